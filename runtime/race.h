@@ -1,0 +1,78 @@
+/*
+ * race.h - what the runtime tells the race detector, in Go memory-model terms.
+ *
+ * The runtime calls these at the exact synchronising step (Go's race.go does the same):
+ *   race_go_start      the go statement happens before the new goroutine starts
+ *   race_release(a)    this goroutine's history so far is published on sync object a
+ *   race_acquire(a)    everything published on a happens before what this goroutine does next
+ *   race_release_merge merge into a instead of overwriting (rwmutex runlock, wg_done)
+ * Channels: an unbuffered send/recv pair releases and acquires on the channel both ways;
+ * a buffered send releases on its slot and the matching receive acquires it (so the k-th
+ * receive happens before the (k+C)-th send completes: the sender acquires the slot too);
+ * close releases on the channel and a receive that sees it closed acquires.  Sleep creates
+ * no edge.  Sync objects are identified by address only; their clocks live in the
+ * detector.
+ *
+ * All hooks are no-ops until the program was compiled with -fsanitize=thread (which calls
+ * __tsan_init and sets race_enabled), so uninstrumented programs pay one branch.
+ */
+#ifndef RACEDEMO_RACE_H
+#define RACEDEMO_RACE_H
+
+#include "rt.h"
+
+extern bool race_enabled;
+
+void race_go_start_slow(rt_g *parent, rt_g *child);
+void race_go_end_slow(rt_g *g);
+void race_acquire_slow(const void *addr);
+void race_release_slow(const void *addr);
+void race_release_merge_slow(const void *addr);
+/* A new goroutine will run on [lo, hi): forget what older goroutines did there. */
+void race_stack_reuse_slow(const void *lo, const void *hi);
+/* Runtime-performed accesses to user memory (channel element copies). */
+void race_read_range_slow(const void *addr, size_t n, uintptr_t pc);
+void race_write_range_slow(const void *addr, size_t n, uintptr_t pc);
+
+static inline void race_go_start(rt_g *parent, rt_g *child)
+{
+    if (RT_UNLIKELY(race_enabled))
+        race_go_start_slow(parent, child);
+}
+static inline void race_go_end(rt_g *g)
+{
+    if (RT_UNLIKELY(race_enabled))
+        race_go_end_slow(g);
+}
+static inline void race_acquire(const void *addr)
+{
+    if (RT_UNLIKELY(race_enabled))
+        race_acquire_slow(addr);
+}
+static inline void race_release(const void *addr)
+{
+    if (RT_UNLIKELY(race_enabled))
+        race_release_slow(addr);
+}
+static inline void race_release_merge(const void *addr)
+{
+    if (RT_UNLIKELY(race_enabled))
+        race_release_merge_slow(addr);
+}
+static inline void race_stack_reuse(const void *lo, const void *hi)
+{
+    if (RT_UNLIKELY(race_enabled))
+        race_stack_reuse_slow(lo, hi);
+}
+static inline void race_read_range(const void *addr, size_t n, uintptr_t pc)
+{
+    if (RT_UNLIKELY(race_enabled))
+        race_read_range_slow(addr, n, pc);
+}
+static inline void race_write_range(const void *addr, size_t n, uintptr_t pc)
+{
+    if (RT_UNLIKELY(race_enabled))
+        race_write_range_slow(addr, n, pc);
+}
+
+#endif

@@ -1,0 +1,201 @@
+/*
+ * rt.h - the runtime's private interface: goroutines (G), OS threads (M), the scheduler
+ * calls every other module builds on, the spin lock, and fatal-error helpers.
+ *
+ * A goroutine's stack (one mapping slot, from stack.c):
+ *
+ *   stack_hi -> +--------------------------+  16-byte aligned
+ *               | rt_ctx_entry frame       |  return address undefined (.cfi_undefined rip),
+ *               |                          |  so unwinders stop at the goroutine's entry
+ *               | fn(arg) and its callees  |
+ *               |          ...  grows down |
+ *               |                          |  pages committed lazily on first touch
+ *   guard_hi -> +--------------------------+
+ *               | guard page (PROT_NONE)   |  present while the mapping budget allows;
+ *   stack_lo -> +--------------------------+  otherwise the sp check in __tsan_func_entry
+ *
+ * A goroutine that has not run yet owns no stack: it gets one when first scheduled and
+ * returns it when it exits, so a million spawned-but-not-started goroutines cost only
+ * their rt_g structs.
+ *
+ * Ownership: a G is owned by exactly one of (a) the M running it (state G_RUNNING),
+ * (b) one run queue (G_RUNNABLE), (c) one wait queue of a sync object or channel, or the
+ * timer heap (G_WAITING), (d) the G free list (G_DEAD).  Moving a G between owners
+ * happens under the lock of the structure it leaves or enters.
+ *
+ * Parking protocol (Go's gopark): a goroutine that blocks enqueues itself under the
+ * object's lock and calls sched_park(unlock, lock).  The lock is released only once the
+ * goroutine is off its stack, so a waker on another M can never resume a G that is
+ * still running.
+ */
+#ifndef RACEDEMO_RT_H
+#define RACEDEMO_RT_H
+
+#include "goroutine.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define RT_LIKELY(x) __builtin_expect(!!(x), 1)
+#define RT_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define RT_COLD __attribute__((cold, noinline))
+
+/* ---- spin lock: held only for a few instructions, never across a park ---------------- */
+
+/* True once a second M may run; until then locks cost nothing (procs = 1 fast path). */
+extern bool rt_multi;
+
+static inline void rt_lock(uint32_t *l)
+{
+    if (!rt_multi)
+        return;
+    while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE)) {
+        while (__atomic_load_n(l, __ATOMIC_RELAXED))
+            __builtin_ia32_pause();
+    }
+}
+
+static inline void rt_unlock(uint32_t *l)
+{
+    if (!rt_multi)
+        return;
+    __atomic_store_n(l, 0, __ATOMIC_RELEASE);
+}
+
+/* sched_park callback that releases one rt_lock. */
+void rt_unlock_cb(void *lock);
+
+/* ---- goroutines ---------------------------------------------------------------------- */
+
+enum rt_gstate { G_IDLE, G_RUNNABLE, G_RUNNING, G_WAITING, G_DEAD };
+
+#define RT_CREATE_DEPTH 16
+
+typedef struct rt_g {
+    void *sp;                 /* saved stack pointer; valid while not G_RUNNING */
+    int64_t id;               /* Go's goroutine id: 1 is main; never reused */
+    enum rt_gstate state;
+    const char *wait_reason;  /* Go's wording ("chan receive", "semacquire"...); G_WAITING */
+    void (*fn)(void *);       /* entry; valid until the goroutine starts */
+    void *arg;
+    char *stack_lo, *stack_hi;/* NULL until first scheduled (and for main's native stack) */
+    struct rt_g *schedlink;   /* next in a run queue, wait queue or free list */
+    struct rt_g *alllink;     /* next in the all-goroutines list (for dumps) */
+    struct rt_g *allprev;
+    int64_t parent_id;        /* creator's id, 0 for main */
+    int ncreate;              /* creation stack: return addresses at the go() call */
+    uintptr_t create_pc[RT_CREATE_DEPTH];
+    /* wait slot, valid while parked on a channel/sync object: owned by that object */
+    void *wait_elem;          /* value being sent / where to receive */
+    void *wait_obj;           /* select: the case index that fired, and the like */
+    intptr_t wait_data;
+    bool wait_ok;
+    int64_t wake_ns;          /* timer: when to wake (G_WAITING in sleep) */
+    uint64_t timer_seq;       /* tie-breaker so timers fire deterministically */
+    void *race;               /* the detector's per-goroutine state (vector clock...) */
+    void *unwind;             /* crash/dump module's per-goroutine data, if any */
+} rt_g;
+
+/* Start the runtime: main becomes goroutine 1.  Idempotent; runs as a constructor. */
+void rt_init(void);
+
+/* The running goroutine (never NULL after init; main before any go()). */
+rt_g *sched_self(void);
+
+/* Park the running goroutine in state G_WAITING with Go's `reason`.  unlock(arg), if
+ * given, runs once the goroutine is off its stack.  Returns when another goroutine has
+ * called sched_ready on it. */
+void sched_park(const char *reason, void (*unlock)(void *), void *arg);
+/* Make a parked goroutine runnable.  Callable from any goroutine (or the scheduler). */
+void sched_ready(rt_g *g);
+
+/* Scheduling point callable from instrumentation hooks (detector, schedule exploration):
+ * at procs = 1 under an exploring strategy, may switch to another goroutine. */
+void sched_preempt_point(void);
+/* Hook installed by the exploration module; returns true to preempt here. */
+extern bool (*sched_should_preempt)(void);
+
+/* Deterministic PRNG of the scheduler (seeded by RACEDEMO_SEED).  Only for scheduling
+ * decisions and runtime randomness (select), so the seed decides the whole run. */
+uint64_t sched_rand(void);
+uint64_t sched_seed(void);
+/* True while the run is deterministic (procs = 1). */
+bool sched_deterministic(void);
+
+/* Park the current goroutine until go_now_ns() >= when (timer heap, virtual clock). */
+void sched_sleep_until(int64_t when_ns);
+
+/* Iterate over all live goroutines (for dumps).  Only safe when the world is stopped
+ * (deadlock, fatal error) or from a single M. */
+rt_g *sched_all_goroutines(void);
+int sched_ngoroutines(void);
+
+/* ---- stacks (stack.c) ---------------------------------------------------------------- */
+
+/* Usable stack bytes per goroutine (RACEDEMO_STACK_KB, default 2048 - guard). */
+size_t stack_size(void);
+/* Give g a stack (cached when possible).  Sets g->stack_lo/hi.  Dies if out of memory. */
+void stack_alloc(rt_g *g);
+void stack_free(rt_g *g);
+/* If addr lies in a goroutine's guard page or just below its stack, that goroutine. */
+bool stack_is_guard(const rt_g *g, const void *addr);
+
+/* ---- context switch (ctx_x86_64.S) ------------------------------------------------------ */
+
+/* Save callee-saved registers on the current stack, store sp in *save, load new_sp,
+ * restore and return there. */
+void rt_ctx_switch(void **save, void *new_sp);
+/* Build the initial frame of a fresh context at the top of [lo, hi) that, when switched
+ * to, calls entry(arg) and never returns.  Returns the sp to switch to. */
+void *rt_ctx_make(char *hi, void (*entry)(void *), void *arg);
+
+/* ---- fatal errors (panic.c) ------------------------------------------------------------- */
+
+/* Go's `throw`: a broken runtime invariant.  Prints "fatal error: msg" and exits 2. */
+_Noreturn RT_COLD void rt_throw(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Go's user-misuse panic ("send on closed channel"): "panic: msg", the stack, exit 2. */
+_Noreturn RT_COLD void rt_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "fatal error: all goroutines are asleep - deadlock!" plus every goroutine's dump. */
+_Noreturn RT_COLD void rt_deadlock(void);
+/* Print "goroutine N [state]:" and its stack for every goroutine (Go's traceback). */
+void rt_dump_goroutines(int fd, const rt_g *first);
+/* Print one goroutine's header and stack to fd. */
+void rt_dump_goroutine(int fd, const rt_g *g);
+/* Install SIGSEGV/SIGBUS/SIGABRT... handlers on the calling thread (alt stack). */
+void rt_signals_init_thread(void);
+void rt_signals_init(void);
+
+/* Always-on internal assertion (libdill's dill_assert): file:line even with NDEBUG. */
+#define rt_assert(x) \
+    do { if (RT_UNLIKELY(!(x))) rt_throw("assertion failed: %s (%s:%d)", #x, __FILE__, __LINE__); } while (0)
+
+/* ---- wait queues (FIFO of parked goroutines, linked through schedlink) ----------------- */
+
+static inline void waitq_push(rt_waitq_t *q, rt_g *g)
+{
+    g->schedlink = NULL;
+    if (q->tail)
+        q->tail->schedlink = g;
+    else
+        q->head = g;
+    q->tail = g;
+}
+
+static inline rt_g *waitq_pop(rt_waitq_t *q)
+{
+    rt_g *g = q->head;
+    if (g) {
+        q->head = g->schedlink;
+        if (!q->head)
+            q->tail = NULL;
+        g->schedlink = NULL;
+    }
+    return g;
+}
+
+/* Remove g if queued (select cancels its other cases).  O(n). */
+bool waitq_remove(rt_waitq_t *q, rt_g *g);
+
+#endif

@@ -1,0 +1,706 @@
+/*
+ * sched.c - the M:N scheduler: goroutines (G) run on `procs` OS threads (M), each M with
+ * its own run queue; idle Ms steal from busy ones.
+ *
+ * Design (after Go's proc.go, much smaller):
+ *   - A switch goes straight from one goroutine to the next (no trip through a scheduler
+ *     stack) whenever the M's run queue has work.  What the old goroutine still needs
+ *     done once it is off its stack (release the lock it parked under, requeue it after a
+ *     yield, free it after exit) is left in the M's `pending` slots and run by whoever
+ *     resumes on that M next: sched_after_switch().  That is what makes parking safe at
+ *     procs > 1: a waker cannot find a G in a wait queue before the G's stack is idle.
+ *   - Each M has a scheduler context g0 (the thread's own stack; for the main thread a
+ *     stack from stack.c).  A goroutine switches to g0 only when its M's queue is empty;
+ *     g0 takes work from the global queue, steals, fires timers, sleeps, and detects
+ *     deadlock (every active M idle, no timer pending).  There is no global queue: new and
+ *     woken goroutines go to the local queue of the M that made them runnable.
+ *   - procs = 1 is deterministic: one M, no locks (rt_multi is false), a seeded PRNG picks
+ *     which runnable goroutine runs next, and sleep uses a virtual clock that jumps to the
+ *     next timer when nothing can run (Go's testing/synctest).  So a seed fixes the run.
+ *
+ * Locks: each M's run queue has a spin lock (`runq_lock`); `sched.mu` (a pthread mutex)
+ * guards timers, the all-goroutines list and the idle Ms.  Lock order:
+ * sched.mu before any runq_lock.  Nothing here is held across a context switch except
+ * through the pending-unlock protocol.
+ *
+ * TLS: the current M lives in thread-local storage, and a goroutine may resume on another
+ * thread at procs > 1, so code after a switch re-reads it through m_self(), which the
+ * compiler cannot cache across the switch.
+ */
+#define _GNU_SOURCE
+#include "rt.h"
+#include "race.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define RT_MAXPROCS 256
+
+typedef struct rt_m {
+    int id;
+    pthread_t thread;
+    rt_g g0;                     /* scheduler context; g0.sp valid while a G runs */
+    rt_g *curg;                  /* running G (or &g0) */
+    uint32_t runq_lock;
+    rt_g **runq;                 /* ring buffer of runnable Gs: [head, tail) */
+    uint32_t runq_head, runq_tail, runq_cap;
+    /* pending work for sched_after_switch(), left by the G that switched away */
+    void (*pend_unlock)(void *);
+    void *pend_arg;
+    rt_g *pend_requeue;
+    rt_g *pend_free;
+    bool started;
+} rt_m;
+
+bool rt_multi;
+bool (*sched_should_preempt)(void);
+
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t idle_cond;
+    int nprocs;                  /* active Ms: ids [0, nprocs) */
+    int nstarted;                /* Ms created so far */
+    int nidle;                   /* active Ms waiting for work */
+    int nretired;                /* Ms with id >= nprocs, waiting to be needed again */
+    bool det;                    /* deterministic: procs = 1 and never more */
+    rt_g *allg;                  /* all live Gs (doubly linked) */
+    int ngoroutines;
+    int64_t goid;
+    rt_g *gfree;                 /* recycled G structs */
+    uint32_t gfree_lock;
+    rt_g **timers;               /* min-heap on (wake_ns, timer_seq) */
+    int ntimers, timers_cap;
+    uint64_t timer_seq;
+    int64_t vnow;                /* virtual clock (det mode) */
+    int64_t real_base;           /* real clock offset once not deterministic */
+    uint64_t rng, seed;
+    bool inited;
+} sched = {.mu = PTHREAD_MUTEX_INITIALIZER, .idle_cond = PTHREAD_COND_INITIALIZER};
+
+static rt_m ms[RT_MAXPROCS];
+static __thread rt_m *tls_m;
+
+/* Not inlinable and opaque to IPA, so a goroutine that migrated threads during a switch
+ * never sees the previous thread's M. */
+__attribute__((noinline, noipa)) static rt_m *m_self(void)
+{
+    rt_m *m = tls_m;
+    __asm__ volatile("" ::: "memory");
+    return m;
+}
+
+static void g0_loop(void *arg);
+static void g_entry(void *arg);
+
+/* ---- small helpers --------------------------------------------------------------------- */
+
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+uint64_t sched_rand(void)
+{
+    /* splitmix64: one state word, good enough for scheduling, trivially reproducible */
+    uint64_t z = (sched.rng += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+uint64_t sched_seed(void) { return sched.seed; }
+bool sched_deterministic(void) { return sched.det; }
+
+void rt_unlock_cb(void *lock) { rt_unlock(lock); }
+static void mutex_unlock_cb(void *mu) { pthread_mutex_unlock(mu); }
+
+static void mu_lock(void)
+{
+    if (rt_multi)
+        pthread_mutex_lock(&sched.mu);
+}
+static void mu_unlock(void)
+{
+    if (rt_multi)
+        pthread_mutex_unlock(&sched.mu);
+}
+
+/* ---- run queues ------------------------------------------------------------------------ */
+
+static void runq_grow(rt_m *m)
+{
+    uint32_t n = m->runq_tail - m->runq_head, cap = m->runq_cap ? m->runq_cap * 2 : 256;
+    rt_g **q = malloc(cap * sizeof *q);
+    if (!q)
+        rt_throw("out of memory growing a run queue");
+    for (uint32_t i = 0; i < n; i++)
+        q[i] = m->runq[(m->runq_head + i) & (m->runq_cap - 1)];
+    free(m->runq);
+    m->runq = q;
+    m->runq_head = 0;
+    m->runq_tail = n;
+    m->runq_cap = cap;
+}
+
+static inline void runq_put(rt_m *m, rt_g *g)
+{
+    rt_lock(&m->runq_lock);
+    if (RT_UNLIKELY(m->runq_tail - m->runq_head == m->runq_cap))
+        runq_grow(m);
+    m->runq[m->runq_tail++ & (m->runq_cap - 1)] = g;
+    rt_unlock(&m->runq_lock);
+}
+
+/* Next G from m's queue: FIFO at procs > 1, seeded random choice when deterministic. */
+static inline rt_g *runq_get(rt_m *m)
+{
+    rt_lock(&m->runq_lock);
+    uint32_t n = m->runq_tail - m->runq_head;
+    rt_g *g = NULL;
+    if (n) {
+        uint32_t mask = m->runq_cap - 1, h = m->runq_head & mask;
+        if (sched.det && n > 1) {
+            uint32_t i = (m->runq_head + (uint32_t)(sched_rand() % n)) & mask;
+            rt_g *t = m->runq[i];
+            m->runq[i] = m->runq[h];
+            m->runq[h] = t;
+        }
+        g = m->runq[h];
+        m->runq_head++;
+    }
+    rt_unlock(&m->runq_lock);
+    return g;
+}
+
+/* Take half of victim's queue into m's.  Called on g0 only. */
+static rt_g *runq_steal(rt_m *m, rt_m *victim)
+{
+    rt_g *batch[128];
+    int nb = 0;
+    rt_lock(&victim->runq_lock);
+    uint32_t n = victim->runq_tail - victim->runq_head;
+    uint32_t take = n - n / 2;
+    if (take > 128)
+        take = 128;
+    for (; nb < (int)take; nb++)
+        batch[nb] = victim->runq[victim->runq_head++ & (victim->runq_cap - 1)];
+    rt_unlock(&victim->runq_lock);
+    if (!nb)
+        return NULL;
+    for (int i = 1; i < nb; i++)
+        runq_put(m, batch[i]);
+    return batch[0];
+}
+
+/* An M went idle waiting for work; wake one if there is work it could steal. */
+static void wake_idle(void)
+{
+    if (__atomic_load_n(&sched.nidle, __ATOMIC_SEQ_CST) > 0) {
+        pthread_mutex_lock(&sched.mu);
+        pthread_cond_signal(&sched.idle_cond);
+        pthread_mutex_unlock(&sched.mu);
+    }
+}
+
+void sched_ready(rt_g *g)
+{
+    rt_assert(g->state == G_WAITING || g->state == G_IDLE);
+    g->state = G_RUNNABLE;
+    g->wait_reason = NULL;
+    rt_m *m = m_self();
+    runq_put(m, g);
+    if (rt_multi) {
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        wake_idle();
+    }
+}
+
+/* ---- goroutine lifecycle ----------------------------------------------------------------- */
+
+static rt_g *g_alloc(void)
+{
+    rt_lock(&sched.gfree_lock);
+    rt_g *g = sched.gfree;
+    if (g)
+        sched.gfree = g->schedlink;
+    rt_unlock(&sched.gfree_lock);
+    if (!g) {
+        g = malloc(sizeof *g);
+        if (!g)
+            rt_throw("out of memory allocating a goroutine");
+    }
+    memset(g, 0, sizeof *g);
+    return g;
+}
+
+static void allg_add(rt_g *g)
+{
+    mu_lock();
+    g->id = ++sched.goid;
+    g->alllink = sched.allg;
+    if (sched.allg)
+        sched.allg->allprev = g;
+    sched.allg = g;
+    sched.ngoroutines++;
+    mu_unlock();
+}
+
+static void g_release(rt_g *g)
+{
+    mu_lock();
+    if (g->allprev)
+        g->allprev->alllink = g->alllink;
+    else
+        sched.allg = g->alllink;
+    if (g->alllink)
+        g->alllink->allprev = g->allprev;
+    sched.ngoroutines--;
+    mu_unlock();
+    stack_free(g);
+    if (g->id == 1)
+        return; /* main's G is static-lifetime: dumps may still name it */
+    rt_lock(&sched.gfree_lock);
+    g->schedlink = sched.gfree;
+    sched.gfree = g;
+    rt_unlock(&sched.gfree_lock);
+}
+
+/* Give a never-run G its stack and first frame. */
+static inline void g_prepare(rt_g *g)
+{
+    if (RT_UNLIKELY(!g->sp)) {
+        stack_alloc(g);
+        g->sp = rt_ctx_make(g->stack_hi, g_entry, g);
+    }
+}
+
+void *rt_ctx_make(char *hi, void (*entry)(void *), void *arg)
+{
+    extern void rt_ctx_entry(void);
+    uintptr_t *top = (uintptr_t *)(((uintptr_t)hi & ~(uintptr_t)15) - 16);
+    /* after `ret` into rt_ctx_entry, rsp == top: 16-byte aligned for its call */
+    top[-1] = (uintptr_t)rt_ctx_entry;
+    top[-2] = 0;               /* rbp */
+    top[-3] = 0;               /* rbx */
+    top[-4] = (uintptr_t)entry; /* r12 */
+    top[-5] = (uintptr_t)arg;  /* r13 */
+    top[-6] = 0;               /* r14 */
+    top[-7] = 0;               /* r15 */
+    return &top[-7];
+}
+
+/* Run what the goroutine that just switched away left for us (see top comment). */
+static inline void sched_after_switch(void)
+{
+    rt_m *m = m_self();
+    if (m->pend_unlock) {
+        void (*f)(void *) = m->pend_unlock;
+        m->pend_unlock = NULL;
+        f(m->pend_arg);
+    }
+    if (m->pend_requeue) {
+        rt_g *g = m->pend_requeue;
+        m->pend_requeue = NULL;
+        runq_put(m, g);
+        if (rt_multi)
+            wake_idle();
+    }
+    if (m->pend_free) {
+        rt_g *g = m->pend_free;
+        m->pend_free = NULL;
+        g_release(g);
+    }
+}
+
+static int timers_fire_locked(rt_m *m, int64_t now);
+
+/* At procs > 1 busy Ms must fire due timers too, or sleepers starve behind them. */
+static void timers_poll(rt_m *m)
+{
+    if (!__atomic_load_n(&sched.ntimers, __ATOMIC_RELAXED))
+        return;
+    int64_t now = go_now_ns();
+    /* trylock: the parking G may hold sched.mu itself (sleep), and a busy lock means
+     * another M is looking at the timers anyway */
+    if (pthread_mutex_trylock(&sched.mu) != 0)
+        return;
+    timers_fire_locked(m, now);
+    pthread_mutex_unlock(&sched.mu);
+}
+
+/* Switch from g (the running G, already marked) to m's next runnable G, or to g0. */
+static void switch_away(rt_m *m, rt_g *g)
+{
+    if (rt_multi)
+        timers_poll(m);
+    rt_g *next = runq_get(m);
+    if (!next) {
+        next = &m->g0;
+    } else {
+        g_prepare(next);
+        next->state = G_RUNNING;
+    }
+    m->curg = next;
+    rt_ctx_switch(&g->sp, next->sp);
+    sched_after_switch();
+}
+
+static void g_entry(void *arg)
+{
+    rt_g *g = arg;
+    sched_after_switch();
+    g->fn(g->arg);
+    go_exit();
+}
+
+_Noreturn void go_exit(void)
+{
+    rt_m *m = m_self();
+    rt_g *g = m->curg;
+    race_go_end(g);
+    g->state = G_DEAD;
+    if (g->id == 1) {
+        /* Go: main called runtime.Goexit; the others run on, deadlock if they all stop */
+        g->wait_reason = "main called runtime.Goexit";
+    }
+    m->pend_free = g;
+    switch_away(m, g);
+    rt_throw("dead goroutine resumed");
+}
+
+void go(void (*fn)(void *), void *arg)
+{
+    rt_m *m = m_self();
+    rt_g *parent = m->curg, *g = g_alloc();
+    g->fn = fn;
+    g->arg = arg;
+    g->parent_id = parent->id;
+    g->create_pc[0] = (uintptr_t)__builtin_return_address(0);
+    g->ncreate = 1;
+    allg_add(g);
+    race_go_start(parent, g);
+    g->state = G_RUNNABLE;
+    runq_put(m, g);
+    if (rt_multi)
+        wake_idle();
+}
+
+/* ---- blocking -------------------------------------------------------------------------- */
+
+rt_g *sched_self(void)
+{
+    rt_m *m = m_self();
+    if (RT_UNLIKELY(!m))
+        rt_throw("racedemo runtime called from a thread it does not run");
+    return m->curg;
+}
+
+void sched_park(const char *reason, void (*unlock)(void *), void *arg)
+{
+    rt_m *m = m_self();
+    rt_g *g = m->curg;
+    g->state = G_WAITING;
+    g->wait_reason = reason;
+    m->pend_unlock = unlock;
+    m->pend_arg = arg;
+    switch_away(m, g);
+}
+
+void go_yield(void)
+{
+    rt_m *m = m_self();
+    rt_g *g = m->curg;
+    if (!rt_multi) {
+        /* single thread: choose among the others first, so yield always switches */
+        rt_g *next = runq_get(m);
+        if (!next)
+            return;
+        g->state = G_RUNNABLE;
+        runq_put(m, g);
+        g_prepare(next);
+        next->state = G_RUNNING;
+        m->curg = next;
+        rt_ctx_switch(&g->sp, next->sp);
+        sched_after_switch();
+        return;
+    }
+    g->state = G_RUNNABLE;
+    m->pend_requeue = g;
+    switch_away(m, g);
+}
+
+void sched_preempt_point(void)
+{
+    if (sched_should_preempt && sched_should_preempt())
+        go_yield();
+}
+
+/* ---- timers and the clock ------------------------------------------------------------------ */
+
+static bool timer_less(const rt_g *a, const rt_g *b)
+{
+    return a->wake_ns < b->wake_ns || (a->wake_ns == b->wake_ns && a->timer_seq < b->timer_seq);
+}
+
+static void timer_push_locked(rt_g *g)
+{
+    if (sched.ntimers == sched.timers_cap) {
+        sched.timers_cap = sched.timers_cap ? 2 * sched.timers_cap : 64;
+        sched.timers = realloc(sched.timers, sched.timers_cap * sizeof *sched.timers);
+        if (!sched.timers)
+            rt_throw("out of memory growing the timer heap");
+    }
+    int i = sched.ntimers++;
+    while (i > 0 && timer_less(g, sched.timers[(i - 1) / 2])) {
+        sched.timers[i] = sched.timers[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    sched.timers[i] = g;
+}
+
+static rt_g *timer_pop_locked(void)
+{
+    rt_g *top = sched.timers[0], *last = sched.timers[--sched.ntimers];
+    int i = 0, n = sched.ntimers;
+    for (;;) {
+        int c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && timer_less(sched.timers[c + 1], sched.timers[c]))
+            c++;
+        if (!timer_less(sched.timers[c], last))
+            break;
+        sched.timers[i] = sched.timers[c];
+        i = c;
+    }
+    if (n)
+        sched.timers[i] = last;
+    return top;
+}
+
+int64_t go_now_ns(void)
+{
+    if (sched.det)
+        return sched.vnow;
+    return mono_ns() + sched.real_base;
+}
+
+void sched_sleep_until(int64_t when)
+{
+    rt_g *g = sched_self();
+    if (rt_multi)
+        pthread_mutex_lock(&sched.mu);
+    g->wake_ns = when;
+    g->timer_seq = ++sched.timer_seq;
+    timer_push_locked(g);
+    sched_park("sleep", rt_multi ? mutex_unlock_cb : NULL, &sched.mu);
+}
+
+void go_sleep_ns(int64_t ns)
+{
+    if (ns <= 0) {
+        go_yield();
+        return;
+    }
+    sched_sleep_until(go_now_ns() + ns);
+}
+
+void go_sleep_ms(int64_t ms) { go_sleep_ns(ms * 1000000); }
+
+/* Ready every timer due by `now` (sched.mu held).  Returns how many fired. */
+static int timers_fire_locked(rt_m *m, int64_t now)
+{
+    int n = 0;
+    while (sched.ntimers && sched.timers[0]->wake_ns <= now) {
+        rt_g *g = timer_pop_locked();
+        g->state = G_RUNNABLE;
+        g->wait_reason = NULL;
+        runq_put(m, g);
+        n++;
+    }
+    return n;
+}
+
+/* ---- the scheduler loop (g0) ---------------------------------------------------------------- */
+
+/* Find work for m, sleeping while there is none.  Called on g0. */
+static rt_g *find_runnable(rt_m *m)
+{
+    for (;;) {
+        rt_g *g = runq_get(m);
+        if (g)
+            return g;
+        mu_lock();
+        if (m->id >= sched.nprocs) {
+            /* procs was lowered: this M retires until raised again */
+            sched.nretired++;
+            while (m->id >= sched.nprocs)
+                pthread_cond_wait(&sched.idle_cond, &sched.mu);
+            sched.nretired--;
+            mu_unlock();
+            continue;
+        }
+        if (sched.ntimers && timers_fire_locked(m, go_now_ns())) {
+            mu_unlock();
+            continue;
+        }
+        mu_unlock();
+        if (rt_multi) {
+            for (int i = 1; i < sched.nstarted; i++) {
+                rt_m *v = &ms[(m->id + i) % sched.nstarted];
+                if ((g = runq_steal(m, v)))
+                    return g;
+            }
+        }
+        mu_lock();
+        if (sched.det && sched.ntimers) {
+            /* nothing can run: virtual time jumps to the next timer */
+            sched.vnow = sched.timers[0]->wake_ns;
+            timers_fire_locked(m, sched.vnow);
+            mu_unlock();
+            continue;
+        }
+        if (!rt_multi) {
+            rt_deadlock();
+        }
+        /* go idle; the last active M to do so with no timers is a deadlock */
+        __atomic_add_fetch(&sched.nidle, 1, __ATOMIC_SEQ_CST);
+        bool work = false;
+        for (int i = 0; i < sched.nstarted && !work; i++)
+            work = __atomic_load_n(&ms[i].runq_tail, __ATOMIC_ACQUIRE) !=
+                   __atomic_load_n(&ms[i].runq_head, __ATOMIC_ACQUIRE);
+        if (!work) {
+            if (sched.nidle + sched.nretired == sched.nstarted && !sched.ntimers)
+                rt_deadlock();
+            if (sched.ntimers) {
+                int64_t wait = sched.timers[0]->wake_ns - go_now_ns();
+                struct timespec ts;
+                clock_gettime(CLOCK_REALTIME, &ts);
+                int64_t t = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + (wait > 0 ? wait : 0);
+                ts.tv_sec = t / 1000000000;
+                ts.tv_nsec = t % 1000000000;
+                pthread_cond_timedwait(&sched.idle_cond, &sched.mu, &ts);
+            } else {
+                pthread_cond_wait(&sched.idle_cond, &sched.mu);
+            }
+        }
+        __atomic_sub_fetch(&sched.nidle, 1, __ATOMIC_SEQ_CST);
+        mu_unlock();
+    }
+}
+
+static void g0_loop(void *arg)
+{
+    rt_m *m = arg;
+    for (;;) {
+        sched_after_switch();
+        rt_g *g = find_runnable(m);
+        g_prepare(g);
+        g->state = G_RUNNING;
+        m->curg = g;
+        rt_ctx_switch(&m->g0.sp, g->sp);
+        m->curg = &m->g0;
+    }
+}
+
+static void *m_thread(void *arg)
+{
+    rt_m *m = arg;
+    tls_m = m;
+    m->curg = &m->g0;
+    rt_signals_init_thread();
+    g0_loop(m);
+    return NULL;
+}
+
+/* ---- procs ------------------------------------------------------------------------------------- */
+
+int go_maxprocs(int n)
+{
+    rt_init();
+    int old = sched.nprocs;
+    if (n < 1 || n == old)
+        return old;
+    if (n > RT_MAXPROCS)
+        n = RT_MAXPROCS;
+    if (!rt_multi) {
+        /* leaving deterministic mode: switch the clock to real time without a jump */
+        sched.real_base = sched.vnow - mono_ns();
+        sched.det = false;
+        rt_multi = true;
+    }
+    pthread_mutex_lock(&sched.mu);
+    sched.nprocs = n;
+    while (sched.nstarted < n) {
+        rt_m *m = &ms[sched.nstarted];
+        m->id = sched.nstarted++;
+        if (pthread_create(&m->thread, NULL, m_thread, m) != 0)
+            rt_throw("cannot create OS thread for procs=%d", n);
+        pthread_detach(m->thread);
+    }
+    pthread_cond_broadcast(&sched.idle_cond);
+    pthread_mutex_unlock(&sched.mu);
+    return old;
+}
+
+int go_num_goroutine(void)
+{
+    return __atomic_load_n(&sched.ngoroutines, __ATOMIC_RELAXED);
+}
+
+int64_t go_id(void) { return sched_self()->id; }
+
+rt_g *sched_all_goroutines(void) { return sched.allg; }
+int sched_ngoroutines(void) { return sched.ngoroutines; }
+
+/* ---- start-up ------------------------------------------------------------------------------------ */
+
+static long env_long(const char *name, long dflt)
+{
+    const char *e = getenv(name);
+    if (!e || !*e)
+        return dflt;
+    char *end;
+    long v = strtol(e, &end, 10);
+    if (*end) {
+        fprintf(stderr, "racedemo: %s=%s is not a number\n", name, e);
+        exit(2);
+    }
+    return v;
+}
+
+/* Idempotent: the constructor calls it, and so may __tsan_init, which can run first. */
+void rt_init(void)
+{
+    if (sched.inited)
+        return;
+    sched.inited = true;
+    sched.seed = (uint64_t)env_long("RACEDEMO_SEED", 1);
+    sched.rng = sched.seed * 0x2545f4914f6cdd1dULL;
+    sched.det = true;
+    sched.nprocs = 1;
+    sched.nstarted = 1;
+    rt_m *m0 = &ms[0];
+    tls_m = m0;
+    m0->started = true;
+    rt_g *g1 = g_alloc();
+    g1->state = G_RUNNING;
+    allg_add(g1);
+    m0->curg = g1;
+    stack_alloc(&m0->g0);
+    m0->g0.sp = rt_ctx_make(m0->g0.stack_hi, g0_loop, m0);
+    m0->g0.id = 0;
+    rt_signals_init();
+    rt_signals_init_thread();
+    long procs = env_long("RACEDEMO_PROCS", 1);
+    if (procs > 1)
+        go_maxprocs((int)procs);
+}
+
+__attribute__((constructor(101))) static void rt_ctor(void) { rt_init(); }
