@@ -71,7 +71,7 @@ void rt_unlock_cb(void *lock);
 
 enum rt_gstate { G_IDLE, G_RUNNABLE, G_RUNNING, G_WAITING, G_DEAD };
 
-#define RT_CREATE_DEPTH 16
+#define RT_CREATE_DEPTH 4
 
 typedef struct rt_g {
     void *sp;                 /* saved stack pointer; valid while not G_RUNNING */
@@ -82,8 +82,8 @@ typedef struct rt_g {
     void *arg;
     char *stack_lo, *stack_hi;/* NULL until first scheduled (and for main's native stack) */
     struct rt_g *schedlink;   /* next in a run queue, wait queue or free list */
-    struct rt_g *alllink;     /* next in the all-goroutines list (for dumps) */
-    struct rt_g *allprev;
+    struct rt_g *alllink;     /* next on the list of every G struct (dumps skip G_DEAD);
+                                 never unlinked: G structs are recycled, not freed */
     int64_t parent_id;        /* creator's id, 0 for main */
     int ncreate;              /* creation stack: return addresses at the go() call */
     uintptr_t create_pc[RT_CREATE_DEPTH];
@@ -127,7 +127,7 @@ bool sched_deterministic(void);
 /* Park the current goroutine until go_now_ns() >= when (timer heap, virtual clock). */
 void sched_sleep_until(int64_t when_ns);
 
-/* Iterate over all live goroutines (for dumps).  Only safe when the world is stopped
+/* The list of every G struct (follow alllink; skip G_DEAD; not in id order).  Only safe when the world is stopped
  * (deadlock, fatal error) or from a single M. */
 rt_g *sched_all_goroutines(void);
 int sched_ngoroutines(void);

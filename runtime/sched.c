@@ -24,7 +24,7 @@
  * through the pending-unlock protocol.
  *
  * TLS: the current M lives in thread-local storage, and a goroutine may resume on another
- * thread at procs > 1, so code after a switch re-reads it through m_self(), which the
+ * thread at procs > 1, so code after a switch re-reads it through m_cur()/m_self(), which the
  * compiler cannot cache across the switch.
  */
 #define _GNU_SOURCE
@@ -67,8 +67,8 @@ static struct {
     int nidle;                   /* active Ms waiting for work */
     int nretired;                /* Ms with id >= nprocs, waiting to be needed again */
     bool det;                    /* deterministic: procs = 1 and never more */
-    rt_g *allg;                  /* all live Gs (doubly linked) */
-    int ngoroutines;
+    rt_g *allg;                  /* every G struct ever made, live or G_DEAD */
+    int64_t ngoroutines;
     int64_t goid;
     rt_g *gfree;                 /* recycled G structs */
     uint32_t gfree_lock;
@@ -82,7 +82,8 @@ static struct {
 } sched = {.mu = PTHREAD_MUTEX_INITIALIZER, .idle_cond = PTHREAD_COND_INITIALIZER};
 
 static rt_m ms[RT_MAXPROCS];
-static __thread rt_m *tls_m;
+/* initial-exec: libracedemo is linked into executables, so no __tls_get_addr call */
+static __thread rt_m *tls_m __attribute__((tls_model("initial-exec")));
 
 /* Not inlinable and opaque to IPA, so a goroutine that migrated threads during a switch
  * never sees the previous thread's M. */
@@ -91,6 +92,20 @@ __attribute__((noinline, noipa)) static rt_m *m_self(void)
     rt_m *m = tls_m;
     __asm__ volatile("" ::: "memory");
     return m;
+}
+
+/* The current M.  Until a second M exists there is only ms[0]: no TLS, no call. */
+static inline rt_m *m_cur(void)
+{
+    return RT_LIKELY(!rt_multi) ? &ms[0] : m_self();
+}
+
+/* Counter update: a locked instruction only once other threads exist. */
+static inline int64_t ctr_add(int64_t *p, int64_t d)
+{
+    if (RT_LIKELY(!rt_multi))
+        return *p += d;
+    return __atomic_add_fetch(p, d, __ATOMIC_RELAXED);
 }
 
 static void g0_loop(void *arg);
@@ -157,6 +172,11 @@ static inline void runq_put(rt_m *m, rt_g *g)
     rt_unlock(&m->runq_lock);
 }
 
+/* How far into the queue a deterministic pick looks: uniform among the oldest
+ * RUNQ_WINDOW, so small programs see every interleaving while a queue of a million
+ * goroutines is not walked at random (one cache miss per pick). */
+#define RUNQ_WINDOW 16
+
 /* Next G from m's queue: FIFO at procs > 1, seeded random choice when deterministic. */
 static inline rt_g *runq_get(rt_m *m)
 {
@@ -166,7 +186,9 @@ static inline rt_g *runq_get(rt_m *m)
     if (n) {
         uint32_t mask = m->runq_cap - 1, h = m->runq_head & mask;
         if (sched.det && n > 1) {
-            uint32_t i = (m->runq_head + (uint32_t)(sched_rand() % n)) & mask;
+            uint32_t w = n < RUNQ_WINDOW ? n : RUNQ_WINDOW;
+            /* multiply-shift instead of %: no 64-bit divide on the switch path */
+            uint32_t i = (m->runq_head + (uint32_t)(((sched_rand() >> 32) * w) >> 32)) & mask;
             rt_g *t = m->runq[i];
             m->runq[i] = m->runq[h];
             m->runq[h] = t;
@@ -213,7 +235,7 @@ void sched_ready(rt_g *g)
     rt_assert(g->state == G_WAITING || g->state == G_IDLE);
     g->state = G_RUNNABLE;
     g->wait_reason = NULL;
-    rt_m *m = m_self();
+    rt_m *m = m_cur();
     runq_put(m, g);
     if (rt_multi) {
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -223,6 +245,8 @@ void sched_ready(rt_g *g)
 
 /* ---- goroutine lifecycle ----------------------------------------------------------------- */
 
+/* A G struct, recycled when possible.  Like Go's allgs, every G struct ever made stays on
+ * the all-goroutines list (dead ones marked G_DEAD), so exit costs no list surgery. */
 static rt_g *g_alloc(void)
 {
     rt_lock(&sched.gfree_lock);
@@ -230,41 +254,30 @@ static rt_g *g_alloc(void)
     if (g)
         sched.gfree = g->schedlink;
     rt_unlock(&sched.gfree_lock);
-    if (!g) {
-        g = malloc(sizeof *g);
+    if (g) {
+        rt_g *all = g->alllink;
+        memset(g, 0, sizeof *g);
+        g->alllink = all;
+    } else {
+        g = calloc(1, sizeof *g);
         if (!g)
             rt_throw("out of memory allocating a goroutine");
+        mu_lock();
+        g->alllink = sched.allg;
+        sched.allg = g;
+        mu_unlock();
     }
-    memset(g, 0, sizeof *g);
+    g->id = ctr_add(&sched.goid, 1);
+    ctr_add(&sched.ngoroutines, 1);
     return g;
-}
-
-static void allg_add(rt_g *g)
-{
-    mu_lock();
-    g->id = ++sched.goid;
-    g->alllink = sched.allg;
-    if (sched.allg)
-        sched.allg->allprev = g;
-    sched.allg = g;
-    sched.ngoroutines++;
-    mu_unlock();
 }
 
 static void g_release(rt_g *g)
 {
-    mu_lock();
-    if (g->allprev)
-        g->allprev->alllink = g->alllink;
-    else
-        sched.allg = g->alllink;
-    if (g->alllink)
-        g->alllink->allprev = g->allprev;
-    sched.ngoroutines--;
-    mu_unlock();
+    ctr_add(&sched.ngoroutines, -1);
     stack_free(g);
     if (g->id == 1)
-        return; /* main's G is static-lifetime: dumps may still name it */
+        return; /* main's G may still be named by dumps; never recycled */
     rt_lock(&sched.gfree_lock);
     g->schedlink = sched.gfree;
     sched.gfree = g;
@@ -298,7 +311,7 @@ void *rt_ctx_make(char *hi, void (*entry)(void *), void *arg)
 /* Run what the goroutine that just switched away left for us (see top comment). */
 static inline void sched_after_switch(void)
 {
-    rt_m *m = m_self();
+    rt_m *m = m_cur();
     if (m->pend_unlock) {
         void (*f)(void *) = m->pend_unlock;
         m->pend_unlock = NULL;
@@ -361,7 +374,7 @@ static void g_entry(void *arg)
 
 _Noreturn void go_exit(void)
 {
-    rt_m *m = m_self();
+    rt_m *m = m_cur();
     rt_g *g = m->curg;
     race_go_end(g);
     g->state = G_DEAD;
@@ -376,14 +389,13 @@ _Noreturn void go_exit(void)
 
 void go(void (*fn)(void *), void *arg)
 {
-    rt_m *m = m_self();
+    rt_m *m = m_cur();
     rt_g *parent = m->curg, *g = g_alloc();
     g->fn = fn;
     g->arg = arg;
     g->parent_id = parent->id;
     g->create_pc[0] = (uintptr_t)__builtin_return_address(0);
     g->ncreate = 1;
-    allg_add(g);
     race_go_start(parent, g);
     g->state = G_RUNNABLE;
     runq_put(m, g);
@@ -395,7 +407,7 @@ void go(void (*fn)(void *), void *arg)
 
 rt_g *sched_self(void)
 {
-    rt_m *m = m_self();
+    rt_m *m = m_cur();
     if (RT_UNLIKELY(!m))
         rt_throw("racedemo runtime called from a thread it does not run");
     return m->curg;
@@ -403,7 +415,7 @@ rt_g *sched_self(void)
 
 void sched_park(const char *reason, void (*unlock)(void *), void *arg)
 {
-    rt_m *m = m_self();
+    rt_m *m = m_cur();
     rt_g *g = m->curg;
     g->state = G_WAITING;
     g->wait_reason = reason;
@@ -414,7 +426,7 @@ void sched_park(const char *reason, void (*unlock)(void *), void *arg)
 
 void go_yield(void)
 {
-    rt_m *m = m_self();
+    rt_m *m = m_cur();
     rt_g *g = m->curg;
     if (!rt_multi) {
         /* single thread: choose among the others first, so yield always switches */
@@ -651,13 +663,13 @@ int go_maxprocs(int n)
 
 int go_num_goroutine(void)
 {
-    return __atomic_load_n(&sched.ngoroutines, __ATOMIC_RELAXED);
+    return (int)__atomic_load_n(&sched.ngoroutines, __ATOMIC_RELAXED);
 }
 
 int64_t go_id(void) { return sched_self()->id; }
 
 rt_g *sched_all_goroutines(void) { return sched.allg; }
-int sched_ngoroutines(void) { return sched.ngoroutines; }
+int sched_ngoroutines(void) { return (int)sched.ngoroutines; }
 
 /* ---- start-up ------------------------------------------------------------------------------------ */
 
@@ -691,7 +703,6 @@ void rt_init(void)
     m0->started = true;
     rt_g *g1 = g_alloc();
     g1->state = G_RUNNING;
-    allg_add(g1);
     m0->curg = g1;
     stack_alloc(&m0->g0);
     m0->g0.sp = rt_ctx_make(m0->g0.stack_hi, g0_loop, m0);
