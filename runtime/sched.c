@@ -61,7 +61,8 @@ bool (*sched_should_preempt)(void);
 
 static struct {
     pthread_mutex_t mu;
-    pthread_cond_t idle_cond;
+    pthread_cond_t idle_cond;    /* idle active Ms wait here for work */
+    pthread_cond_t retire_cond;  /* Ms above nprocs wait here to be needed again */
     int nprocs;                  /* active Ms: ids [0, nprocs) */
     int nstarted;                /* Ms created so far */
     int nidle;                   /* active Ms waiting for work */
@@ -79,7 +80,8 @@ static struct {
     int64_t real_base;           /* real clock offset once not deterministic */
     uint64_t rng, seed;
     bool inited;
-} sched = {.mu = PTHREAD_MUTEX_INITIALIZER, .idle_cond = PTHREAD_COND_INITIALIZER};
+} sched = {.mu = PTHREAD_MUTEX_INITIALIZER, .idle_cond = PTHREAD_COND_INITIALIZER,
+           .retire_cond = PTHREAD_COND_INITIALIZER};
 
 static rt_m ms[RT_MAXPROCS];
 /* initial-exec: libracedemo is linked into executables, so no __tls_get_addr call */
@@ -553,7 +555,7 @@ static rt_g *find_runnable(rt_m *m)
             /* procs was lowered: this M retires until raised again */
             sched.nretired++;
             while (m->id >= sched.nprocs)
-                pthread_cond_wait(&sched.idle_cond, &sched.mu);
+                pthread_cond_wait(&sched.retire_cond, &sched.mu);
             sched.nretired--;
             mu_unlock();
             continue;
@@ -656,6 +658,7 @@ int go_maxprocs(int n)
             rt_throw("cannot create OS thread for procs=%d", n);
         pthread_detach(m->thread);
     }
+    pthread_cond_broadcast(&sched.retire_cond);
     pthread_cond_broadcast(&sched.idle_cond);
     pthread_mutex_unlock(&sched.mu);
     return old;
