@@ -117,6 +117,17 @@ void sched_preempt_point(void);
 /* Hook installed by the exploration module; returns true to preempt here. */
 extern bool (*sched_should_preempt)(void);
 
+/* Schedule exploration (explore.c).  In deterministic mode, when n > 1 goroutines are
+ * runnable, sched_pick (if set) returns the index in [0, n) of the one to run next; the
+ * candidates are sched_runnable(0 .. n-1).  NULL keeps the seeded uniform choice.  The
+ * runnable set may also be read from a preemption hook (sched_nrunnable()).  Only ever
+ * called on the single M of a deterministic run, so nothing here takes a lock. */
+extern uint32_t (*sched_pick)(uint32_t n);
+uint32_t sched_nrunnable(void);
+rt_g *sched_runnable(uint32_t i);
+/* Reads RACEDEMO_STRATEGY and friends and installs the hooks above; called by rt_init. */
+void explore_init(void);
+
 /* Deterministic PRNG of the scheduler (seeded by RACEDEMO_SEED).  Only for scheduling
  * decisions and runtime randomness (select), so the seed decides the whole run. */
 uint64_t sched_rand(void);

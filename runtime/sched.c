@@ -17,6 +17,10 @@
  *   - procs = 1 is deterministic: one M, no locks (rt_multi is false), a seeded PRNG picks
  *     which runnable goroutine runs next, and sleep uses a virtual clock that jumps to the
  *     next timer when nothing can run (Go's testing/synctest).  So a seed fixes the run.
+ *     Schedule exploration (explore.c) plugs in at two points only, both in this mode:
+ *     sched_should_preempt (may a preemption point switch?) and sched_pick (which
+ *     runnable G runs next, instead of the uniform choice in runq_get).  With neither
+ *     set, the procs > 1 path and the default deterministic path are unchanged.
  *
  * Locks: each M's run queue has a spin lock (`runq_lock`); `sched.mu` (a pthread mutex)
  * guards timers, the all-goroutines list and the idle Ms.  Lock order:
@@ -58,6 +62,7 @@ typedef struct rt_m {
 
 bool rt_multi;
 bool (*sched_should_preempt)(void);
+uint32_t (*sched_pick)(uint32_t n);
 
 static struct {
     pthread_mutex_t mu;
@@ -188,9 +193,15 @@ static inline rt_g *runq_get(rt_m *m)
     if (n) {
         uint32_t mask = m->runq_cap - 1, h = m->runq_head & mask;
         if (sched.det && n > 1) {
-            uint32_t w = n < RUNQ_WINDOW ? n : RUNQ_WINDOW;
-            /* multiply-shift instead of %: no 64-bit divide on the switch path */
-            uint32_t i = (m->runq_head + (uint32_t)(((sched_rand() >> 32) * w) >> 32)) & mask;
+            uint32_t k;
+            if (RT_UNLIKELY(sched_pick)) {
+                k = sched_pick(n); /* exploration sees the whole queue */
+            } else {
+                uint32_t w = n < RUNQ_WINDOW ? n : RUNQ_WINDOW;
+                /* multiply-shift instead of %: no 64-bit divide on the switch path */
+                k = (uint32_t)(((sched_rand() >> 32) * w) >> 32);
+            }
+            uint32_t i = (m->runq_head + k) & mask;
             rt_g *t = m->runq[i];
             m->runq[i] = m->runq[h];
             m->runq[h] = t;
@@ -200,6 +211,19 @@ static inline rt_g *runq_get(rt_m *m)
     }
     rt_unlock(&m->runq_lock);
     return g;
+}
+
+/* Exploration's view of the run queue (deterministic mode: one M, no lock needed). */
+uint32_t sched_nrunnable(void)
+{
+    rt_m *m = m_cur();
+    return m->runq_tail - m->runq_head;
+}
+
+rt_g *sched_runnable(uint32_t i)
+{
+    rt_m *m = m_cur();
+    return m->runq[(m->runq_head + i) & (m->runq_cap - 1)];
 }
 
 /* Take half of victim's queue into m's.  Called on g0 only. */
@@ -715,6 +739,7 @@ void rt_init(void)
     long procs = env_long("RACEDEMO_PROCS", 1);
     if (procs > 1)
         go_maxprocs((int)procs);
+    explore_init();
 }
 
 __attribute__((constructor(101))) static void rt_ctor(void) { rt_init(); }
