@@ -3,21 +3,21 @@
 #include <goroutine.h>
 #include <stdio.h>
 
-static int32_t finished;
+static waitgroup_t wg;
 
 static void hello(void *arg)
 {
     (void)arg;
     printf("hello world\n");
-    atomic_store_int32(&finished, 1);
+    wg_done(&wg);
 }
 
 int main(void)
 {
     printf("Start\n");
+    wg_add(&wg, 1);
     go(hello, NULL);
-    while (!atomic_load_int32(&finished))
-        go_yield();
+    wg_wait(&wg);
     printf("End\n");
     return 0;
 }

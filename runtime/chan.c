@@ -1,0 +1,522 @@
+/*
+ * chan.c - Go's channels: unbuffered (rendezvous), buffered (ring buffer), close, select.
+ *
+ * Invariants (each guarded by the channel's `lock`, a spin lock that is free at procs = 1):
+ *   - unbuffered: at most one of sendq/recvq holds live waiters; a sender that finds a
+ *     parked receiver (or the reverse) copies the element straight between the two
+ *     goroutines' memory and marks the parked waiter `done` (direct handoff);
+ *   - buffered: elements live in buf[recvx .. recvx+count) modulo cap.  A waiter parked on
+ *     a buffered channel is only woken to *retry* (its record stays !done): every element
+ *     passes through a slot, so each slot is the exact happens-before carrier the Go memory
+ *     model describes (the k-th receive before the (k+cap)-th send) and no hook ever has
+ *     to act on behalf of a parked goroutine;
+ *   - once `closed` is set it never clears, and both queues are emptied (everyone retries
+ *     and sees it).
+ *
+ * Waiter records (Go's sudog) live on the parked goroutine's own stack, which never moves
+ * and stays valid until that goroutine returns from the channel call.  A select parks one
+ * record per case on several channels at once; the first waker to win the select's
+ * `claimed` flag (an atomic exchange: wakers on different channels hold different locks)
+ * owns it, and later wakers drop the stale records they dequeue.  The selecting goroutine
+ * relocks every channel before it touches or abandons its records, so a waker holding one
+ * of those locks can still read them.  select locks channels in address order, without
+ * duplicates, and unlocks in reverse order so that the parked goroutine (which relocks from
+ * the lowest address) cannot leave select while its lock list is still being read.
+ *
+ * Race detector edges (race.h), placed at the synchronising step:
+ *   unbuffered  the parked goroutine publishes its history on its sync address (its own
+ *               record, or its select state) before parking; the waker acquires that and
+ *               releases its own history there; the parked goroutine acquires it on wake.
+ *               So sender and receiver see each other's earlier writes, both ways.
+ *   buffered    each slot is acquired then released (store) by both the send that fills
+ *               it and the receive that empties it.
+ *   close       releases on the channel; a receive that observes the close acquires it.
+ */
+#include "rt.h"
+#include "race.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct chan_waiter chan_waiter;
+
+/* What a select shares among its records; lives in chan_select's frame. */
+typedef struct chan_selstate {
+    uint32_t claimed;     /* 0 until a waker wins this select (atomic exchange) */
+    chan_waiter *fired;   /* the winner's record; written by the winning waker */
+} chan_selstate;
+
+struct chan_waiter {
+    chan_waiter *next, *prev; /* links in one channel queue; valid while `queued` */
+    rt_g *g;                  /* the parked goroutine */
+    void *elem;               /* send: the value; receive: destination or NULL */
+    chan_selstate *sel;       /* NULL for a plain send/receive */
+    int case_index;           /* select: the case this record stands for */
+    bool queued;              /* on a queue (cleared by whoever unlinks it) */
+    bool done;                /* the waker completed the operation (unbuffered handoff) */
+};
+
+typedef struct chan_waitq {
+    chan_waiter *first, *last;
+} chan_waitq;
+
+struct chan {
+    uint32_t lock;
+    bool closed;
+    size_t elem_size;
+    size_t stride;        /* slot distance: elem_size, at least 1 so slots stay distinct */
+    size_t cap, count;    /* buffered only: capacity, elements queued */
+    size_t sendx, recvx;  /* next slot to fill / to empty */
+    chan_waitq recvq, sendq;
+    char buf[];           /* cap * stride bytes */
+};
+
+/* ---- waiter queues ------------------------------------------------------------------------ */
+
+static inline void waitq_put(chan_waitq *q, chan_waiter *w, bool front)
+{
+    w->queued = true;
+    if (!q->first) {
+        w->next = w->prev = NULL;
+        q->first = q->last = w;
+    } else if (front) {
+        w->prev = NULL;
+        w->next = q->first;
+        q->first->prev = w;
+        q->first = w;
+    } else {
+        w->next = NULL;
+        w->prev = q->last;
+        q->last->next = w;
+        q->last = w;
+    }
+}
+
+static inline void waitq_unlink(chan_waitq *q, chan_waiter *w)
+{
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        q->first = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+    else
+        q->last = w->prev;
+    w->queued = false;
+}
+
+/* Dequeue the first waiter that can still be woken (a select's record only if this call
+ * wins the select).  Stale select records are dropped on the way. */
+static inline chan_waiter *waitq_take(chan_waitq *q)
+{
+    chan_waiter *w;
+    while ((w = q->first)) {
+        waitq_unlink(q, w);
+        if (!w->sel)
+            return w;
+        if (!__atomic_exchange_n(&w->sel->claimed, 1, __ATOMIC_ACQ_REL)) {
+            w->sel->fired = w;
+            return w;
+        }
+    }
+    return NULL;
+}
+
+/* The address a parked waiter's happens-before edges go through (see top comment). */
+static inline const void *waiter_sync(const chan_waiter *w)
+{
+    return w->sel ? (const void *)w->sel : (const void *)w;
+}
+
+/* ---- make / len / cap / free ------------------------------------------------------------------ */
+
+chan_t *chan_make(size_t elem_size, size_t cap)
+{
+    size_t stride = elem_size ? elem_size : 1;
+    if (cap && stride > (SIZE_MAX - sizeof(chan_t)) / cap)
+        rt_panic("makechan: size out of range");
+    chan_t *ch = calloc(1, sizeof *ch + cap * stride);
+    if (!ch)
+        rt_throw("out of memory allocating a channel");
+    ch->elem_size = elem_size;
+    ch->stride = stride;
+    ch->cap = cap;
+    return ch;
+}
+
+size_t chan_len(chan_t *ch)
+{
+    return ch ? __atomic_load_n(&ch->count, __ATOMIC_RELAXED) : 0;
+}
+
+size_t chan_cap(chan_t *ch)
+{
+    return ch ? ch->cap : 0;
+}
+
+void chan_free(chan_t *ch)
+{
+    if (!ch)
+        return;
+    rt_lock(&ch->lock);
+    bool busy = ch->recvq.first || ch->sendq.first;
+    rt_unlock(&ch->lock);
+    if (busy)
+        rt_throw("chan_free of a channel with blocked goroutines");
+    free(ch);
+}
+
+/* ---- the locked steps shared by send, receive and select ------------------------------------- */
+
+/* memcpy with a NULL pointer is undefined even for 0 bytes, and chan struct{} sends may
+ * pass NULL. */
+static inline void chan_copy(void *dst, const void *src, size_t n)
+{
+    if (n)
+        memcpy(dst, src, n);
+}
+
+static inline char *chan_slot(chan_t *ch, size_t i)
+{
+    return ch->buf + i * ch->stride;
+}
+
+/* Both sides of a buffered transfer acquire the slot's history, then publish their own. */
+static inline void chan_slot_sync(const char *slot)
+{
+    race_acquire(slot);
+    race_release(slot);
+}
+
+/* Unbuffered handoff with parked waiter w: both directions of happens-before. */
+static inline void chan_handoff_sync(const chan_waiter *w)
+{
+    race_acquire(waiter_sync(w));
+    race_release(waiter_sync(w));
+}
+
+static RT_COLD _Noreturn void chan_panic_closed_send(void)
+{
+    rt_panic("send on closed channel");
+}
+
+/* Try to send *elem on locked ch.  Returns false if it would block; *wake is a goroutine
+ * to make runnable once ch is unlocked.  Panics if ch is closed. */
+static inline __attribute__((always_inline)) bool chan_trysend(chan_t *ch, const void *elem, rt_g **wake)
+{
+    if (RT_UNLIKELY(ch->closed))
+        chan_panic_closed_send();
+    chan_waiter *w;
+    if (ch->cap == 0) {
+        if (!(w = waitq_take(&ch->recvq)))
+            return false;
+        chan_handoff_sync(w);
+        if (w->elem)
+            chan_copy(w->elem, elem, ch->elem_size);
+        w->done = true;
+        *wake = w->g;
+        return true;
+    }
+    if (ch->count == ch->cap)
+        return false;
+    char *slot = chan_slot(ch, ch->sendx);
+    chan_slot_sync(slot);
+    chan_copy(slot, elem, ch->elem_size);
+    if (++ch->sendx == ch->cap)
+        ch->sendx = 0;
+    __atomic_store_n(&ch->count, ch->count + 1, __ATOMIC_RELAXED);
+    if ((w = waitq_take(&ch->recvq)))
+        *wake = w->g; /* to retry: the element waits in the buffer */
+    return true;
+}
+
+enum { CHAN_BLOCK = 0, CHAN_GOT = 1, CHAN_CLOSED = -1 };
+
+/* Try to receive from locked ch into elem (NULL drops the value).  Returns CHAN_GOT,
+ * CHAN_CLOSED (elem zeroed) or CHAN_BLOCK; *wake as for chan_trysend. */
+static inline __attribute__((always_inline)) int chan_tryrecv(chan_t *ch, void *elem, rt_g **wake)
+{
+    chan_waiter *w;
+    if (ch->cap == 0) {
+        if ((w = waitq_take(&ch->sendq))) {
+            chan_handoff_sync(w);
+            if (elem)
+                chan_copy(elem, w->elem, ch->elem_size);
+            w->done = true;
+            *wake = w->g;
+            return CHAN_GOT;
+        }
+    } else if (ch->count) {
+        char *slot = chan_slot(ch, ch->recvx);
+        chan_slot_sync(slot);
+        if (elem)
+            chan_copy(elem, slot, ch->elem_size);
+        if (++ch->recvx == ch->cap)
+            ch->recvx = 0;
+        __atomic_store_n(&ch->count, ch->count - 1, __ATOMIC_RELAXED);
+        if ((w = waitq_take(&ch->sendq)))
+            *wake = w->g;
+        return CHAN_GOT;
+    }
+    if (!ch->closed)
+        return CHAN_BLOCK;
+    race_acquire(ch);
+    if (elem)
+        memset(elem, 0, ch->elem_size);
+    return CHAN_CLOSED;
+}
+
+static inline void chan_wake(rt_g *g)
+{
+    if (g)
+        sched_ready(g);
+}
+
+/* Park for good (nil channel, empty select): only deadlock detection ends this. */
+static RT_COLD _Noreturn void chan_block_forever(const char *reason)
+{
+    for (;;)
+        sched_park(reason, NULL, NULL);
+}
+
+/* ---- send / receive / close ----------------------------------------------------------------- */
+
+void chan_send(chan_t *ch, const void *elem)
+{
+    uintptr_t pc = (uintptr_t)__builtin_return_address(0);
+    sched_preempt_point();
+    if (RT_UNLIKELY(!ch))
+        chan_block_forever("chan send (nil chan)");
+    race_read_range(elem, ch->elem_size, pc);
+    for (bool again = false;; again = true) {
+        rt_g *wake = NULL;
+        rt_lock(&ch->lock);
+        if (chan_trysend(ch, elem, &wake)) {
+            rt_unlock(&ch->lock);
+            chan_wake(wake);
+            return;
+        }
+        chan_waiter w = {.g = sched_self(), .elem = (void *)elem};
+        race_release(&w);
+        waitq_put(&ch->sendq, &w, again); /* a retry keeps its place at the front */
+        sched_park("chan send", rt_unlock_cb, &ch->lock);
+        if (w.done) {
+            race_acquire(&w);
+            return;
+        }
+    }
+}
+
+bool chan_recv(chan_t *ch, void *elem)
+{
+    uintptr_t pc = (uintptr_t)__builtin_return_address(0);
+    sched_preempt_point();
+    if (RT_UNLIKELY(!ch))
+        chan_block_forever("chan receive (nil chan)");
+    for (bool again = false;; again = true) {
+        rt_g *wake = NULL;
+        rt_lock(&ch->lock);
+        int r = chan_tryrecv(ch, elem, &wake);
+        if (r != CHAN_BLOCK) {
+            rt_unlock(&ch->lock);
+            chan_wake(wake);
+            if (elem)
+                race_write_range(elem, ch->elem_size, pc);
+            return r == CHAN_GOT;
+        }
+        chan_waiter w = {.g = sched_self(), .elem = elem};
+        race_release(&w);
+        waitq_put(&ch->recvq, &w, again);
+        sched_park("chan receive", rt_unlock_cb, &ch->lock);
+        if (w.done) {
+            race_acquire(&w);
+            if (elem)
+                race_write_range(elem, ch->elem_size, pc);
+            return true;
+        }
+    }
+}
+
+/* Wake every waiter of q (they retry and see the channel closed). */
+static rt_g *chan_drain_waiters(chan_waitq *q, rt_g *list)
+{
+    chan_waiter *w;
+    while ((w = waitq_take(q))) {
+        w->g->schedlink = list;
+        list = w->g;
+    }
+    return list;
+}
+
+void chan_close(chan_t *ch)
+{
+    sched_preempt_point();
+    if (!ch)
+        rt_panic("close of nil channel");
+    rt_lock(&ch->lock);
+    if (ch->closed) {
+        rt_unlock(&ch->lock);
+        rt_panic("close of closed channel");
+    }
+    race_release(ch);
+    ch->closed = true;
+    rt_g *list = chan_drain_waiters(&ch->recvq, NULL);
+    list = chan_drain_waiters(&ch->sendq, list);
+    rt_unlock(&ch->lock);
+    while (list) {
+        rt_g *next = list->schedlink;
+        list->schedlink = NULL;
+        sched_ready(list);
+        list = next;
+    }
+}
+
+/* ---- select ------------------------------------------------------------------------------------- */
+
+/* The distinct channels of a select, in lock (address) order. */
+typedef struct chan_lockset {
+    chan_t **chans;
+    int n;
+} chan_lockset;
+
+static int sel_lockorder(const select_case_t *cases, int ncases, chan_t **out)
+{
+    int n = 0;
+    for (int i = 0; i < ncases; i++) {
+        chan_t *c = cases[i].ch;
+        if (!c)
+            continue;
+        int j = n;
+        while (j > 0 && (uintptr_t)out[j - 1] > (uintptr_t)c)
+            j--;
+        if (j > 0 && out[j - 1] == c)
+            continue;
+        memmove(&out[j + 1], &out[j], (size_t)(n - j) * sizeof *out);
+        out[j] = c;
+        n++;
+    }
+    return n;
+}
+
+static void sel_lock(const chan_lockset *ls)
+{
+    for (int i = 0; i < ls->n; i++)
+        rt_lock(&ls->chans[i]->lock);
+}
+
+/* Reverse order, and nothing of ls is read after the lowest lock is released: once it
+ * is, the selecting goroutine may run on and return (see top comment). */
+static void sel_unlock(void *arg)
+{
+    const chan_lockset *ls = arg;
+    chan_t **c = ls->chans;
+    for (int i = ls->n - 1; i >= 0; i--)
+        rt_unlock(&c[i]->lock);
+}
+
+/* A random permutation of the cases (Go picks uniformly among ready cases). */
+static void sel_pollorder(int n, int *order)
+{
+    for (int i = 0; i < n; i++) {
+        int j = (int)(sched_rand() % (uint64_t)(i + 1));
+        order[i] = order[j];
+        order[j] = i;
+    }
+}
+
+/* Try case k with every channel locked.  True if it completed (c->ok set). */
+static bool sel_trycase(select_case_t *c, rt_g **wake)
+{
+    if (!c->ch)
+        return false;
+    if (c->dir == SELECT_SEND)
+        return c->ok = chan_trysend(c->ch, c->elem, wake);
+    int r = chan_tryrecv(c->ch, c->elem, wake);
+    c->ok = r == CHAN_GOT;
+    return r != CHAN_BLOCK;
+}
+
+/* First ready case in poll order (`first`, when >= 0, is tried before all others). */
+static int sel_poll(select_case_t *cases, int n, const int *order, int first, rt_g **wake)
+{
+    if (first >= 0 && sel_trycase(&cases[first], wake))
+        return first;
+    for (int i = 0; i < n; i++)
+        if (order[i] != first && sel_trycase(&cases[order[i]], wake))
+            return order[i];
+    return -1;
+}
+
+static void sel_finish(select_case_t *c, uintptr_t pc)
+{
+    if (c->dir == SELECT_RECV && c->elem)
+        race_write_range(c->elem, c->ch->elem_size, pc);
+}
+
+/* Park on every case; returns the case a waker completed, or -1 to poll again (woken
+ * to retry, or to `*first` first). */
+static int sel_park(select_case_t *cases, int n, chan_lockset *ls, int *first)
+{
+    chan_selstate st = {0};
+    chan_waiter ws[n];
+    rt_g *self = sched_self();
+    for (int i = 0; i < n; i++) {
+        ws[i] = (chan_waiter){.g = self, .elem = cases[i].elem, .sel = &st, .case_index = i};
+        if (cases[i].ch)
+            waitq_put(cases[i].dir == SELECT_SEND ? &cases[i].ch->sendq : &cases[i].ch->recvq,
+                      &ws[i], false);
+    }
+    race_release(&st);
+    sched_park("select", sel_unlock, ls);
+    sel_lock(ls);
+    for (int i = 0; i < n; i++)
+        if (ws[i].queued)
+            waitq_unlink(cases[i].dir == SELECT_SEND ? &cases[i].ch->sendq : &cases[i].ch->recvq,
+                         &ws[i]);
+    chan_waiter *f = st.fired;
+    *first = f ? f->case_index : -1;
+    if (!f || !f->done)
+        return -1;
+    race_acquire(&st);
+    cases[f->case_index].ok = true;
+    return f->case_index;
+}
+
+int chan_select(select_case_t *cases, int ncases, bool has_default)
+{
+    uintptr_t pc = (uintptr_t)__builtin_return_address(0);
+    sched_preempt_point();
+    if (ncases <= 0) {
+        if (has_default)
+            return -1;
+        chan_block_forever("select (no cases)");
+    }
+    for (int i = 0; i < ncases; i++)
+        if (cases[i].ch && cases[i].dir == SELECT_SEND)
+            race_read_range(cases[i].elem, cases[i].ch->elem_size, pc);
+    chan_t *chans[ncases];
+    int order[ncases];
+    chan_lockset ls = {chans, sel_lockorder(cases, ncases, chans)};
+    sel_pollorder(ncases, order);
+    sel_lock(&ls);
+    for (int first = -1;;) {
+        rt_g *wake = NULL;
+        int k = sel_poll(cases, ncases, order, first, &wake);
+        if (k < 0 && has_default) {
+            sel_unlock(&ls);
+            return -1;
+        }
+        if (k < 0 && ls.n == 0) {
+            sel_unlock(&ls);
+            chan_block_forever("select");
+        }
+        if (k < 0)
+            k = sel_park(cases, ncases, &ls, &first);
+        if (k >= 0) {
+            sel_unlock(&ls);
+            chan_wake(wake);
+            sel_finish(&cases[k], pc);
+            return k;
+        }
+    }
+}

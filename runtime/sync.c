@@ -1,0 +1,284 @@
+/*
+ * sync.c - Go's sync package: WaitGroup, Mutex, RWMutex, Once.  Every zero-initialised
+ * object is ready to use.
+ *
+ * Ownership and locks: each object's `_lock` (an rt_lock, free at procs = 1) guards its
+ * wait queue(s) and counters; a goroutine parks with that lock held and sched_park drops
+ * it once the goroutine is off its stack.  Wait reason is Go 1.19's "semacquire".
+ *
+ *   WaitGroup  _count >= 0 always (going negative is a panic); when it reaches 0 every
+ *              waiter is woken.
+ *   Mutex      _locked is a state word: MU_LOCKED | MU_WAITERS.  MU_WAITERS is set only
+ *              under _lock, and only while _waiters may be non-empty, so the uncontended
+ *              lock and unlock are one compare-and-swap each.  Unlock wakes one waiter,
+ *              which competes again (barging, like Go's normal mode) and requeues at the
+ *              front if it loses.
+ *   RWMutex    all state under _lock.  Writer preference: once a writer waits (_wwait),
+ *              new readers queue.  Ownership is handed over, never competed for: the last
+ *              reader out admits one writer; a writer's unlock admits every queued reader,
+ *              or else the next writer.
+ *   Once       _done is set (release) after fn returns; the slow path serialises on _mu.
+ *
+ * Race detector edges (race.h): unlock releases / lock acquires the mutex; wg_done
+ * merges into the WaitGroup, wg_wait acquires it; RUnlock merges into &_readers, which
+ * the next writer acquires along with the RWMutex itself; once's fn completion releases
+ * and every once_do acquires.
+ */
+#include "rt.h"
+#include "race.h"
+
+/* ---- wait queues ------------------------------------------------------------------------- */
+
+bool waitq_remove(rt_waitq_t *q, rt_g *g)
+{
+    for (rt_g **p = &q->head, *prev = NULL; *p; prev = *p, p = &(*p)->schedlink) {
+        if (*p != g)
+            continue;
+        *p = g->schedlink;
+        if (q->tail == g)
+            q->tail = prev;
+        g->schedlink = NULL;
+        return true;
+    }
+    return false;
+}
+
+/* A waiter that lost the race after being woken keeps its turn. */
+static inline void waitq_push_front(rt_waitq_t *q, rt_g *g)
+{
+    g->schedlink = q->head;
+    q->head = g;
+    if (!q->tail)
+        q->tail = g;
+}
+
+/* Detach the whole queue (lock held); wake it with waitq_ready_all (lock dropped). */
+static inline rt_g *waitq_take_all(rt_waitq_t *q)
+{
+    rt_g *list = q->head;
+    q->head = q->tail = NULL;
+    return list;
+}
+
+static void waitq_ready_all(rt_g *list)
+{
+    while (list) {
+        rt_g *next = list->schedlink; /* read first: once ready, g may park elsewhere */
+        list->schedlink = NULL;
+        sched_ready(list);
+        list = next;
+    }
+}
+
+static void sync_park(uint32_t *lock)
+{
+    sched_park("semacquire", rt_unlock_cb, lock);
+}
+
+/* ---- WaitGroup ------------------------------------------------------------------------------ */
+
+void wg_add(waitgroup_t *wg, int64_t delta)
+{
+    sched_preempt_point();
+    if (delta < 0)
+        race_release_merge(wg);
+    rt_lock(&wg->_lock);
+    int64_t n = wg->_count += delta;
+    if (RT_UNLIKELY(n < 0)) {
+        rt_unlock(&wg->_lock);
+        rt_panic("sync: negative WaitGroup counter");
+    }
+    rt_g *list = n == 0 ? waitq_take_all(&wg->_waiters) : NULL;
+    rt_unlock(&wg->_lock);
+    waitq_ready_all(list);
+}
+
+void wg_done(waitgroup_t *wg)
+{
+    wg_add(wg, -1);
+}
+
+void wg_wait(waitgroup_t *wg)
+{
+    sched_preempt_point();
+    rt_lock(&wg->_lock);
+    if (wg->_count == 0) {
+        rt_unlock(&wg->_lock);
+    } else {
+        waitq_push(&wg->_waiters, sched_self());
+        sync_park(&wg->_lock);
+    }
+    race_acquire(wg);
+}
+
+/* ---- Mutex ------------------------------------------------------------------------------------- */
+
+enum { MU_LOCKED = 1, MU_WAITERS = 2 };
+
+static inline bool mu_cas(mutex_t *mu, int32_t *old, int32_t new_)
+{
+    return __atomic_compare_exchange_n(&mu->_locked, old, new_, false, __ATOMIC_ACQ_REL,
+                                       __ATOMIC_RELAXED);
+}
+
+static void mutex_lock_slow(mutex_t *mu)
+{
+    for (bool again = false;; again = true) {
+        rt_lock(&mu->_lock);
+        int32_t s = __atomic_load_n(&mu->_locked, __ATOMIC_RELAXED);
+        for (;;) {
+            /* free: take it; held: make sure the holder's unlock comes to the queue */
+            int32_t want = (s & MU_LOCKED) ? s | MU_WAITERS : s | MU_LOCKED;
+            if (want == s || mu_cas(mu, &s, want))
+                break;
+        }
+        if (!(s & MU_LOCKED)) {
+            rt_unlock(&mu->_lock);
+            return;
+        }
+        rt_g *g = sched_self();
+        if (again)
+            waitq_push_front(&mu->_waiters, g);
+        else
+            waitq_push(&mu->_waiters, g);
+        sync_park(&mu->_lock);
+    }
+}
+
+void mutex_lock(mutex_t *mu)
+{
+    sched_preempt_point();
+    int32_t s = 0;
+    if (RT_UNLIKELY(!mu_cas(mu, &s, MU_LOCKED)))
+        mutex_lock_slow(mu);
+    race_acquire(mu);
+}
+
+bool mutex_trylock(mutex_t *mu)
+{
+    sched_preempt_point();
+    int32_t s = __atomic_load_n(&mu->_locked, __ATOMIC_RELAXED);
+    while (!(s & MU_LOCKED)) {
+        if (mu_cas(mu, &s, s | MU_LOCKED)) {
+            race_acquire(mu);
+            return true;
+        }
+    }
+    return false;
+}
+
+static RT_COLD void mutex_unlock_slow(mutex_t *mu, int32_t s)
+{
+    if (!(s & MU_LOCKED))
+        rt_throw("sync: unlock of unlocked mutex");
+    /* s == LOCKED|WAITERS, and only we (the holder) may change it now */
+    rt_lock(&mu->_lock);
+    rt_g *g = waitq_pop(&mu->_waiters);
+    __atomic_store_n(&mu->_locked, mu->_waiters.head ? MU_WAITERS : 0, __ATOMIC_RELEASE);
+    rt_unlock(&mu->_lock);
+    if (g)
+        sched_ready(g);
+}
+
+void mutex_unlock(mutex_t *mu)
+{
+    sched_preempt_point();
+    race_release(mu);
+    int32_t s = MU_LOCKED;
+    if (RT_UNLIKELY(!mu_cas(mu, &s, 0)))
+        mutex_unlock_slow(mu, s);
+}
+
+/* ---- RWMutex ---------------------------------------------------------------------------------------- */
+
+void rwmutex_rlock(rwmutex_t *rw)
+{
+    sched_preempt_point();
+    rt_lock(&rw->_lock);
+    if (!rw->_writer && !rw->_wwait) {
+        rw->_readers++;
+        rt_unlock(&rw->_lock);
+    } else {
+        waitq_push(&rw->_rwaiters, sched_self());
+        sync_park(&rw->_lock); /* the writer's unlock counted us in */
+    }
+    race_acquire(rw);
+}
+
+void rwmutex_runlock(rwmutex_t *rw)
+{
+    sched_preempt_point();
+    race_release_merge(&rw->_readers);
+    rt_lock(&rw->_lock);
+    if (RT_UNLIKELY(rw->_readers <= 0)) {
+        rt_unlock(&rw->_lock);
+        rt_throw("sync: RUnlock of unlocked RWMutex");
+    }
+    rt_g *g = NULL;
+    if (--rw->_readers == 0 && rw->_wwait) {
+        rw->_wwait--;
+        rw->_writer = 1;
+        g = waitq_pop(&rw->_wwaiters);
+    }
+    rt_unlock(&rw->_lock);
+    if (g)
+        sched_ready(g);
+}
+
+void rwmutex_lock(rwmutex_t *rw)
+{
+    sched_preempt_point();
+    rt_lock(&rw->_lock);
+    if (!rw->_writer && !rw->_readers) {
+        rw->_writer = 1;
+        rt_unlock(&rw->_lock);
+    } else {
+        rw->_wwait++;
+        waitq_push(&rw->_wwaiters, sched_self());
+        sync_park(&rw->_lock); /* handed over by the last reader or the previous writer */
+    }
+    race_acquire(rw);
+    race_acquire(&rw->_readers);
+}
+
+void rwmutex_unlock(rwmutex_t *rw)
+{
+    sched_preempt_point();
+    race_release(rw);
+    rt_lock(&rw->_lock);
+    if (RT_UNLIKELY(!rw->_writer)) {
+        rt_unlock(&rw->_lock);
+        rt_throw("sync: Unlock of unlocked RWMutex");
+    }
+    rw->_writer = 0;
+    rt_g *list = NULL;
+    if (rw->_rwaiters.head) {
+        /* readers that queued behind this writer go first, so writers cannot starve them */
+        for (rt_g *g = rw->_rwaiters.head; g; g = g->schedlink)
+            rw->_readers++;
+        list = waitq_take_all(&rw->_rwaiters);
+    } else if (rw->_wwait) {
+        rw->_wwait--;
+        rw->_writer = 1;
+        list = waitq_pop(&rw->_wwaiters);
+    }
+    rt_unlock(&rw->_lock);
+    waitq_ready_all(list);
+}
+
+/* ---- Once ---------------------------------------------------------------------------------------------- */
+
+void once_do(once_t *once, void (*fn)(void *), void *arg)
+{
+    sched_preempt_point();
+    if (!__atomic_load_n(&once->_done, __ATOMIC_ACQUIRE)) {
+        mutex_lock(&once->_mu);
+        if (!__atomic_load_n(&once->_done, __ATOMIC_RELAXED)) {
+            fn(arg);
+            race_release(once);
+            __atomic_store_n(&once->_done, 1, __ATOMIC_RELEASE);
+        }
+        mutex_unlock(&once->_mu);
+    }
+    race_acquire(once);
+}
