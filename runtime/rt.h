@@ -143,6 +143,9 @@ void sched_sleep_until(int64_t when_ns);
 rt_g *sched_all_goroutines(void);
 int sched_ngoroutines(void);
 
+/* RACEDEMO_LEAKCHECK=1: report goroutines still alive at exit (leak.c). */
+void leak_init(void);
+
 /* ---- stacks (stack.c) ---------------------------------------------------------------- */
 
 /* Usable stack bytes per goroutine (RACEDEMO_STACK_KB, default 2048 - guard). */

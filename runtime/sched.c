@@ -740,6 +740,7 @@ void rt_init(void)
     if (procs > 1)
         go_maxprocs((int)procs);
     explore_init();
+    leak_init();
 }
 
 __attribute__((constructor(101))) static void rt_ctor(void) { rt_init(); }
