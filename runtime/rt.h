@@ -101,21 +101,33 @@ typedef struct rt_g {
 /* Start the runtime: main becomes goroutine 1.  Idempotent; runs as a constructor. */
 void rt_init(void);
 
-/* The running goroutine (never NULL after init; main before any go()). */
-rt_g *sched_self(void);
+/* The running goroutine (never NULL after init; main before any go()).  On a single M
+ * that is one load; otherwise a call that reads the thread's M. */
+extern rt_g *const *const sched_m0_curg;
+rt_g *sched_self_slow(void);
+static inline rt_g *sched_self(void)
+{
+    return RT_LIKELY(!rt_multi) ? *sched_m0_curg : sched_self_slow();
+}
 
 /* Park the running goroutine in state G_WAITING with Go's `reason`.  unlock(arg), if
  * given, runs once the goroutine is off its stack.  Returns when another goroutine has
- * called sched_ready on it. */
+ * called sched_ready on it.  `unlock` may only release locks (rt_unlock, sched.mu): on a
+ * single M it is not called at all, since those locks are no-ops there. */
 void sched_park(const char *reason, void (*unlock)(void *), void *arg);
 /* Make a parked goroutine runnable.  Callable from any goroutine (or the scheduler). */
 void sched_ready(rt_g *g);
 
 /* Scheduling point callable from instrumentation hooks (detector, schedule exploration):
  * at procs = 1 under an exploring strategy, may switch to another goroutine. */
-void sched_preempt_point(void);
 /* Hook installed by the exploration module; returns true to preempt here. */
 extern bool (*sched_should_preempt)(void);
+void sched_preempt_slow(void);
+static inline void sched_preempt_point(void)
+{
+    if (RT_UNLIKELY(sched_should_preempt != NULL))
+        sched_preempt_slow();
+}
 
 /* Schedule exploration (explore.c).  In deterministic mode, when n > 1 goroutines are
  * runnable, sched_pick (if set) returns the index in [0, n) of the one to run next; the

@@ -431,9 +431,11 @@ void go(void (*fn)(void *), void *arg)
 
 /* ---- blocking -------------------------------------------------------------------------- */
 
-rt_g *sched_self(void)
+rt_g *const *const sched_m0_curg = &ms[0].curg;
+
+rt_g *sched_self_slow(void)
 {
-    rt_m *m = m_cur();
+    rt_m *m = m_self();
     if (RT_UNLIKELY(!m))
         rt_throw("racedemo runtime called from a thread it does not run");
     return m->curg;
@@ -445,8 +447,12 @@ void sched_park(const char *reason, void (*unlock)(void *), void *arg)
     rt_g *g = m->curg;
     g->state = G_WAITING;
     g->wait_reason = reason;
-    m->pend_unlock = unlock;
-    m->pend_arg = arg;
+    /* unlock callbacks only release rt_locks (or sched.mu, only taken at procs > 1),
+     * which are no-ops on a single M: skip the indirect call there */
+    if (rt_multi) {
+        m->pend_unlock = unlock;
+        m->pend_arg = arg;
+    }
     switch_away(m, g);
 }
 
@@ -473,9 +479,9 @@ void go_yield(void)
     switch_away(m, g);
 }
 
-void sched_preempt_point(void)
+void sched_preempt_slow(void)
 {
-    if (sched_should_preempt && sched_should_preempt())
+    if (sched_should_preempt())
         go_yield();
 }
 
