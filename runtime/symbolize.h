@@ -23,6 +23,10 @@ typedef struct sym_frame {
  * of the call itself is found (pc - 1). */
 bool sym_lookup(uintptr_t pc, bool is_return, sym_frame *out);
 
+/* The name of the function pc physically lies in (the outermost of an inline chain),
+ * "?" when unknown.  Owned by the cache. */
+const char *sym_function(uintptr_t pc, bool is_return);
+
 /* Print one frame in Go's traceback style:
  *   func()
  *   \tfile:line +0xoff
