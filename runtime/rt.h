@@ -150,6 +150,11 @@ bool sched_deterministic(void);
 /* Park the current goroutine until go_now_ns() >= when (timer heap, virtual clock). */
 void sched_sleep_until(int64_t when_ns);
 
+/* For crash reports, which must not throw: the calling thread's goroutine (or its M's
+ * scheduler context, id 0) and M id; NULL and -1 on a thread the runtime does not run. */
+rt_g *sched_current(void);
+int sched_m_id(void);
+
 /* The list of every G struct (follow alllink; skip G_DEAD; not in id order).  Only safe when the world is stopped
  * (deadlock, fatal error) or from a single M. */
 rt_g *sched_all_goroutines(void);
@@ -189,9 +194,15 @@ _Noreturn RT_COLD void rt_deadlock(void);
 void rt_dump_goroutines(int fd, const rt_g *first);
 /* Print one goroutine's header and stack to fd. */
 void rt_dump_goroutine(int fd, const rt_g *g);
-/* Install SIGSEGV/SIGBUS/SIGABRT... handlers on the calling thread (alt stack). */
+/* Signals (signal.c): rt_signals_init installs the SIGSEGV, SIGBUS, SIGFPE, SIGILL,
+ * SIGABRT and SIGTRAP handlers once; rt_signals_init_thread gives the calling OS thread
+ * the alternate signal stack a stack overflow is reported on (every M calls it). */
 void rt_signals_init_thread(void);
 void rt_signals_init(void);
+/* "fatal error: stack overflow" for the running goroutine, reported on the M's alternate
+ * stack.  For the detector's sp check in __tsan_func_entry (stacks without a guard page);
+ * needs about 128 bytes of the exhausted stack. */
+_Noreturn RT_COLD void rt_stack_overflow(void);
 
 /* Always-on internal assertion (libdill's dill_assert): file:line even with NDEBUG. */
 #define rt_assert(x) \

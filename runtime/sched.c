@@ -441,6 +441,18 @@ rt_g *sched_self_slow(void)
     return m->curg;
 }
 
+rt_g *sched_current(void)
+{
+    rt_m *m = tls_m;
+    return m ? m->curg : NULL;
+}
+
+int sched_m_id(void)
+{
+    rt_m *m = tls_m;
+    return m ? m->id : -1;
+}
+
 void sched_park(const char *reason, void (*unlock)(void *), void *arg)
 {
     rt_m *m = m_cur();
