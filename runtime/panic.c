@@ -1,120 +1,151 @@
 /*
- * panic.c - fatal errors with Go's wording: throw (broken runtime invariant), panic (user
- * misuse), the deadlock report, and goroutine dumps.  Everything here is a cold path that
- * ends the process with exit status 2, Go's status for a fatal runtime error.
+ * panic.c - fatal errors with Go's wording: throw (a broken runtime invariant), panic
+ * (user misuse, go_panic), the deadlock report, and the guard every fatal path, signals
+ * included, goes through first.
  *
- * Output goes straight to fd 2 with write(2): stdio may be mid-update in the goroutine
- * that failed, and the report must not be lost in a buffer.
+ * Everything here is a cold path that ends the process with exit status 2, Go's status
+ * for a fatal runtime error.  Reports go straight to fd 2 with write(2): stdio may be
+ * mid-update in the goroutine that failed, and the report must not sit in a buffer.  What
+ * the program printed itself is flushed first, because in Go it would already be out.
+ *
+ * The guard (crash_tid): the first thread to fail owns the report; a second thread that
+ * fails meanwhile waits for the process to end, and a failure of the reporter itself
+ * (a fault or a throw inside the report) ends the process at once.
  */
 #define _GNU_SOURCE
-#include "rt.h"
+#include "crash.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static void rt_vprint(int fd, const char *prefix, const char *fmt, va_list ap)
+#define CRASH_WATCHDOG_S 20   /* a report stuck on a lock the crashed code held */
+
+static pid_t crash_tid;
+
+static void crash_write(int fd, const char *s, size_t n)
 {
-    char buf[1024];
-    int n = snprintf(buf, sizeof buf, "%s", prefix);
-    n += vsnprintf(buf + n, sizeof buf - (size_t)n, fmt, ap);
-    if (n > (int)sizeof buf - 2)
-        n = (int)sizeof buf - 2;
-    buf[n++] = '\n';
-    if (write(fd, buf, (size_t)n) < 0) { /* nowhere left to report to */ }
+    while (n > 0) {
+        ssize_t w = write(fd, s, n);
+        if (w <= 0)
+            return;   /* nowhere left to report to */
+        s += w;
+        n -= (size_t)w;
+    }
 }
 
-static _Noreturn void rt_die(void)
+static void crash_vprintf(int fd, const char *fmt, va_list ap)
 {
-    fflush(stdout);
+    char buf[1024];
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    if (n > (int)sizeof buf - 1)
+        n = (int)sizeof buf - 1;
+    if (n > 0)
+        crash_write(fd, buf, (size_t)n);
+}
+
+void crash_printf(int fd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    crash_vprintf(fd, fmt, ap);
+    va_end(ap);
+}
+
+static void crash_watchdog(int sig)
+{
+    (void)sig;
+    static const char msg[] = "\nfatal error: crash report timed out\n";
+    crash_write(2, msg, sizeof msg - 1);
     _exit(2);
+}
+
+bool crash_begin(void)
+{
+    pid_t me = gettid(), owner = 0;
+    if (__atomic_compare_exchange_n(&crash_tid, &owner, me, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE)) {
+        struct sigaction sa = {.sa_handler = crash_watchdog};
+        sigaction(SIGALRM, &sa, NULL);
+        alarm(CRASH_WATCHDOG_S);
+        return true;
+    }
+    if (owner == me)
+        return false;
+    for (;;)
+        pause();   /* the reporter ends the process */
+}
+
+void crash_flush_stdio(void)
+{
+    FILE *streams[2] = {stdout, stderr};
+    for (int i = 0; i < 2; i++) {
+        if (ftrylockfile(streams[i]) == 0) {
+            fflush_unlocked(streams[i]);
+            funlockfile(streams[i]);
+        }
+    }
+}
+
+void crash_exit(void) { _exit(2); }
+
+/* ---- throw and panic ------------------------------------------------------------------------ */
+
+/* "prefix: msg" and, unless the report itself failed, the current goroutine's stack. */
+static _Noreturn RT_COLD void crash_fatal(const char *prefix, int flags, const char *fmt,
+                                          va_list ap)
+{
+    bool first = crash_begin();
+    if (first)
+        crash_flush_stdio();
+    crash_printf(2, "%s", prefix);
+    crash_vprintf(2, fmt, ap);
+    crash_printf(2, "\n");
+    if (!first)
+        crash_exit();
+    crash_printf(2, "\n");
+    rt_g *g = sched_current();
+    tb_header(2, g, "running");
+    tb_from_here(2, g, flags);
+    crash_exit();
 }
 
 void rt_throw(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    rt_vprint(2, "fatal error: ", fmt, ap);
-    va_end(ap);
-    rt_die();
+    crash_fatal("fatal error: ", TB_RUNTIME, fmt, ap);
 }
 
 void rt_panic(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fflush(stdout);
-    rt_vprint(2, "panic: ", fmt, ap);
-    va_end(ap);
-    dprintf(2, "\n");
-    rt_dump_goroutine(2, sched_self());
-    rt_die();
+    crash_fatal("panic: ", 0, fmt, ap);
 }
 
 void go_panic(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fflush(stdout);
-    rt_vprint(2, "panic: ", fmt, ap);
-    va_end(ap);
-    dprintf(2, "\n");
-    rt_dump_goroutine(2, sched_self());
-    rt_die();
+    crash_fatal("panic: ", 0, fmt, ap);
 }
 
+/* Called by the scheduler on g0 when nothing can ever run again (procs > 1: with
+ * sched.mu held and every other M idle), so every goroutine's stack is still. */
 void rt_deadlock(void)
 {
-    fflush(stdout);
+    if (!crash_begin())
+        crash_exit();
+    crash_flush_stdio();
     if (sched_ngoroutines() == 0) {
-        dprintf(2, "fatal error: no goroutines (main called runtime.Goexit) - deadlock!\n");
-        rt_die();
+        crash_printf(2, "fatal error: no goroutines (main called runtime.Goexit) - deadlock!\n");
+        crash_exit();
     }
-    dprintf(2, "fatal error: all goroutines are asleep - deadlock!\n\n");
+    crash_printf(2, "fatal error: all goroutines are asleep - deadlock!\n\n");
     rt_dump_goroutines(2, NULL);
-    rt_die();
+    crash_exit();
 }
-
-static const char *state_name(const rt_g *g)
-{
-    switch (g->state) {
-    case G_RUNNING: return "running";
-    case G_RUNNABLE: return "runnable";
-    case G_WAITING: return g->wait_reason ? g->wait_reason : "waiting";
-    case G_DEAD: return "dead";
-    default: return "idle";
-    }
-}
-
-void rt_dump_goroutine(int fd, const rt_g *g)
-{
-    dprintf(fd, "goroutine %lld [%s]:\n", (long long)g->id, state_name(g));
-}
-
-void rt_dump_goroutines(int fd, const rt_g *first)
-{
-    if (first) {
-        rt_dump_goroutine(fd, first);
-        dprintf(fd, "\n");
-    }
-    /* Go lists goroutines in id order; allg is newest first, so walk it backwards */
-    int n = 0;
-    for (rt_g *g = sched_all_goroutines(); g; g = g->alllink)
-        n++;
-    const rt_g **v = malloc((size_t)(n ? n : 1) * sizeof *v);
-    int i = n;
-    for (rt_g *g = sched_all_goroutines(); g && v; g = g->alllink)
-        v[--i] = g;
-    for (i = 0; v && i < n; i++) {
-        if (v[i] == first || v[i]->state == G_DEAD)
-            continue;
-        rt_dump_goroutine(fd, v[i]);
-        dprintf(fd, "\n");
-    }
-    free(v);
-}
-
-void rt_signals_init(void) {}
-void rt_signals_init_thread(void) {}

@@ -1,0 +1,218 @@
+/*
+ * traceback.c - goroutine stacks in Go's traceback format, for dumps and crash reports.
+ *
+ * A goroutine's registers come from one of three places, and all end in one libunwind walk:
+ *   - the goroutine calling us: unw_getcontext (tb_from_here);
+ *   - a goroutine off its stack (parked, or runnable after a yield): its saved context,
+ *     which ctx_x86_64.S leaves as  sp -> r15 r14 r13 r12 rbx rbp <return address>,
+ *     copied into a ucontext_t (libunwind's unw_context_t on x86-64);
+ *   - a goroutine that faulted: the signal handler's ucontext (its pc is exact, not a
+ *     return address, so it is looked up as is).
+ * A walk ends at rt_ctx_entry (its return address is marked undefined), after main for
+ * goroutine 1 (which runs on the thread's native stack), or after TB_MAX_STEPS frames.
+ * Runtime and libc frames are hidden, except with TB_RUNTIME, above the first user frame
+ * with TB_TOP (a fault inside them), or when nothing else is left (better than an empty
+ * stack).  Long stacks print their first and last TB_HALF
+ * frames around "...additional frames elided...", like Go.
+ *
+ * Cold paths only.  Reading another goroutine's stack is safe only while it cannot run:
+ * the world is stopped (deadlock) or it is the goroutine that failed.
+ */
+#define _GNU_SOURCE
+#define UNW_LOCAL_ONLY
+#include "crash.h"
+#include "symbolize.h"
+
+#include <libunwind.h>
+#include <string.h>
+
+#define TB_HALF 50
+#define TB_MAX_STEPS (1L << 21)
+
+typedef struct tb_walk {
+    int flags;
+    bool stop_at_main;        /* goroutine 1: main's callers are libc start-up code */
+    bool skip_helpers;        /* drop the innermost tb_/crash_ frames (the report itself) */
+    bool user_seen;           /* a user frame was reached (ends TB_TOP) */
+    long nkept;
+    /* [0, TB_HALF): the first frames; [TB_HALF, 2*TB_HALF): ring of the latest ones */
+    uintptr_t pc[2 * TB_HALF];
+    bool ret[2 * TB_HALF];    /* pc is a return address (look up pc - 1) */
+} tb_walk;
+
+static bool tb_is_helper(uintptr_t pc, bool ret)
+{
+    const char *f = sym_function(pc, ret);
+    return strncmp(f, "tb_", 3) == 0 || strncmp(f, "crash_", 6) == 0;
+}
+
+/* Consider one frame; false ends the walk. */
+static bool tb_visit(tb_walk *w, uintptr_t pc, bool ret)
+{
+    if (w->skip_helpers) {
+        if (tb_is_helper(pc, ret))
+            return true;
+        w->skip_helpers = false;
+    }
+    bool show = (w->flags & TB_RUNTIME) || ((w->flags & TB_TOP) && !w->user_seen);
+    if (!sym_is_runtime(ret ? pc - 1 : pc))
+        w->user_seen = true;
+    else if (!show)
+        return true;
+    long i = w->nkept < TB_HALF ? w->nkept : TB_HALF + (w->nkept - TB_HALF) % TB_HALF;
+    w->pc[i] = pc;
+    w->ret[i] = ret;
+    w->nkept++;
+    return !(w->stop_at_main && strcmp(sym_function(pc, ret), "main") == 0);
+}
+
+static void tb_walk_cursor(tb_walk *w, unw_cursor_t *c, bool ret)
+{
+    for (long n = 0; n < TB_MAX_STEPS; n++) {
+        unw_word_t ip;
+        if (unw_get_reg(c, UNW_REG_IP, &ip) < 0 || ip == 0)
+            return;
+        if (!tb_visit(w, (uintptr_t)ip, ret))
+            return;
+        /* the frame below a signal trampoline stopped at an exact pc */
+        ret = unw_is_signal_frame(c) <= 0;
+        if (unw_step(c) <= 0)
+            return;
+    }
+}
+
+static void tb_print_kept(int fd, const tb_walk *w)
+{
+    long n = w->nkept;
+    for (long i = 0; i < n && i < TB_HALF; i++)
+        sym_print_frame(fd, w->pc[i], w->ret[i]);
+    if (n > 2 * TB_HALF)
+        crash_printf(fd, "...additional frames elided...\n");
+    for (long i = n - TB_HALF > TB_HALF ? n - TB_HALF : TB_HALF; i < n; i++) {
+        long slot = TB_HALF + (i - TB_HALF) % TB_HALF;
+        sym_print_frame(fd, w->pc[slot], w->ret[slot]);
+    }
+}
+
+static void tb_walk_context(int fd, const rt_g *g, unw_context_t *uc, bool exact_first,
+                            int flags, bool skip_helpers)
+{
+    tb_walk w;
+    for (int pass = 0; pass < 2; pass++) {
+        memset(&w, 0, sizeof w);
+        w.flags = flags | (pass ? TB_RUNTIME : 0);
+        w.stop_at_main = g && g->id == 1;
+        w.skip_helpers = skip_helpers;
+        unw_cursor_t c;
+        if (unw_init_local2(&c, uc, exact_first ? UNW_INIT_SIGNAL_FRAME : 0) == 0)
+            tb_walk_cursor(&w, &c, !exact_first);
+        if (w.nkept || (w.flags & TB_RUNTIME))
+            break;
+    }
+    tb_print_kept(fd, &w);
+}
+
+/* Go: "created by main.main in goroutine 1" and the go statement's position. */
+static void tb_created_by(int fd, const rt_g *g)
+{
+    if (!g || g->id <= 1 || g->ncreate < 1)
+        return;
+    sym_frame f;
+    sym_lookup(g->create_pc[0], true, &f);
+    crash_printf(fd, "created by %s() in goroutine %lld\n\t%s", f.func, (long long)g->parent_id,
+                 f.file);
+    if (f.line)
+        crash_printf(fd, ":%d", f.line);
+    crash_printf(fd, " +0x%lx\n", (unsigned long)f.offset);
+}
+
+void tb_header(int fd, const rt_g *g, const char *state)
+{
+    if (!g || g->id == 0)
+        crash_printf(fd, "runtime stack:\n");
+    else
+        crash_printf(fd, "goroutine %lld [%s]:\n", (long long)g->id, state);
+}
+
+void tb_from_ucontext(int fd, const rt_g *g, ucontext_t *uc, int flags)
+{
+    tb_walk_context(fd, g, uc, true, flags, false);
+    tb_created_by(fd, g);
+}
+
+void tb_from_saved_sp(int fd, const rt_g *g, void *sp, int flags)
+{
+    const uintptr_t *s = sp;
+    unw_context_t uc;
+    memset(&uc, 0, sizeof uc);
+    greg_t *r = uc.uc_mcontext.gregs;
+    r[REG_R15] = (greg_t)s[0];
+    r[REG_R14] = (greg_t)s[1];
+    r[REG_R13] = (greg_t)s[2];
+    r[REG_R12] = (greg_t)s[3];
+    r[REG_RBX] = (greg_t)s[4];
+    r[REG_RBP] = (greg_t)s[5];
+    r[REG_RIP] = (greg_t)s[6];
+    r[REG_RSP] = (greg_t)(uintptr_t)(s + 7);   /* as after rt_ctx_switch's ret */
+    tb_walk_context(fd, g, &uc, false, flags, false);
+    tb_created_by(fd, g);
+}
+
+__attribute__((noinline)) void tb_from_here(int fd, const rt_g *g, int flags)
+{
+    unw_context_t uc;
+    unw_getcontext(&uc);
+    tb_walk_context(fd, g, &uc, false, flags, true);
+    tb_created_by(fd, g);
+}
+
+/* ---- goroutine dumps ---------------------------------------------------------------------- */
+
+static const char *tb_state(const rt_g *g)
+{
+    switch (g->state) {
+    case G_RUNNING: return "running";
+    case G_RUNNABLE: return "runnable";
+    case G_WAITING: return g->wait_reason ? g->wait_reason : "waiting";
+    case G_DEAD: return "dead";
+    default: return "idle";
+    }
+}
+
+void rt_dump_goroutine(int fd, const rt_g *g)
+{
+    tb_header(fd, g, tb_state(g));
+    if (g == sched_current()) {
+        tb_from_here(fd, g, 0);
+    } else if (g->state == G_RUNNING) {
+        crash_printf(fd, "\tgoroutine running on other thread; stack unavailable\n");
+        tb_created_by(fd, g);
+    } else if (g->sp) {
+        tb_from_saved_sp(fd, g, g->sp, 0);
+    } else {
+        if (g->fn) /* not started yet: Go shows its entry, without an offset */
+            sym_print_frame(fd, (uintptr_t)g->fn, false);
+        tb_created_by(fd, g);
+    }
+}
+
+/* Go lists goroutines in id order, separated by blank lines; allg is newest first. */
+void rt_dump_goroutines(int fd, const rt_g *first)
+{
+    bool sep = false;
+    if (first) {
+        rt_dump_goroutine(fd, first);
+        sep = true;
+    }
+    const rt_g *last = NULL;
+    for (const rt_g *g = sched_all_goroutines(); g; g = g->alllink)
+        last = g;
+    for (const rt_g *g = last; g; g = g->allprev) {
+        if (g == first || g->state == G_DEAD)
+            continue;
+        if (sep)
+            crash_printf(fd, "\n");
+        rt_dump_goroutine(fd, g);
+        sep = true;
+    }
+}
