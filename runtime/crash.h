@@ -22,8 +22,11 @@
  * still ends the process with status 2. */
 bool crash_begin(void);
 /* Flush what the program printed with stdio before the report (Go's prints are
- * unbuffered, so they always come first).  Skips a stream another thread has locked. */
-void crash_flush_stdio(void);
+ * unbuffered, so they always come first).  In a signal handler a stream that another
+ * thread keeps locked is skipped after a short wait. */
+void crash_flush_stdio(bool in_signal);
+/* The report is still moving (a long goroutine dump): restart the watchdog. */
+void crash_progress(void);
 /* Exit status 2, Go's status for a fatal runtime error; stdio is not flushed again. */
 _Noreturn void crash_exit(void);
 /* printf to fd through a fixed buffer and write(2). */

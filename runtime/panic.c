@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CRASH_WATCHDOG_S 20   /* a report stuck on a lock the crashed code held */
@@ -79,13 +80,29 @@ bool crash_begin(void)
         pause();   /* the reporter ends the process */
 }
 
-void crash_flush_stdio(void)
+void crash_progress(void)
+{
+    if (__atomic_load_n(&crash_tid, __ATOMIC_RELAXED))
+        alarm(CRASH_WATCHDOG_S);
+}
+
+void crash_flush_stdio(bool in_signal)
 {
     FILE *streams[2] = {stdout, stderr};
     for (int i = 0; i < 2; i++) {
-        if (ftrylockfile(streams[i]) == 0) {
-            fflush_unlocked(streams[i]);
-            funlockfile(streams[i]);
+        if (!in_signal) {
+            fflush(streams[i]);
+            continue;
+        }
+        /* another thread may be inside printf: give it a moment, never wait for good */
+        for (int tries = 0; tries < 100; tries++) {
+            if (ftrylockfile(streams[i]) == 0) {
+                fflush_unlocked(streams[i]);
+                funlockfile(streams[i]);
+                break;
+            }
+            struct timespec ts = {0, 1000000};
+            nanosleep(&ts, NULL);
         }
     }
 }
@@ -100,10 +117,12 @@ static _Noreturn RT_COLD void crash_fatal(const char *prefix, int flags, const c
 {
     bool first = crash_begin();
     if (first)
-        crash_flush_stdio();
-    crash_printf(2, "%s", prefix);
-    crash_vprintf(2, fmt, ap);
-    crash_printf(2, "\n");
+        crash_flush_stdio(false);
+    /* formatted whole before anything is written: a bad argument faults here, and the
+     * nested-fault message then starts on a line of its own */
+    char msg[1024];
+    int n = vsnprintf(msg, sizeof msg, fmt, ap);
+    crash_printf(2, "%s%s%s\n", prefix, msg, n >= (int)sizeof msg ? "..." : "");
     if (!first)
         crash_exit();
     crash_printf(2, "\n");
@@ -140,7 +159,7 @@ void rt_deadlock(void)
 {
     if (!crash_begin())
         crash_exit();
-    crash_flush_stdio();
+    crash_flush_stdio(false);
     if (sched_ngoroutines() == 0) {
         crash_printf(2, "fatal error: no goroutines (main called runtime.Goexit) - deadlock!\n");
         crash_exit();

@@ -165,7 +165,7 @@ static void sig_handler(int sig, siginfo_t *si, void *ucv)
         if (write(2, msg, sizeof msg - 1) < 0) { /* nothing left to try */ }
         crash_exit();
     }
-    crash_flush_stdio();
+    crash_flush_stdio(true);
     rt_g *g = sched_current();
     uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
     uintptr_t sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
@@ -184,7 +184,7 @@ static void sig_handler(int sig, siginfo_t *si, void *ucv)
 static void sig_overflow_report(void *arg)
 {
     rt_g *g = arg;
-    crash_flush_stdio();
+    crash_flush_stdio(true);
     sig_stack_line(2, g, (uintptr_t)sig_overflow_sp);
     tb_header(2, g, "running");
     tb_from_saved_sp(2, g, sig_overflow_sp, 0);

@@ -24,6 +24,7 @@
 #include "symbolize.h"
 
 #include <libunwind.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define TB_HALF 50
@@ -196,7 +197,20 @@ void rt_dump_goroutine(int fd, const rt_g *g)
     }
 }
 
-/* Go lists goroutines in id order, separated by blank lines; allg is newest first. */
+static bool tb_listed(const rt_g *g, const rt_g *first)
+{
+    return g != first && g->state != G_DEAD && g->state != G_IDLE;
+}
+
+static int tb_by_id(const void *a, const void *b)
+{
+    int64_t x = (*(const rt_g *const *)a)->id, y = (*(const rt_g *const *)b)->id;
+    return (x > y) - (x < y);
+}
+
+/* Go lists goroutines in id order, separated by blank lines.  The all-G list is in no
+ * order (G structs are recycled), so sort a snapshot; without memory for one, select the
+ * next id by rescanning (quadratic, but the report still comes out). */
 void rt_dump_goroutines(int fd, const rt_g *first)
 {
     bool sep = false;
@@ -204,15 +218,34 @@ void rt_dump_goroutines(int fd, const rt_g *first)
         rt_dump_goroutine(fd, first);
         sep = true;
     }
-    const rt_g *last = NULL;
+    size_t n = 0, i = 0;
     for (const rt_g *g = sched_all_goroutines(); g; g = g->alllink)
-        last = g;
-    for (const rt_g *g = last; g; g = g->allprev) {
-        if (g == first || g->state == G_DEAD)
-            continue;
+        n += tb_listed(g, first);
+    const rt_g **v = malloc((n ? n : 1) * sizeof *v);
+    if (v) {
+        for (const rt_g *g = sched_all_goroutines(); g && i < n; g = g->alllink)
+            if (tb_listed(g, first))
+                v[i++] = g;
+        qsort(v, i, sizeof *v, tb_by_id);
+    }
+    size_t k = 0;
+    for (int64_t last = -1;;) {
+        const rt_g *next = NULL;
+        if (v) {
+            next = k < i ? v[k++] : NULL;
+        } else {
+            for (const rt_g *g = sched_all_goroutines(); g; g = g->alllink)
+                if (tb_listed(g, first) && g->id > last && (!next || g->id < next->id))
+                    next = g;
+        }
+        if (!next)
+            break;
+        last = next->id;
         if (sep)
             crash_printf(fd, "\n");
-        rt_dump_goroutine(fd, g);
+        crash_progress();
+        rt_dump_goroutine(fd, next);
         sep = true;
     }
+    free(v);
 }

@@ -1,0 +1,405 @@
+/* Crash suite: faults, stack overflows, abort and go_panic inside goroutines are reported
+ * like Go (message, which goroutine, its symbolized stack, exit status 2), deep but finite
+ * recursion is not a crash, a fault inside the report itself is caught, and the symbolizer
+ * answers directly.
+ *
+ * Fatal scenarios run in a fresh exec of this binary (tu_fatal.h). */
+#define _GNU_SOURCE
+#include "testutil.h"
+#include "tu_fatal.h"
+
+#include "rt.h"
+#include "symbolize.h"
+
+#include <dlfcn.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+
+int *volatile nil_ptr;          /* opaque to the optimiser */
+static volatile int sink;
+
+/* ---- code that fails (the expected lines are computed, not hard-coded) -------------------- */
+
+static const int poke_line = __LINE__ + 3;
+static __attribute__((noinline)) void poke_nil(int *p)
+{
+    *p = 42;
+}
+
+static void nil_worker(void *arg)
+{
+    (void)arg;
+    printf("worker %lld\n", (long long)go_id());
+    poke_nil(nil_ptr);
+    sink = 1;
+}
+
+static __attribute__((noinline)) int overflow_forever(int n)
+{
+    volatile char pad[128];
+    pad[n & 127] = (char)n;
+    if (n == -1) /* never: keeps the recursion unbounded but not provably infinite */
+        return 0;
+    return overflow_forever(n + 1) + pad[0];
+}
+
+static void overflow_worker(void *arg)
+{
+    (void)arg;
+    printf("worker %lld\n", (long long)go_id());
+    sink = overflow_forever(0);
+}
+
+/* About 100 bytes per frame, 10,000 deep: must fit in a goroutine's stack. */
+static __attribute__((noinline)) int recurse_100b(int n)
+{
+    volatile char pad[100];
+    pad[0] = (char)n;
+    if (n == 0)
+        return pad[0];
+    return recurse_100b(n - 1) + pad[0] - (char)n + 1;
+}
+
+static void abort_worker(void *arg)
+{
+    (void)arg;
+    printf("worker %lld\n", (long long)go_id());
+    abort();
+}
+
+static void panic_worker(void *arg)
+{
+    (void)arg;
+    printf("before panic\n");   /* buffered: must still come out first */
+    go_panic("bad value %d (%s)", 42, "answer");
+}
+
+static __attribute__((noinline)) int divide(volatile int a, volatile int b)
+{
+    return a / b;
+}
+
+static void divide_worker(void *arg)
+{
+    (void)arg;
+    sink = divide(1, 0);
+}
+
+/* The detector's sp check calls rt_stack_overflow from instrumented code. */
+static __attribute__((noinline)) void sp_check_failed(void)
+{
+    sink = 1;
+    rt_stack_overflow();
+}
+
+static void sp_check_worker(void *arg)
+{
+    (void)arg;
+    sp_check_failed();
+}
+
+/* Park main for good: the crashing goroutine ends the process first. */
+static void wait_forever(void)
+{
+    chan_t *ch = chan_make(sizeof(int), 0);
+    chan_recv(ch, NULL);
+    sink = 2;
+}
+
+/* ---- scenarios ------------------------------------------------------------------------------ */
+
+static void sc_nil_goroutine(void) { go(nil_worker, NULL); wait_forever(); }
+static void sc_nil_main(void) { poke_nil(nil_ptr); sink = 3; }
+static void sc_bad_address(void) { poke_nil((int *)0xdead0000); sink = 3; }
+static void sc_overflow_goroutine(void) { go(overflow_worker, NULL); wait_forever(); }
+static void sc_overflow_main(void) { sink = overflow_forever(0); }
+static void sc_abort_goroutine(void) { go(abort_worker, NULL); wait_forever(); }
+static void sc_panic_goroutine(void) { go(panic_worker, NULL); wait_forever(); }
+static void sc_panic_main(void) { go_panic("main says %s", "no"); }
+static void sc_divide_goroutine(void) { go(divide_worker, NULL); wait_forever(); }
+static void sc_sp_check(void) { go(sp_check_worker, NULL); wait_forever(); }
+
+/* A fault while the report is being written: the argument is an invalid string. */
+static void sc_fault_in_report(void)
+{
+    go_panic("%s", (const char *)(uintptr_t)0xdead0000);
+}
+
+static void sc_relative_paths(void)
+{
+    sym_print_frame(1, (uintptr_t)poke_nil, false);
+}
+
+static const tu_scenario scenarios[] = {
+    {"nil_goroutine", sc_nil_goroutine},
+    {"nil_main", sc_nil_main},
+    {"bad_address", sc_bad_address},
+    {"overflow_goroutine", sc_overflow_goroutine},
+    {"overflow_main", sc_overflow_main},
+    {"abort_goroutine", sc_abort_goroutine},
+    {"panic_goroutine", sc_panic_goroutine},
+    {"panic_main", sc_panic_main},
+    {"divide_goroutine", sc_divide_goroutine},
+    {"sp_check", sc_sp_check},
+    {"fault_in_report", sc_fault_in_report},
+    {"relative_paths", sc_relative_paths},
+    {0},
+};
+
+/* ---- helpers ---------------------------------------------------------------------------------- */
+
+static char out[65536];
+
+static int run(const char *name)
+{
+    return tu_run_scenario(name, out, sizeof out);
+}
+
+static void expect_status(int st, int code)
+{
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == code, "status %#x, want exit %d:\n%s", st,
+                  code, out);
+}
+
+static const char *expect(const char *needle)
+{
+    const char *p = strstr(out, needle);
+    ck_assert_msg(p != NULL, "no \"%s\" in:\n%s", needle, out);
+    return p;
+}
+
+/* The id the worker printed ("worker N") and its dump header; returns the first frame. */
+static const char *expect_worker_header(void)
+{
+    long long id = 0;
+    const char *w = expect("worker ");
+    ck_assert(sscanf(w, "worker %lld", &id) == 1 && id > 1);
+    static char hdr[64];
+    snprintf(hdr, sizeof hdr, "\n\ngoroutine %lld [running]:\n", id);
+    const char *h = expect(hdr);
+    ck_assert_msg(w < h, "the program's output must come before the report:\n%s", out);
+    return h + strlen(hdr);
+}
+
+static int count(const char *needle)
+{
+    int n = 0;
+    for (const char *p = out; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* ---- tests ---------------------------------------------------------------------------------- */
+
+START_TEST(test_nil_deref_in_goroutine)
+{
+    expect_status(run("nil_goroutine"), 2);
+    expect("panic: runtime error: invalid memory address or nil pointer dereference\n"
+           "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x");
+    const char *top = expect_worker_header();
+    ck_assert_msg(strncmp(top, "poke_nil()\n\t", 12) == 0, "%s", out);
+    char frame[128];
+    snprintf(frame, sizeof frame, "test_crash.c:%d\n", poke_line);
+    expect(frame);
+    expect("\nnil_worker()\n\t");
+    expect("\ncreated by sc_nil_goroutine() in goroutine 1\n\t");
+}
+END_TEST
+
+START_TEST(test_nil_deref_in_main)
+{
+    expect_status(run("nil_main"), 2);
+    expect("invalid memory address or nil pointer dereference\n");
+    expect("\n\ngoroutine 1 [running]:\npoke_nil()\n\t");
+    expect("\nsc_nil_main()\n\t");
+}
+END_TEST
+
+START_TEST(test_fault_at_bad_address)
+{
+    expect_status(run("bad_address"), 2);
+    expect("unexpected fault address 0xdead0000\nfatal error: fault\n"
+           "[signal SIGSEGV: segmentation violation code=0x1 addr=0xdead0000 pc=0x");
+    expect("goroutine 1 [running]:\npoke_nil()\n");
+}
+END_TEST
+
+START_TEST(test_stack_overflow_in_goroutine)
+{
+    char msg[128];
+    double t0 = now_s();
+    expect_status(run("overflow_goroutine"), 2);
+    ck_assert_msg(now_s() - t0 < 5.0, "overflow report took %.1f s", now_s() - t0);
+    snprintf(msg, sizeof msg, "runtime: goroutine stack exceeds %zu-byte limit\n", stack_size());
+    expect(msg);
+    expect("runtime: sp=0x");
+    expect("\nfatal error: stack overflow\n\n");
+    const char *h = expect_worker_header();
+    const char *elided = expect("\n...additional frames elided...\n");
+    ck_assert(h < elided);
+    /* Go's limit: the 50 innermost and the 50 outermost frames */
+    ck_assert_int_eq(count("overflow_forever()\n"), 99);
+    ck_assert_msg(strstr(elided, "\noverflow_worker()\n\t"), "%s", out);
+    expect("\ncreated by sc_overflow_goroutine() in goroutine 1\n");
+}
+END_TEST
+
+START_TEST(test_stack_overflow_in_main)
+{
+    expect_status(run("overflow_main"), 2);
+    expect("fatal error: stack overflow\n\ngoroutine 1 [running]:\noverflow_forever()\n");
+    expect("\n...additional frames elided...\n");
+    expect("\nsc_overflow_main()\n");
+}
+END_TEST
+
+START_TEST(test_sp_check_reports_overflow)
+{
+    expect_status(run("sp_check"), 2);
+    expect("fatal error: stack overflow\n\ngoroutine 2 [running]:\nsp_check_failed()\n\t");
+    expect("\nsp_check_worker()\n\t");
+}
+END_TEST
+
+static int deep_result;
+
+static void deep_worker(void *wg)
+{
+    deep_result = recurse_100b(10000);
+    wg_done(wg);
+}
+
+START_TEST(test_deep_recursion_is_not_a_crash)
+{
+    waitgroup_t wg = {0};
+    wg_add(&wg, 1);
+    go(deep_worker, &wg);
+    wg_wait(&wg);
+    ck_assert_int_eq(deep_result, 10000);
+}
+END_TEST
+
+START_TEST(test_abort_in_goroutine)
+{
+    expect_status(run("abort_goroutine"), 2);
+    const char *p = expect("SIGABRT: abort\nPC=0x");
+    ck_assert_msg(strstr(p, " m=") && strstr(p, " sigcode="), "%s", out);
+    const char *h = expect_worker_header();
+    const char *f = expect("\nabort_worker()\n\t");
+    ck_assert(h < f);
+    expect("\nrax    0x");
+    expect("\nrip    0x");
+}
+END_TEST
+
+START_TEST(test_go_panic_with_format_args)
+{
+    expect_status(run("panic_goroutine"), 2);
+    expect("before panic\npanic: bad value 42 (answer)\n\ngoroutine ");
+    expect(" [running]:\npanic_worker()\n\t");
+    expect("\ncreated by sc_panic_goroutine() in goroutine 1\n");
+}
+END_TEST
+
+START_TEST(test_go_panic_in_main)
+{
+    expect_status(run("panic_main"), 2);
+    const char *head = "panic: main says no\n\ngoroutine 1 [running]:\nsc_panic_main()\n\t";
+    ck_assert_msg(strncmp(out, head, strlen(head)) == 0, "%s", out);
+    ck_assert_msg(strstr(out, "go_panic") == NULL, "runtime frame shown:\n%s", out);
+}
+END_TEST
+
+START_TEST(test_divide_by_zero)
+{
+    expect_status(run("divide_goroutine"), 2);
+    expect("panic: runtime error: integer divide by zero\n"
+           "[signal SIGFPE: floating-point exception code=0x1 addr=0x");
+    expect("\ndivide()\n\t");
+    expect("\ndivide_worker()\n\t");
+}
+END_TEST
+
+START_TEST(test_fault_inside_the_report)
+{
+    expect_status(run("fault_in_report"), 2);
+    ck_assert_str_eq(out, "fatal error: unexpected signal during crash report\n");
+}
+END_TEST
+
+/* ---- the symbolizer itself -------------------------------------------------------------------- */
+
+START_TEST(test_sym_lookup_user_function)
+{
+    sym_frame f;
+    ck_assert(sym_lookup((uintptr_t)poke_nil, false, &f));
+    ck_assert_str_eq(f.func, "poke_nil");
+    ck_assert_msg(strstr(f.file, "tests/test_crash.c"), "file %s", f.file);
+    /* the entry maps to the opening brace or, without a prologue, the first statement */
+    ck_assert_int_ge(f.line, poke_line - 2);
+    ck_assert_int_le(f.line, poke_line);
+    ck_assert_int_eq((int)f.offset, 0);
+    ck_assert_str_eq(sym_function((uintptr_t)poke_nil + 1, false), "poke_nil");
+    ck_assert(!sym_is_runtime((uintptr_t)poke_nil));
+}
+END_TEST
+
+START_TEST(test_sym_runtime_and_libc_are_runtime)
+{
+    ck_assert(sym_is_runtime((uintptr_t)chan_make));
+    ck_assert(sym_is_runtime((uintptr_t)sched_park));
+    ck_assert(sym_is_runtime((uintptr_t)rt_stack_overflow));
+    ck_assert(sym_is_runtime((uintptr_t)dlsym(RTLD_DEFAULT, "write")));
+    ck_assert(!sym_is_runtime((uintptr_t)recurse_100b));
+}
+END_TEST
+
+START_TEST(test_sym_paths_relative_to_srcroot)
+{
+    char root[4096];
+    snprintf(root, sizeof root, "%s", __FILE__);
+    char *cut = strstr(root, "/tests/test_crash.c");
+    ck_assert(cut != NULL);
+    *cut = 0;
+    setenv("RACEDEMO_SRCROOT", root, 1);
+    expect_status(run("relative_paths"), 0);
+    int line = 0;
+    ck_assert_msg(sscanf(out, "poke_nil()\n\ttests/test_crash.c:%d\n", &line) == 1, "%s", out);
+    ck_assert_int_ge(line, poke_line - 2);
+    ck_assert_int_le(line, poke_line);
+}
+END_TEST
+
+int main(void)
+{
+    tu_scenario_main(scenarios);
+    Suite *s = suite_create("crash");
+    TCase *tc = tu_tcase(s, "faults", 30);
+    tcase_add_test(tc, test_nil_deref_in_goroutine);
+    tcase_add_test(tc, test_nil_deref_in_main);
+    tcase_add_test(tc, test_fault_at_bad_address);
+    tcase_add_test(tc, test_divide_by_zero);
+    tcase_add_test(tc, test_fault_inside_the_report);
+    tc = tu_tcase(s, "stack", 30);
+    tcase_add_test(tc, test_stack_overflow_in_goroutine);
+    tcase_add_test(tc, test_stack_overflow_in_main);
+    tcase_add_test(tc, test_sp_check_reports_overflow);
+    tcase_add_test(tc, test_deep_recursion_is_not_a_crash);
+    tc = tu_tcase(s, "abort_panic", 30);
+    tcase_add_test(tc, test_abort_in_goroutine);
+    tcase_add_test(tc, test_go_panic_with_format_args);
+    tcase_add_test(tc, test_go_panic_in_main);
+    tc = tu_tcase(s, "symbolize", 30);
+    tcase_add_test(tc, test_sym_lookup_user_function);
+    tcase_add_test(tc, test_sym_runtime_and_libc_are_runtime);
+    tcase_add_test(tc, test_sym_paths_relative_to_srcroot);
+    return tu_run(s);
+}
