@@ -1,0 +1,31 @@
+/* channel with for-range and close: count closes the channel when it is done sending,
+ * which ends main's range loop after the fifth sheep. */
+#include <goroutine.h>
+#include <stdio.h>
+
+struct count_args {
+    const char *thing;
+    chan_t *c;
+};
+
+static void count(void *arg)
+{
+    struct count_args *a = arg;
+    for (int i = 1; i <= 5; i++) {
+        chan_send(a->c, &a->thing);
+        go_sleep_ms(500);
+    }
+    chan_close(a->c); /* close(c) */
+}
+
+int main(void)
+{
+    chan_t *c = chan_make(sizeof(const char *), 0);
+    struct count_args args = {"sheep", c};
+    go(count, &args);
+
+    const char *msg;
+    chan_range(c, msg) /* for msg := range c */
+        printf("%s\n", msg);
+    return 0;
+}
