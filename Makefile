@@ -17,8 +17,7 @@ build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
 demo: build
-	@if [ -x $(BUILD)/cli/racedemo ]; then $(BUILD)/cli/racedemo next; \
-	 else $(BUILD)/demos/hello; fi
+	@$(BUILD)/cli/racedemo next
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

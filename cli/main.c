@@ -96,10 +96,10 @@ static bool cli_find_program(const char *program, char *path, size_t cap)
 
 const char *cli_source_dir(void)
 {
-    static char dir[PATH_MAX];
+    static char dir[PATH_MAX + 64];
     if (*dir)
         return dir;
-    char probe[PATH_MAX + 32];
+    char probe[PATH_MAX + 128];
     snprintf(dir, sizeof dir, "%s", RACEDEMO_DEMO_SOURCE_DIR);
     snprintf(probe, sizeof probe, "%s/next_racy.c", dir);
     if (!cli_is_file(probe, false))

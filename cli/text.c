@@ -130,14 +130,81 @@ static void src_load(src_text *s, const char *path)
     fclose(f);
 }
 
-/* Does `base` have this exact line?  Lines of a fix that the racy original lacks are
- * what the fix changed. */
-static bool src_has_line(const src_text *base, const char *l, int len)
+static bool src_same(const src_text *a, int i, const src_text *b, int j)
 {
-    for (int i = 0; i < base->n; i++)
-        if (base->len[i] == len && !memcmp(base->line[i], l, (size_t)len))
-            return true;
-    return false;
+    return a->len[i] == b->len[j] && !memcmp(a->line[i], b->line[j], (size_t)a->len[i]);
+}
+
+/* How a fix lines up against the base (first) variant, for the side-by-side view:
+ * beside[i] is the fix line shown next to base line i (-1: none), same[i] whether it is
+ * the identical line or a replacement; extra[i] fix lines (from extra_from[i]) have no
+ * base counterpart and get rows of their own before base line i (i == base->n: at the
+ * end).  Built from the longest common subsequence of lines; inside each changed stretch
+ * the k-th removed base line is paired with the k-th added fix line. */
+typedef struct src_align_t {
+    int *beside, *extra, *extra_from;
+    bool *same;
+} src_align_t;
+
+static void src_align_free(src_align_t *a)
+{
+    free(a->beside);
+    free(a->extra);
+    free(a->extra_from);
+    free(a->same);
+}
+
+/* Close a changed stretch: base lines [b0, b1) were removed and fix lines [f0, f1)
+ * added between the same two common lines. */
+static void src_align_gap(src_align_t *a, int b0, int b1, int f0, int f1)
+{
+    int k = 0;
+    for (; b0 + k < b1 && f0 + k < f1; k++)
+        a->beside[b0 + k] = f0 + k;
+    if (f0 + k < f1) {
+        a->extra[b1] = f1 - (f0 + k);
+        a->extra_from[b1] = f0 + k;
+    }
+}
+
+static bool src_align(const src_text *base, const src_text *fix, src_align_t *a)
+{
+    int n = base->n, m = fix->n;
+    size_t nb = (size_t)n + 1;
+    a->beside = malloc(nb * sizeof(int));
+    a->extra = calloc(nb, sizeof(int));
+    a->extra_from = calloc(nb, sizeof(int));
+    a->same = calloc(nb, sizeof(bool));
+    int *t = calloc(nb * (size_t)(m + 1), sizeof *t);
+    if (!a->beside || !a->extra || !a->extra_from || !a->same || !t) {
+        free(t);
+        return false;
+    }
+#define T(i, j) t[(size_t)(i) * (size_t)(m + 1) + (size_t)(j)]
+    for (int i = n - 1; i >= 0; i--)
+        for (int j = m - 1; j >= 0; j--)
+            T(i, j) = src_same(base, i, fix, j) ? T(i + 1, j + 1) + 1
+                                                 : (T(i + 1, j) >= T(i, j + 1) ? T(i + 1, j) : T(i, j + 1));
+    for (int i = 0; i < n; i++)
+        a->beside[i] = -1;
+    int i = 0, j = 0, gi = 0, gj = 0;
+    while (i < n || j < m) {
+        if (i < n && j < m && src_same(base, i, fix, j)) {
+            src_align_gap(a, gi, i, gj, j);
+            a->beside[i] = j;
+            a->same[i] = true;
+            gi = ++i;
+            gj = ++j;
+        } else if (j < m && (i == n || T(i, j + 1) >= T(i + 1, j))) {
+            j++;
+        } else {
+            i++;
+        }
+    }
+    src_align_gap(a, gi, n, gj, m);
+#undef T
+    free(t);
+    return true;
 }
 
 static const char *src_display_name(const cli_variant_result *vr)
@@ -152,74 +219,149 @@ static const char *role_color(enum cli_role r)
     return r == ROLE_RACY ? C_RED : r == ROLE_FIX ? C_GREEN : C_CYAN;
 }
 
-static void src_print_line(const src_text *s, const src_text *base, int i, int pad_to)
+/* One cell of the side-by-side view: the line (or blanks), marked "+" when a fix added
+ * it, padded to the column's width unless it is the last column. */
+/* Side-by-side rows are built in memory so trailing blanks can be dropped. */
+static FILE *g_row;
+static char *g_row_buf;
+static size_t g_row_len;
+
+static void row_begin(void)
 {
-    bool changed = base && base != s && !src_has_line(base, s->line[i], s->len[i]);
-    if (changed)
-        printf("%s+ %s%s", C_GREEN, s->line[i], C_RESET);
-    else
-        printf("  %s", s->line[i]);
-    if (pad_to > s->len[i])
-        printf("%*s", pad_to - s->len[i], "");
+    g_row = open_memstream(&g_row_buf, &g_row_len);
+    if (!g_row)
+        g_row = stdout;
+}
+
+static void row_end(void)
+{
+    if (g_row == stdout) {
+        putchar('\n');
+        return;
+    }
+    fclose(g_row);
+    while (g_row_len && g_row_buf[g_row_len - 1] == ' ')
+        g_row_len--;
+    printf("%.*s\n", (int)g_row_len, g_row_buf);
+    free(g_row_buf);
+}
+
+static void src_cell(const src_text *s, int l, bool added, int width, bool last)
+{
+    int len = 0;
+    if (l >= 0) {
+        if (added)
+            fprintf(g_row, "%s+ %s%s", C_GREEN, s->line[l], C_RESET);
+        else
+            fprintf(g_row, "  %s", s->line[l]);
+        len = s->len[l];
+    } else if (!last) {
+        fprintf(g_row, "  ");
+    }
+    if (!last && width > len)
+        fprintf(g_row, "%*s", width - len, "");
+}
+
+static void src_side_by_side(const cli_results *res, src_text *src, int nv)
+{
+    const src_text *base = &src[0];
+    src_align_t al[CLI_MAX_VARIANTS] = {{0}};
+    for (int v = 1; v < nv; v++)
+        if (!src_align(base, &src[v], &al[v]))
+            goto out;
+    row_begin();
+    for (int v = 0; v < nv; v++) {
+        char head[600];
+        int hl = snprintf(head, sizeof head, "%s (%s)", res->v[v].variant->name, src_display_name(&res->v[v]));
+        if (v)
+            fprintf(g_row, " %s|%s ", C_DIM, C_RESET);
+        fprintf(g_row, "%s%s%s%s", C_BOLD, role_color(res->v[v].variant->role), head, C_RESET);
+        if (v + 1 < nv)
+            fprintf(g_row, "%*s", src[v].width + 2 - hl, "");
+    }
+    row_end();
+    for (int i = 0; i <= base->n; i++) {
+        /* rows for lines the fixes add before base line i */
+        for (int r = 0;; r++) {
+            bool any = false;
+            for (int v = 1; v < nv; v++)
+                any |= r < al[v].extra[i];
+            if (!any)
+                break;
+            row_begin();
+            src_cell(base, -1, false, src[0].width, false);
+            for (int v = 1; v < nv; v++) {
+                fprintf(g_row, " %s|%s ", C_DIM, C_RESET);
+                bool has = r < al[v].extra[i];
+                src_cell(&src[v], has ? al[v].extra_from[i] + r : -1, true, src[v].width, v + 1 == nv);
+            }
+            row_end();
+        }
+        if (i == base->n)
+            break;
+        row_begin();
+        src_cell(base, i, false, src[0].width, false);
+        for (int v = 1; v < nv; v++) {
+            fprintf(g_row, " %s|%s ", C_DIM, C_RESET);
+            src_cell(&src[v], al[v].beside[i], !al[v].same[i], src[v].width, v + 1 == nv);
+        }
+        row_end();
+    }
+out:
+    for (int v = 1; v < nv; v++)
+        src_align_free(&al[v]);
+}
+
+/* Too narrow for columns: one source after the other, fixes marked against the first. */
+static void src_stacked(const cli_results *res, src_text *src, int nv)
+{
+    for (int v = 0; v < nv; v++) {
+        printf("\n%s%s%s (%s)%s\n", C_BOLD, role_color(res->v[v].variant->role), res->v[v].variant->name,
+               src_display_name(&res->v[v]), C_RESET);
+        if (!src[v].n)
+            printf("  (source not found)\n");
+        src_align_t al = {0};
+        bool *added = calloc((size_t)src[v].n + 1, sizeof *added);
+        if (v && added && src_align(&src[0], &src[v], &al)) {
+            for (int l = 0; l < src[v].n; l++)
+                added[l] = true;
+            for (int i = 0; i < src[0].n; i++)
+                if (al.same[i])
+                    added[al.beside[i]] = false;
+        }
+        for (int l = 0; l < src[v].n; l++) {
+            row_begin();
+            src_cell(&src[v], l, added && added[l], 0, true);
+            row_end();
+        }
+        src_align_free(&al);
+        free(added);
+    }
 }
 
 static void text_sources(const cli_results *res)
 {
     src_text src[CLI_MAX_VARIANTS];
-    const src_text *base = NULL;
-    int total = 0, rows = 0;
-    for (int i = 0; i < res->nvariants; i++) {
-        src_load(&src[i], res->v[i].source);
+    int nv = res->nvariants, total = 0;
+    for (int v = 0; v < nv; v++) {
+        src_load(&src[v], res->v[v].source);
         char head[600];
-        int hl = snprintf(head, sizeof head, "%s (%s)", res->v[i].variant->name, src_display_name(&res->v[i]));
-        if (hl > src[i].width + 2)
-            src[i].width = hl - 2;
-        if (res->v[i].variant->role == ROLE_RACY && !base)
-            base = &src[i];
-        total += src[i].width + 2 + (i ? 3 : 0);
-        if (src[i].n > rows)
-            rows = src[i].n;
+        int hl = snprintf(head, sizeof head, "%s (%s)", res->v[v].variant->name, src_display_name(&res->v[v]));
+        if (hl > src[v].width + 2)
+            src[v].width = hl - 2;
+        total += src[v].width + 2 + (v ? 3 : 0);
     }
-    text_heading(res->nvariants > 1 && base ? "The program and its fixes (+ marks what a fix changed)"
-                                            : "The program");
-    bool side = res->nvariants > 1 && total <= g_opts->columns;
-    for (int i = 0; i < res->nvariants; i++) {
-        if (!side)
-            printf("\n");
-        if (side && i)
-            printf(" %s|%s ", C_DIM, C_RESET);
-        char head[600];
-        int hl = snprintf(head, sizeof head, "%s (%s)", res->v[i].variant->name, src_display_name(&res->v[i]));
-        printf("%s%s%s%s", C_BOLD, role_color(res->v[i].variant->role), head, C_RESET);
-        if (side && i + 1 < res->nvariants)
-            printf("%*s", src[i].width + 2 - hl, "");
-        if (!side) {
-            printf("\n");
-            if (!src[i].n)
-                printf("  (source not found)\n");
-            for (int l = 0; l < src[i].n; l++) {
-                src_print_line(&src[i], base, l, 0);
-                printf("\n");
-            }
-        }
-    }
-    if (side) {
+    bool fixes = nv > 1 && res->v[0].variant->role == ROLE_RACY;
+    text_heading(fixes ? "The program and its fixes (+ marks what a fix changed)"
+                       : nv > 1 ? "The programs (+ marks what differs from the first)" : "The program");
+    if (nv > 1 && total <= g_opts->columns) {
         printf("\n");
-        for (int l = 0; l < rows; l++) {
-            for (int i = 0; i < res->nvariants; i++) {
-                bool last = i + 1 == res->nvariants;
-                if (i)
-                    printf(" %s|%s ", C_DIM, C_RESET);
-                if (l < src[i].n)
-                    src_print_line(&src[i], base, l, last ? 0 : src[i].width);
-                else if (!last)
-                    printf("%*s", src[i].width + 2, "");
-            }
-            printf("\n");
-        }
+        src_side_by_side(res, src, nv);
+    } else {
+        src_stacked(res, src, nv);
     }
-    for (int i = 0; i < res->nvariants; i++)
-        free(src[i].buf);
+    for (int v = 0; v < nv; v++)
+        free(src[v].buf);
 }
 
 /* ---- results ------------------------------------------------------------------------- */

@@ -14,14 +14,15 @@ static void add(void *arg)
 {
     struct span *sp = arg;
     for (int i = sp->from; i <= sp->to; i++)
-        atomic_add_int32(sp->s, i); /* atomic.AddInt32(&s, int32(i)) */
+        atomic_add_int32(sp->s, i);
     wg_done(&wg);
 }
 
 int main(void)
 {
     int32_t s = 0;
-    struct span low = {1, 50, &s}, high = {51, 100, &s};
+    struct span low = {1, 50, &s};
+    struct span high = {51, 100, &s};
     wg_add(&wg, 2);
     go(add, &low);
     go(add, &high);

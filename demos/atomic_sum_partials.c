@@ -20,11 +20,13 @@ static void add(void *arg)
 
 int main(void)
 {
-    struct span low = {1, 50, 0}, high = {51, 100, 0};
+    struct span low = {1, 50, 0};
+    struct span high = {51, 100, 0};
     wg_add(&wg, 2);
     go(add, &low);
     go(add, &high);
     wg_wait(&wg);
-    printf("s=%d\n", low.partial + high.partial);
+    int32_t s = low.partial + high.partial;
+    printf("s=%d\n", s);
     return 0;
 }

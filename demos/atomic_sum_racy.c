@@ -22,7 +22,8 @@ static void add(void *arg)
 int main(void)
 {
     int32_t s = 0;
-    struct span low = {1, 50, &s}, high = {51, 100, &s};
+    struct span low = {1, 50, &s};
+    struct span high = {51, 100, &s};
     wg_add(&wg, 2);
     go(add, &low);
     go(add, &high);

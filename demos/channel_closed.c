@@ -20,12 +20,12 @@ static void count(void *arg)
 
 int main(void)
 {
-    chan_t *c = chan_make(sizeof(const char *), 0);
+    chan_t *c = chan_make(sizeof(char *), 0);
     struct count_args args = {"sheep", c};
     go(count, &args);
 
     const char *msg;
-    chan_range(c, msg) /* for msg := range c */
+    chan_range(c, msg) /* range c */
         printf("%s\n", msg);
     return 0;
 }

@@ -8,23 +8,23 @@ struct count_args {
     chan_t *c;
 };
 
-static void count(void *arg) /* func count(thing string, c chan string) */
+static void count(void *arg)
 {
     struct count_args *a = arg;
     for (int i = 1; i <= 5; i++) {
-        chan_send(a->c, &a->thing); /* c <- thing */
+        chan_send(a->c, &a->thing);
         go_sleep_ms(500);
     }
 }
 
 int main(void)
 {
-    chan_t *c = chan_make(sizeof(const char *), 0); /* make(chan string) */
+    chan_t *c = chan_make(sizeof(char *), 0);
     struct count_args args = {"sheep", c};
     go(count, &args);
 
     const char *msg;
-    chan_recv(c, &msg); /* msg := <-c */
+    chan_recv(c, &msg);
     printf("%s\n", msg);
     return 0;
 }

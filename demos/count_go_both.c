@@ -6,14 +6,14 @@
 static void count(void *thing)
 {
     for (int i = 1; i <= 3; i++) {
-        printf("%d %s\n", i, (const char *)thing);
+        printf("%d %s\n", i, (char *)thing);
         go_sleep_ms(500);
     }
 }
 
 int main(void)
 {
-    go(count, "sheep"); /* go count("sheep") */
-    go(count, "fish");  /* go count("fish") */
+    go(count, "sheep");
+    go(count, "fish");
     return 0;
 }

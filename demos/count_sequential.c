@@ -5,7 +5,7 @@
 
 static void count(const char *thing)
 {
-    for (int i = 1; i <= 3; i++) { /* the tutorial: for i := 1; true; i++ */
+    for (int i = 1; i <= 3; i++) {
         printf("%d %s\n", i, thing);
         go_sleep_ms(500);
     }

@@ -13,7 +13,7 @@ static void count(const char *thing)
     }
 }
 
-static void count_sheep(void *arg) /* go func() { count("sheep"); wg.Done() }() */
+static void count_sheep(void *arg)
 {
     (void)arg;
     count("sheep");

@@ -7,10 +7,11 @@ static waitgroup_t wg;
 
 static void next(int32_t *v)
 {
-    atomic_add_int32(v, 1); /* atomic.AddInt32(v, 1) */
+    atomic_add_int32(v, 1);
 }
 
-static void go_next(void *v) /* go func() { defer wg.Done(); next(&a) }() */
+/* go func() { next(&a); wg.Done() }() */
+static void go_next(void *v)
 {
     next(v);
     wg_done(&wg);

@@ -8,13 +8,14 @@ static mutex_t mu;
 
 static void next(int *v)
 {
-    mutex_lock(&mu); /* mu.Lock(); defer mu.Unlock() */
+    mutex_lock(&mu);
     int c = *v;
     *v = c + 1;
     mutex_unlock(&mu);
 }
 
-static void go_next(void *v) /* go func() { defer wg.Done(); next(&a) }() */
+/* go func() { next(&a); wg.Done() }() */
+static void go_next(void *v)
 {
     next(v);
     wg_done(&wg);

@@ -11,7 +11,8 @@ static void next(int *v)
     *v = c + 1;
 }
 
-static void go_next(void *v) /* go func() { defer wg.Done(); next(&a) }() */
+/* go func() { next(&a); wg.Done() }() */
+static void go_next(void *v)
 {
     next(v);
     wg_done(&wg);

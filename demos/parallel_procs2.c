@@ -14,19 +14,20 @@ static void crunch(void *arg)
     struct work *w = arg;
     uint64_t x = w->seed;
     for (long i = 0; i < 40000000; i++)
-        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        x = x * 6364136223846793005ULL + 1;
     w->result = x;
     wg_done(&wg);
 }
 
 int main(void)
 {
-    go_maxprocs(2); /* runtime.GOMAXPROCS(2) */
+    go_maxprocs(2);
     struct work a = {1, 0}, b = {2, 0};
     wg_add(&wg, 2);
     go(crunch, &a);
     go(crunch, &b);
     wg_wait(&wg);
-    printf("checksum=%016llx\n", (unsigned long long)(a.result ^ b.result));
+    printf("checksum=%016llx\n",
+           (unsigned long long)(a.result ^ b.result));
     return 0;
 }

@@ -7,21 +7,26 @@ struct pool {
     chan_t *jobs, *results;
 };
 
-static int fib(int n) { return n <= 1 ? n : fib(n - 1) + fib(n - 2); }
+static int fib(int n)
+{
+    return n <= 1 ? n : fib(n - 1) + fib(n - 2);
+}
 
-static void worker(void *arg) /* func worker(jobs <-chan int, results chan<- int) */
+static void worker(void *arg)
 {
     struct pool *p = arg;
     int n;
-    chan_range(p->jobs, n) { /* for n := range jobs */
+    chan_range(p->jobs, n) {
         int r = fib(n);
-        chan_send(p->results, &r); /* results <- fib(n) */
+        chan_send(p->results, &r);
     }
 }
 
 int main(void)
 {
-    struct pool p = {chan_make(sizeof(int), 10), chan_make(sizeof(int), 10)};
+    struct pool p;
+    p.jobs = chan_make(sizeof(int), 10);
+    p.results = chan_make(sizeof(int), 10);
     for (int w = 0; w < 3; w++)
         go(worker, &p);
     for (int i = 0; i < 10; i++)

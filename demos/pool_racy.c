@@ -7,12 +7,15 @@
 static waitgroup_t wg;
 static int total;
 
-static int fib(int n) { return n <= 1 ? n : fib(n - 1) + fib(n - 2); }
+static int fib(int n)
+{
+    return n <= 1 ? n : fib(n - 1) + fib(n - 2);
+}
 
-static void worker(void *jobs) /* func worker(jobs <-chan int) */
+static void worker(void *jobs)
 {
     int n;
-    chan_range((chan_t *)jobs, n) /* for n := range jobs */
+    chan_range((chan_t *)jobs, n)
         total += fib(n);
     wg_done(&wg);
 }

@@ -21,10 +21,10 @@ static void batch(void *arg)
 int main(void)
 {
     int batch1 = 0, batch2;
-    go(batch, &batch1); /* go func() { batch1 = sum(1, 100) }() */
+    go(batch, &batch1);
     batch2 = sum(1, 10);
 
-    go_sleep_ms(1000); /* time.Sleep(time.Second) */
+    go_sleep_ms(1000); /* time.Second */
     printf("%d %d\n", batch1, batch2);
     return 0;
 }
