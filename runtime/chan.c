@@ -168,12 +168,19 @@ void chan_free(chan_t *ch)
 
 /* ---- the locked steps shared by send, receive and select ------------------------------------- */
 
-/* memcpy with a NULL pointer is undefined even for 0 bytes, and chan struct{} sends may
- * pass NULL. */
+/* Element copy.  Common scalar sizes become single moves instead of a libc call; size 0
+ * copies nothing (chan struct{} sends may pass NULL, and memcpy(NULL, ..., 0) is UB). */
 static inline void chan_copy(void *dst, const void *src, size_t n)
 {
-    if (n)
-        memcpy(dst, src, n);
+    switch (n) {
+    case 0: return;
+    case 1: memcpy(dst, src, 1); return;
+    case 2: memcpy(dst, src, 2); return;
+    case 4: memcpy(dst, src, 4); return;
+    case 8: memcpy(dst, src, 8); return;
+    case 16: memcpy(dst, src, 16); return;
+    default: memcpy(dst, src, n);
+    }
 }
 
 static inline char *chan_slot(chan_t *ch, size_t i)
@@ -281,21 +288,11 @@ static RT_COLD _Noreturn void chan_block_forever(const char *reason)
 
 /* ---- send / receive / close ----------------------------------------------------------------- */
 
-void chan_send(chan_t *ch, const void *elem)
+/* Slow path of chan_send, entered with ch locked and the send unable to proceed: park
+ * until a receiver takes the element (done) or something changed (retry). */
+static __attribute__((noinline)) void chan_send_park(chan_t *ch, const void *elem)
 {
-    uintptr_t pc = (uintptr_t)__builtin_return_address(0);
-    sched_preempt_point();
-    if (RT_UNLIKELY(!ch))
-        chan_block_forever("chan send (nil chan)");
-    race_read_range(elem, ch->elem_size, pc);
     for (bool again = false;; again = true) {
-        rt_g *wake = NULL;
-        rt_lock(&ch->lock);
-        if (chan_trysend(ch, elem, &wake)) {
-            rt_unlock(&ch->lock);
-            chan_wake(wake);
-            return;
-        }
         chan_waiter w = {.g = sched_self(), .elem = (void *)elem};
         race_release(&w);
         waitq_put(&ch->sendq, &w, again); /* a retry keeps its place at the front */
@@ -303,6 +300,54 @@ void chan_send(chan_t *ch, const void *elem)
         if (w.done) {
             race_acquire(&w);
             return;
+        }
+        rt_g *wake = NULL;
+        rt_lock(&ch->lock);
+        if (chan_trysend(ch, elem, &wake)) {
+            rt_unlock(&ch->lock);
+            chan_wake(wake);
+            return;
+        }
+    }
+}
+
+void chan_send(chan_t *ch, const void *elem)
+{
+    uintptr_t pc = (uintptr_t)__builtin_return_address(0);
+    sched_preempt_point();
+    if (RT_UNLIKELY(!ch))
+        chan_block_forever("chan send (nil chan)");
+    race_read_range(elem, ch->elem_size, pc);
+    rt_g *wake = NULL;
+    rt_lock(&ch->lock);
+    if (RT_UNLIKELY(!chan_trysend(ch, elem, &wake))) {
+        chan_send_park(ch, elem);
+        return;
+    }
+    rt_unlock(&ch->lock);
+    chan_wake(wake);
+}
+
+/* Slow path of chan_recv, entered with ch locked and nothing to receive.  Returns
+ * chan_recv's result; the caller reports the write to elem. */
+static __attribute__((noinline)) bool chan_recv_park(chan_t *ch, void *elem)
+{
+    for (bool again = false;; again = true) {
+        chan_waiter w = {.g = sched_self(), .elem = elem};
+        race_release(&w);
+        waitq_put(&ch->recvq, &w, again);
+        sched_park("chan receive", rt_unlock_cb, &ch->lock);
+        if (w.done) {
+            race_acquire(&w);
+            return true;
+        }
+        rt_g *wake = NULL;
+        rt_lock(&ch->lock);
+        int r = chan_tryrecv(ch, elem, &wake);
+        if (r != CHAN_BLOCK) {
+            rt_unlock(&ch->lock);
+            chan_wake(wake);
+            return r == CHAN_GOT;
         }
     }
 }
@@ -313,28 +358,20 @@ bool chan_recv(chan_t *ch, void *elem)
     sched_preempt_point();
     if (RT_UNLIKELY(!ch))
         chan_block_forever("chan receive (nil chan)");
-    for (bool again = false;; again = true) {
-        rt_g *wake = NULL;
-        rt_lock(&ch->lock);
-        int r = chan_tryrecv(ch, elem, &wake);
-        if (r != CHAN_BLOCK) {
-            rt_unlock(&ch->lock);
-            chan_wake(wake);
-            if (elem)
-                race_write_range(elem, ch->elem_size, pc);
-            return r == CHAN_GOT;
-        }
-        chan_waiter w = {.g = sched_self(), .elem = elem};
-        race_release(&w);
-        waitq_put(&ch->recvq, &w, again);
-        sched_park("chan receive", rt_unlock_cb, &ch->lock);
-        if (w.done) {
-            race_acquire(&w);
-            if (elem)
-                race_write_range(elem, ch->elem_size, pc);
-            return true;
-        }
+    rt_g *wake = NULL;
+    rt_lock(&ch->lock);
+    int r = chan_tryrecv(ch, elem, &wake);
+    bool got;
+    if (RT_UNLIKELY(r == CHAN_BLOCK)) {
+        got = chan_recv_park(ch, elem);
+    } else {
+        rt_unlock(&ch->lock);
+        chan_wake(wake);
+        got = r == CHAN_GOT;
     }
+    if (elem)
+        race_write_range(elem, ch->elem_size, pc);
+    return got;
 }
 
 /* Wake every waiter of q (they retry and see the channel closed). */
@@ -447,9 +484,12 @@ static int sel_poll(select_case_t *cases, int n, const int *order, int first, rt
     return -1;
 }
 
+/* Only the chosen case touches user memory (as in Go's selectgo). */
 static void sel_finish(select_case_t *c, uintptr_t pc)
 {
-    if (c->dir == SELECT_RECV && c->elem)
+    if (c->dir == SELECT_SEND)
+        race_read_range(c->elem, c->ch->elem_size, pc);
+    else if (c->elem)
         race_write_range(c->elem, c->ch->elem_size, pc);
 }
 
@@ -491,9 +531,6 @@ int chan_select(select_case_t *cases, int ncases, bool has_default)
             return -1;
         chan_block_forever("select (no cases)");
     }
-    for (int i = 0; i < ncases; i++)
-        if (cases[i].ch && cases[i].dir == SELECT_SEND)
-            race_read_range(cases[i].elem, cases[i].ch->elem_size, pc);
     chan_t *chans[ncases];
     int order[ncases];
     chan_lockset ls = {chans, sel_lockorder(cases, ncases, chans)};
