@@ -27,10 +27,13 @@ bool crash_begin(void);
 void crash_flush_stdio(bool in_signal);
 /* The report is still moving (a long goroutine dump): restart the watchdog. */
 void crash_progress(void);
-/* Exit status 2, Go's status for a fatal runtime error; stdio is not flushed again. */
+/* Flush the report and exit with status 2, Go's status for a fatal runtime error. */
 _Noreturn void crash_exit(void);
-/* printf to fd through a fixed buffer and write(2). */
+/* Report output: buffered per thread, written with write(2) by crash_flush (which
+ * crash_exit and every goroutine dump call).  Lines longer than 1 KB are cut. */
 void crash_printf(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void crash_puts(int fd, const char *s, size_t n);
+void crash_flush(void);
 
 /* ---- tracebacks (traceback.c) --------------------------------------------------------------- */
 
@@ -46,6 +49,10 @@ void tb_header(int fd, const rt_g *g, const char *state);
 void tb_from_ucontext(int fd, const rt_g *g, ucontext_t *uc, int flags);
 /* Frames of a goroutine that is off its stack, from its saved context (ctx_x86_64.S). */
 void tb_from_saved_sp(int fd, const rt_g *g, void *sp, int flags);
+/* Called first by the SIGSEGV/SIGBUS handler: if this thread is walking a stack that
+ * may change under it (a goroutine that woke up, the leak check at exit), abandon that
+ * walk instead of reporting a crash.  Returns false when no walk is in progress. */
+bool tb_recover(void);
 /* Frames of the calling goroutine (g is the caller's), starting at the first frame that is
  * not a tb_ or crash_ helper. */
 void tb_from_here(int fd, const rt_g *g, int flags);

@@ -4,8 +4,8 @@
  * included, goes through first.
  *
  * Everything here is a cold path that ends the process with exit status 2, Go's status
- * for a fatal runtime error.  Reports go straight to fd 2 with write(2): stdio may be
- * mid-update in the goroutine that failed, and the report must not sit in a buffer.  What
+ * for a fatal runtime error.  Reports go to fd 2 with write(2), never stdio: stdio may be
+ * mid-update in the goroutine that failed.  What
  * the program printed itself is flushed first, because in Go it would already be out.
  *
  * The guard (crash_tid): the first thread to fail owns the report; a second thread that
@@ -38,22 +38,46 @@ static void crash_write(int fd, const char *s, size_t n)
     }
 }
 
-static void crash_vprintf(int fd, const char *fmt, va_list ap)
+/* Report output is gathered per thread and written in large pieces: a dump of 100,000
+ * goroutines would otherwise cost a million write calls.  Flushed at the end of every
+ * goroutine's dump, when the fd changes, and before the process exits. */
+static __thread struct {
+    int fd;
+    size_t n;
+    char buf[8192];
+} crash_out;
+
+void crash_flush(void)
 {
-    char buf[1024];
-    int n = vsnprintf(buf, sizeof buf, fmt, ap);
-    if (n > (int)sizeof buf - 1)
-        n = (int)sizeof buf - 1;
-    if (n > 0)
-        crash_write(fd, buf, (size_t)n);
+    size_t n = crash_out.n;
+    crash_out.n = 0;
+    crash_write(crash_out.fd, crash_out.buf, n);
+}
+
+void crash_puts(int fd, const char *s, size_t n)
+{
+    if (crash_out.n && (crash_out.fd != fd || crash_out.n + n > sizeof crash_out.buf))
+        crash_flush();
+    if (n > sizeof crash_out.buf) {
+        crash_write(fd, s, n);
+        return;
+    }
+    crash_out.fd = fd;
+    memcpy(crash_out.buf + crash_out.n, s, n);
+    crash_out.n += n;
 }
 
 void crash_printf(int fd, const char *fmt, ...)
 {
+    char buf[1024];
     va_list ap;
     va_start(ap, fmt);
-    crash_vprintf(fd, fmt, ap);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    if (n > (int)sizeof buf - 1)
+        n = (int)sizeof buf - 1;
+    if (n > 0)
+        crash_puts(fd, buf, (size_t)n);
 }
 
 static void crash_watchdog(int sig)
@@ -82,7 +106,8 @@ bool crash_begin(void)
 
 void crash_progress(void)
 {
-    if (__atomic_load_n(&crash_tid, __ATOMIC_RELAXED))
+    static unsigned calls;
+    if (__atomic_load_n(&crash_tid, __ATOMIC_RELAXED) && calls++ % 256 == 0)
         alarm(CRASH_WATCHDOG_S);
 }
 
@@ -107,7 +132,11 @@ void crash_flush_stdio(bool in_signal)
     }
 }
 
-void crash_exit(void) { _exit(2); }
+void crash_exit(void)
+{
+    crash_flush();
+    _exit(2);
+}
 
 /* ---- throw and panic ------------------------------------------------------------------------ */
 

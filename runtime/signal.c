@@ -160,9 +160,10 @@ static int sig_describe(int sig, const siginfo_t *si, const rt_g *g, uintptr_t p
 static void sig_handler(int sig, siginfo_t *si, void *ucv)
 {
     ucontext_t *uc = ucv;
+    if ((sig == SIGSEGV || sig == SIGBUS) && tb_recover())
+        return;   /* not reached: the walk resumes at its recovery point */
     if (!crash_begin()) {
-        static const char msg[] = "fatal error: unexpected signal during crash report\n";
-        if (write(2, msg, sizeof msg - 1) < 0) { /* nothing left to try */ }
+        crash_printf(2, "fatal error: unexpected signal during crash report\n");
         crash_exit();
     }
     crash_flush_stdio(true);

@@ -65,7 +65,10 @@ static const sym_frame sym_unknown = {"?", "?", 0, 0};
 
 static bool sym_acquire(void)
 {
-    pid_t me = gettid();
+    static __thread pid_t tid;
+    if (!tid)
+        tid = gettid();
+    pid_t me = tid;
     for (int tries = 0; tries < SYM_LOCK_TRIES; tries++) {
         pid_t expect = 0;
         if (__atomic_compare_exchange_n(&sym.owner, &expect, me, false, __ATOMIC_ACQUIRE,
@@ -384,19 +387,24 @@ static void sym_write(int fd, const char *buf, size_t n)
     }
 }
 
+size_t sym_format_frame(char *buf, size_t cap, uintptr_t pc, bool is_return)
+{
+    const sym_entry *e = sym_get(pc, is_return);
+    if (!e) {
+        int n = snprintf(buf, cap, "?()\n\t? pc=0x%lx\n", (unsigned long)pc);
+        return n < (int)cap ? (size_t)n : cap - 1;
+    }
+    size_t n = 0;
+    buf[0] = 0;
+    for (int i = 0; i < e->nframes && n < cap - 1; i++)
+        n += (size_t)sym_format(buf + n, cap - n, &e->frames[i], i < e->nframes - 1);
+    return n;
+}
+
 void sym_print_frame(int fd, uintptr_t pc, bool is_return)
 {
     char buf[2048];
-    const sym_entry *e = sym_get(pc, is_return);
-    if (!e) {
-        int n = snprintf(buf, sizeof buf, "?()\n\t? pc=0x%lx\n", (unsigned long)pc);
-        sym_write(fd, buf, (size_t)n);
-        return;
-    }
-    size_t n = 0;
-    for (int i = 0; i < e->nframes; i++)
-        n += (size_t)sym_format(buf + n, sizeof buf - n, &e->frames[i], i < e->nframes - 1);
-    sym_write(fd, buf, n);
+    sym_write(fd, buf, sym_format_frame(buf, sizeof buf, pc, is_return));
 }
 
 void sym_print_stack(int fd, const uintptr_t *pcs, int n, bool is_return)

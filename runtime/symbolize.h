@@ -10,6 +10,7 @@
 #define RACEDEMO_SYMBOLIZE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct sym_frame {
@@ -32,6 +33,9 @@ const char *sym_function(uintptr_t pc, bool is_return);
  *   \tfile:line +0xoff
  */
 void sym_print_frame(int fd, uintptr_t pc, bool is_return);
+
+/* The same into buf (NUL-terminated, cut at cap); returns the length. */
+size_t sym_format_frame(char *buf, size_t cap, uintptr_t pc, bool is_return);
 
 /* Print up to n frames of pcs (innermost first); frames inside the racedemo runtime
  * (and libc) are skipped so stacks show the user's code. */

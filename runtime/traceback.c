@@ -24,6 +24,7 @@
 #include "symbolize.h"
 
 #include <libunwind.h>
+#include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,35 +83,77 @@ static void tb_walk_cursor(tb_walk *w, unw_cursor_t *c, bool ret)
     }
 }
 
+static void tb_frame(int fd, uintptr_t pc, bool ret)
+{
+    char buf[2048];
+    crash_puts(fd, buf, sym_format_frame(buf, sizeof buf, pc, ret));
+}
+
 static void tb_print_kept(int fd, const tb_walk *w)
 {
     long n = w->nkept;
     for (long i = 0; i < n && i < TB_HALF; i++)
-        sym_print_frame(fd, w->pc[i], w->ret[i]);
+        tb_frame(fd, w->pc[i], w->ret[i]);
     if (n > 2 * TB_HALF)
         crash_printf(fd, "...additional frames elided...\n");
     for (long i = n - TB_HALF > TB_HALF ? n - TB_HALF : TB_HALF; i < n; i++) {
         long slot = TB_HALF + (i - TB_HALF) % TB_HALF;
-        sym_print_frame(fd, w->pc[slot], w->ret[slot]);
+        tb_frame(fd, w->pc[slot], w->ret[slot]);
     }
+}
+
+/* Where a fault while reading a stack returns to (see tb_recover). */
+static __thread sigjmp_buf *tb_recover_point;
+/* Walk state; thread-local rather than on the stack so that it is still valid after a
+ * fault longjmps out of the walk. */
+static __thread tb_walk tb_w;
+
+bool tb_recover(void)
+{
+    if (!tb_recover_point)
+        return false;
+    siglongjmp(*tb_recover_point, 1);
+}
+
+/* One walk; false if it faulted (the stack changed under us, or is garbage). */
+static bool tb_walk_guarded(tb_walk *w, unw_context_t *uc, bool exact_first)
+{
+    sigjmp_buf jb, *prev = tb_recover_point;
+    bool ok = true;
+    if (sigsetjmp(jb, 1) == 0) {
+        tb_recover_point = &jb;
+        unw_cursor_t c;
+        if (unw_init_local2(&c, uc, exact_first ? UNW_INIT_SIGNAL_FRAME : 0) == 0)
+            tb_walk_cursor(w, &c, !exact_first);
+    } else {
+        ok = false;
+    }
+    tb_recover_point = prev;
+    return ok;
 }
 
 static void tb_walk_context(int fd, const rt_g *g, unw_context_t *uc, bool exact_first,
                             int flags, bool skip_helpers)
 {
-    tb_walk w;
+    static bool policy_set;
+    if (!__atomic_exchange_n(&policy_set, true, __ATOMIC_ACQ_REL)) {
+        /* per-thread cache: no lock inside libunwind that a fault could leave held */
+        unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+    }
+    tb_walk *w = &tb_w;
+    bool ok = true;
     for (int pass = 0; pass < 2; pass++) {
-        memset(&w, 0, sizeof w);
-        w.flags = flags | (pass ? TB_RUNTIME : 0);
-        w.stop_at_main = g && g->id == 1;
-        w.skip_helpers = skip_helpers;
-        unw_cursor_t c;
-        if (unw_init_local2(&c, uc, exact_first ? UNW_INIT_SIGNAL_FRAME : 0) == 0)
-            tb_walk_cursor(&w, &c, !exact_first);
-        if (w.nkept || (w.flags & TB_RUNTIME))
+        memset(w, 0, sizeof *w);
+        w->flags = flags | (pass ? TB_RUNTIME : 0);
+        w->stop_at_main = g && g->id == 1;
+        w->skip_helpers = skip_helpers;
+        ok = tb_walk_guarded(w, uc, exact_first);
+        if (w->nkept || (w->flags & TB_RUNTIME) || !ok)
             break;
     }
-    tb_print_kept(fd, &w);
+    tb_print_kept(fd, w);
+    if (!ok)
+        crash_printf(fd, "\t...stack unreadable: it changed while being read\n");
 }
 
 /* Go: "created by main.main in goroutine 1" and the go statement's position. */
@@ -139,9 +182,10 @@ void tb_from_ucontext(int fd, const rt_g *g, ucontext_t *uc, int flags)
 {
     tb_walk_context(fd, g, uc, true, flags, false);
     tb_created_by(fd, g);
+    crash_flush();
 }
 
-void tb_from_saved_sp(int fd, const rt_g *g, void *sp, int flags)
+static void tb_saved(int fd, const rt_g *g, void *sp, int flags)
 {
     const uintptr_t *s = sp;
     unw_context_t uc;
@@ -159,12 +203,19 @@ void tb_from_saved_sp(int fd, const rt_g *g, void *sp, int flags)
     tb_created_by(fd, g);
 }
 
+void tb_from_saved_sp(int fd, const rt_g *g, void *sp, int flags)
+{
+    tb_saved(fd, g, sp, flags);
+    crash_flush();
+}
+
 __attribute__((noinline)) void tb_from_here(int fd, const rt_g *g, int flags)
 {
     unw_context_t uc;
     unw_getcontext(&uc);
     tb_walk_context(fd, g, &uc, false, flags, true);
     tb_created_by(fd, g);
+    crash_flush();
 }
 
 /* ---- goroutine dumps ---------------------------------------------------------------------- */
@@ -180,7 +231,7 @@ static const char *tb_state(const rt_g *g)
     }
 }
 
-void rt_dump_goroutine(int fd, const rt_g *g)
+static void tb_dump(int fd, const rt_g *g)
 {
     tb_header(fd, g, tb_state(g));
     if (g == sched_current()) {
@@ -189,12 +240,18 @@ void rt_dump_goroutine(int fd, const rt_g *g)
         crash_printf(fd, "\tgoroutine running on other thread; stack unavailable\n");
         tb_created_by(fd, g);
     } else if (g->sp) {
-        tb_from_saved_sp(fd, g, g->sp, 0);
+        tb_saved(fd, g, g->sp, 0);
     } else {
         if (g->fn) /* not started yet: Go shows its entry, without an offset */
-            sym_print_frame(fd, (uintptr_t)g->fn, false);
+            tb_frame(fd, (uintptr_t)g->fn, false);
         tb_created_by(fd, g);
     }
+}
+
+void rt_dump_goroutine(int fd, const rt_g *g)
+{
+    tb_dump(fd, g);
+    crash_flush();
 }
 
 static bool tb_listed(const rt_g *g, const rt_g *first)
@@ -215,7 +272,7 @@ void rt_dump_goroutines(int fd, const rt_g *first)
 {
     bool sep = false;
     if (first) {
-        rt_dump_goroutine(fd, first);
+        tb_dump(fd, first);
         sep = true;
     }
     size_t n = 0, i = 0;
@@ -244,8 +301,9 @@ void rt_dump_goroutines(int fd, const rt_g *first)
         if (sep)
             crash_printf(fd, "\n");
         crash_progress();
-        rt_dump_goroutine(fd, next);
+        tb_dump(fd, next);
         sep = true;
     }
     free(v);
+    crash_flush();
 }

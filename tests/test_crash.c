@@ -14,6 +14,7 @@
 #include <dlfcn.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 int *volatile nil_ptr;          /* opaque to the optimiser */
@@ -126,6 +127,14 @@ static void sc_fault_in_report(void)
     go_panic("%s", (const char *)(uintptr_t)0xdead0000);
 }
 
+/* A broken invariant (throw) shows the runtime's frames too, like Go's throw. */
+static void sc_throw(void)
+{
+    mutex_t mu = {0};
+    mutex_unlock(&mu);
+    sink = 4;
+}
+
 static void sc_relative_paths(void)
 {
     sym_print_frame(1, (uintptr_t)poke_nil, false);
@@ -144,6 +153,7 @@ static const tu_scenario scenarios[] = {
     {"sp_check", sc_sp_check},
     {"fault_in_report", sc_fault_in_report},
     {"relative_paths", sc_relative_paths},
+    {"throw", sc_throw},
     {0},
 };
 
@@ -335,6 +345,45 @@ START_TEST(test_fault_inside_the_report)
 }
 END_TEST
 
+/* A parked goroutine whose saved stack runs into unreadable memory: the dump stops there
+ * (libunwind's own check, or the walk's fault recovery) and the process goes on, with
+ * nothing left locked.  The leak check reads stacks that may change under it. */
+START_TEST(test_dump_of_unreadable_stack_recovers)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    char *mem = mmap(NULL, 2 * (size_t)page, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ck_assert(mem != MAP_FAILED);
+    ck_assert_int_eq(mprotect(mem + page, (size_t)page, PROT_NONE), 0);
+    /* saved context r15..rbp, return address; the goroutine's sp is the guard page */
+    uintptr_t *ctx = (uintptr_t *)(mem + page) - 7;
+    memset(ctx, 0, 6 * sizeof *ctx);
+    ctx[6] = (uintptr_t)recurse_100b + 16;
+    rt_g fake = {.id = 99, .state = G_WAITING, .wait_reason = "chan receive", .sp = ctx};
+    FILE *f = tmpfile();
+    ck_assert(f != NULL);
+    rt_dump_goroutine(fileno(f), &fake);
+    rt_dump_goroutine(fileno(f), &fake);   /* and again: nothing was left locked */
+    rewind(f);
+    size_t n = fread(out, 1, sizeof out - 1, f);
+    out[n] = 0;
+    fclose(f);
+    ck_assert_int_eq(count("goroutine 99 [chan receive]:\nrecurse_100b()\n\t"), 2);
+    munmap(mem, 2 * (size_t)page);
+}
+END_TEST
+
+START_TEST(test_throw_shows_runtime_frames)
+{
+    expect_status(run("throw"), 2);
+    const char *p = expect("fatal error: sync: unlock of unlocked mutex\n\n"
+                           "goroutine 1 [running]:\nrt_throw()\n\t");
+    const char *u = expect("\nmutex_unlock");
+    const char *m = expect("\nsc_throw()\n\t");
+    ck_assert(p < u && u < m);
+}
+END_TEST
+
 /* ---- the symbolizer itself -------------------------------------------------------------------- */
 
 START_TEST(test_sym_lookup_user_function)
@@ -393,10 +442,12 @@ int main(void)
     tcase_add_test(tc, test_stack_overflow_in_main);
     tcase_add_test(tc, test_sp_check_reports_overflow);
     tcase_add_test(tc, test_deep_recursion_is_not_a_crash);
+    tcase_add_test(tc, test_dump_of_unreadable_stack_recovers);
     tc = tu_tcase(s, "abort_panic", 30);
     tcase_add_test(tc, test_abort_in_goroutine);
     tcase_add_test(tc, test_go_panic_with_format_args);
     tcase_add_test(tc, test_go_panic_in_main);
+    tcase_add_test(tc, test_throw_shows_runtime_frames);
     tc = tu_tcase(s, "symbolize", 30);
     tcase_add_test(tc, test_sym_lookup_user_function);
     tcase_add_test(tc, test_sym_runtime_and_libc_are_runtime);
