@@ -2,7 +2,7 @@
 # Installs the Debian packages racedemo builds and tests with, if any is missing.
 # As root it runs apt-get; otherwise it prints the exact command and exits 1.
 set -euo pipefail
-pkgs=(cmake make gcc clang pkg-config libunwind-dev uthash-dev check libdw-dev jq)
+pkgs=(cmake make gcc clang pkg-config libunwind-dev uthash-dev check libdw-dev jq python3)
 [ "${1:-}" = "--bench" ] && pkgs+=(golang-1.19-go valgrind)
 missing=()
 for p in "${pkgs[@]}"; do

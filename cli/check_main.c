@@ -1,0 +1,543 @@
+/*
+ * check_main.c - `racedemo check`: the options, and the driver for one submission:
+ * compile once (in the sandbox: a student's #include "/etc/shadow" must not be echoed
+ * back with root's eyes), then run the binary under N seeded schedules, up to -j at once,
+ * each in its own scratch directory, and fold what the runs found into one result.
+ *
+ * Work directory layout (mkdtemp, root-owned 0711 when root):
+ *   build/          objects and the program: owned by the sandbox user while compiling,
+ *                   then by root (0755), so no run can change the binary later runs use
+ *   slot-K/cwd/     the working directory of the runs in slot K, owned by the slot's uid
+ *                   (0700), emptied after every run
+ *   slot-K/log/     where the detector writes its reports (RACEDEMO_OPTIONS=log_path):
+ *                   a file, so a race is reported even if the program then closes
+ *                   stdout/stderr, calls _exit(0) or abort(), or loops until killed
+ */
+#define _GNU_SOURCE
+#include "check_impl.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CHECK_LOG_CAP (4u << 20)
+#define CHECK_MAX_TIMEOUTS 3
+
+static double check_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- options ------------------------------------------------------------------------------ */
+
+static void check_usage(FILE *f)
+{
+    fputs("usage: racedemo check FILE.c [FILE.c ...] [options] [-- PROGRAM ARGS]\n"
+          "       racedemo check --batch DIR [-j N] [--shard K/N] [options]\n"
+          "options:\n"
+          "  --runs N          schedules to run (default 100)\n"
+          "  --seed S          first seed; run i uses S+i (default 1)\n"
+          "  --procs P         RACEDEMO_PROCS of each run (default 1: deterministic)\n"
+          "  --strategy S      random, pct or none (default random)\n"
+          "  --timeout SEC     wall-clock limit per run (default 10)\n"
+          "  --format F        text, json, junit, sarif or github (default text)\n"
+          "  --output PATH     write the report there (batch: a directory)\n"
+          "  --cc CC           compiler (default $CC, else the configured one)\n"
+          "  -j N              parallel runs (default: number of CPUs)\n"
+          "  --mem MB          address-space limit per run (default 4096)\n"
+          "  --fail-fast       stop at the first failing run\n"
+          "exit status: 0 clean, 66 race, 67 deadlock/crash/runtime error, 68 timeout,\n"
+          "             69 compile error, 2 usage error, 70 internal error (docs/check.md)\n",
+          f);
+}
+
+static bool parse_long(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || !*s || *end || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+static int check_bad(const char *flag, const char *val)
+{
+    fprintf(stderr, "racedemo check: invalid value for %s: '%s'\n", flag, val ? val : "");
+    return CHECK_EXIT_USAGE;
+}
+
+static int parse_numeric(const char *a, const char *v, check_opts *o)
+{
+    long n;
+    if (!strcmp(a, "--runs")) {
+        if (!parse_long(v, 1, 1000000, &n))
+            return check_bad(a, v);
+        o->runs = (int)n;
+    } else if (!strcmp(a, "--seed")) {
+        char *end;
+        errno = 0;
+        o->seed = strtoull(v, &end, 10);
+        if (errno || !*v || *end || *v == '-')
+            return check_bad(a, v);
+    } else if (!strcmp(a, "--procs")) {
+        if (!parse_long(v, 1, 256, &n))
+            return check_bad(a, v);
+        o->procs = (int)n;
+    } else if (!strcmp(a, "-j") || !strcmp(a, "--jobs")) {
+        if (!parse_long(v, 1, 256, &n))
+            return check_bad(a, v);
+        o->jobs = (int)n;
+    } else if (!strcmp(a, "--mem")) {
+        if (!parse_long(v, 64, 1 << 20, &n))
+            return check_bad(a, v);
+        o->mem_mb = n;
+    } else if (!strcmp(a, "--timeout")) {
+        char *end;
+        o->timeout_s = strtod(v, &end);
+        if (!*v || *end || !(o->timeout_s > 0 && o->timeout_s <= 86400))
+            return check_bad(a, v);
+    } else if (!strcmp(a, "--shard")) {
+        if (sscanf(v, "%d/%d", &o->shard_k, &o->shard_n) != 2 || o->shard_n < 1 ||
+            o->shard_k < 1 || o->shard_k > o->shard_n)
+            return check_bad(a, v);
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_string(const char *a, const char *v, check_opts *o)
+{
+    if (!strcmp(a, "--strategy")) {
+        if (strcmp(v, "random") && strcmp(v, "pct") && strcmp(v, "none"))
+            return check_bad(a, v);
+        o->strategy = v;
+    } else if (!strcmp(a, "--format")) {
+        if (!fmt_valid(v))
+            return check_bad(a, v);
+        o->format = v;
+    } else if (!strcmp(a, "--output") || !strcmp(a, "-o")) {
+        o->output = v;
+    } else if (!strcmp(a, "--cc")) {
+        o->cc = v;
+    } else if (!strcmp(a, "--batch")) {
+        o->batch_dir = v;
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+static void check_defaults(check_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->runs = 100;
+    o->seed = 1;
+    o->procs = 1;
+    o->strategy = "random";
+    o->timeout_s = 10;
+    o->format = "text";
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    o->jobs = n > 0 ? (int)n : 1;
+    o->mem_mb = 4096;
+    o->quiet = !isatty(2);
+}
+
+/* Returns -1 when parsed, else the exit code (0 for --help). */
+static int check_parse(int argc, char **argv, check_opts *o)
+{
+    check_defaults(o);
+    o->files = check_alloc((size_t)argc * sizeof *o->files);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--")) {
+            o->prog_args = argv + i + 1;
+            o->nprog_args = argc - i - 1;
+            break;
+        }
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            check_usage(stdout);
+            return 0;
+        }
+        if (!strcmp(a, "--fail-fast")) {
+            o->fail_fast = true;
+            continue;
+        }
+        if (!strncmp(a, "-j", 2) && a[2]) { /* -j4, like make */
+            int rc = parse_numeric("-j", a + 2, o);
+            if (rc)
+                return rc;
+            continue;
+        }
+        if (a[0] == '-' && a[1]) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "racedemo check: %s needs a value\n", a);
+                return CHECK_EXIT_USAGE;
+            }
+            int rc = parse_numeric(a, argv[i + 1], o);
+            if (rc < 0)
+                rc = parse_string(a, argv[i + 1], o);
+            if (rc < 0) {
+                fprintf(stderr, "racedemo check: unknown option '%s' (see racedemo check --help)\n", a);
+                return CHECK_EXIT_USAGE;
+            }
+            if (rc > 0)
+                return rc;
+            i++;
+            continue;
+        }
+        o->files[o->nfiles++] = argv[i];
+    }
+    if (!o->batch_dir && !o->nfiles) {
+        fputs("racedemo check: no source file given (see racedemo check --help)\n", stderr);
+        return CHECK_EXIT_USAGE;
+    }
+    if (o->batch_dir && o->nfiles) {
+        fputs("racedemo check: --batch takes a directory, not source files\n", stderr);
+        return CHECK_EXIT_USAGE;
+    }
+    for (int i = 0; i < o->nfiles; i++)
+        if (access(o->files[i], R_OK) != 0) {
+            fprintf(stderr, "racedemo check: %s: %s\n", o->files[i], strerror(errno));
+            return CHECK_EXIT_USAGE;
+        }
+    return -1;
+}
+
+/* ---- the work directory -------------------------------------------------------------------------- */
+
+typedef struct check_ctx {
+    const check_opts *o;
+    check_result *r;
+    char work[1024];    /* short, so every path under it fits PATH_MAX */
+    char exe[PATH_MAX];
+    char srcroot[PATH_MAX];
+    bool drop;
+    int slot_base;
+    long nproc;
+    int timeouts;
+    bool stop;
+    char **envs[256];   /* per slot: the environment of its running job */
+    char cwds[256][1200];   /* per slot: the run's working directory */
+    char logs[256][1200];   /* per slot: the detector's log directory */
+    char **argv;
+} check_ctx;
+
+static void env_free(char **env)
+{
+    for (char **p = env; p && *p; p++)
+        free(*p);
+    free(env);
+}
+
+static char **env_build(const char *home, const char *const *extra, int nextra)
+{
+    char **env = check_alloc((size_t)(nextra + 6) * sizeof *env);
+    int n = 0;
+    strbuf b = {0};
+    env[n++] = check_strdup("PATH=/usr/local/bin:/usr/bin:/bin");
+    env[n++] = check_strdup("LANG=C");
+    sb_printf(&b, "HOME=%s", home);
+    env[n++] = sb_take(&b);
+    sb_printf(&b, "TMPDIR=%s", home);
+    env[n++] = sb_take(&b);
+    for (int i = 0; i < nextra; i++)
+        env[n++] = check_strdup(extra[i]);
+    return env;
+}
+
+static sbx_limits check_compile_limits(void)
+{
+    return (sbx_limits){.wall_s = 120, .cpu_s = 120, .mem_mb = 4096, .fsize_mb = 512,
+                        .nproc = 64, .out_cap = 64 * 1024};
+}
+
+/* ---- compile ------------------------------------------------------------------------------------- */
+
+static bool check_step(check_ctx *c, char **argv, const char *cwd)
+{
+    uid_t uid;
+    gid_t gid;
+    sbx_user(c->slot_base, &uid, &gid);
+    char build[1100];
+    snprintf(build, sizeof build, "%s/build", c->work);
+    char **env = env_build(build, NULL, 0);
+    sbx_spec spec = {.argv = argv, .envp = env, .cwd = cwd, .drop = c->drop, .uid = uid,
+                     .gid = gid, .lim = check_compile_limits()};
+    if (!c->drop)
+        spec.lim.nproc = c->nproc;
+    sbx_result res = {0};
+    sbx_run(&spec, c->slot_base, &res);
+    env_free(env);
+    sb_add(&c->r->compile_output, sb_str(&res.out), res.out.len);
+    sb_add(&c->r->compile_output, sb_str(&res.err), res.err.len);
+    bool ok = !res.start_failed && !res.timed_out && WIFEXITED(res.status) && WEXITSTATUS(res.status) == 0;
+    if (res.timed_out)
+        sb_puts(&c->r->compile_output, "racedemo: the compiler timed out\n");
+    else if (!ok && WIFSIGNALED(res.status))
+        sb_printf(&c->r->compile_output, "racedemo: the compiler was killed by signal %d\n",
+                  WTERMSIG(res.status));
+    if (c->drop && res.start_failed)
+        sb_printf(&c->r->compile_output, "racedemo: the sandbox user (uid %u) must be able to read "
+                  "the sources and their directory\n", (unsigned)uid);
+    sbx_result_free(&res);
+    return ok;
+}
+
+static bool check_compile(check_ctx *c)
+{
+    const check_opts *o = c->o;
+    tc_paths paths;
+    strbuf err = {0};
+    if (!tc_locate(&paths, &err)) {
+        c->r->internal_error = sb_take(&err);
+        return false;
+    }
+    const char *cc = tc_compiler(o->cc);
+    char build[1100], cwd[PATH_MAX];
+    snprintf(build, sizeof build, "%s/build", c->work);
+    uid_t uid;
+    gid_t gid;
+    sbx_user(c->slot_base, &uid, &gid);
+    if (!getcwd(cwd, sizeof cwd) || !sbx_mkdir_owned(build, 0700, c->drop, uid, gid)) {
+        c->r->internal_error = check_strdup("cannot create the build directory");
+        tc_paths_free(&paths);
+        return false;
+    }
+    char **objs = check_alloc((size_t)(o->nfiles + 1) * sizeof *objs);
+    bool ok = true;
+    strbuf cmds = {0};
+    for (int i = 0; i < o->nfiles && ok; i++) {
+        strbuf ob = {0};
+        const char *base = strrchr(o->files[i], '/');
+        sb_printf(&ob, "%s/%d-%s.o", build, i, base ? base + 1 : o->files[i]);
+        objs[i] = sb_take(&ob);
+        char **argv = tc_compile_argv(cc, &paths, o->files[i], objs[i]);
+        char *s = tc_argv_string(argv);
+        sb_printf(&cmds, "%s\n", s);
+        free(s);
+        ok = check_step(c, argv, cwd);
+        tc_argv_free(argv);
+    }
+    snprintf(c->exe, sizeof c->exe, "%s/prog", build);
+    if (ok) {
+        char **argv = tc_link_argv(cc, &paths, objs, o->nfiles, c->exe);
+        char *s = tc_argv_string(argv);
+        sb_printf(&cmds, "%s\n", s);
+        free(s);
+        ok = check_step(c, argv, build);
+        tc_argv_free(argv);
+    }
+    c->r->compile_cmd = sb_take(&cmds);
+    for (int i = 0; i < o->nfiles; i++)
+        free(objs[i]);
+    free(objs);
+    tc_paths_free(&paths);
+    /* from now on the binary is root's: no run may rewrite what later runs execute */
+    sbx_chown_tree(build, geteuid(), getegid());
+    chmod(build, 0755);
+    chmod(c->exe, 0755);
+    return ok;
+}
+
+/* ---- runs ---------------------------------------------------------------------------------------- */
+
+static uint64_t check_seed(const check_ctx *c, int job) { return c->o->seed + (uint64_t)job; }
+
+/* The slot's scratch directories: made on first use, emptied after every run, so a run
+ * never sees what an earlier one left and the common case costs no mkdir/rmdir. */
+static bool check_slot_dirs(check_ctx *c, int slot, uid_t uid, gid_t gid)
+{
+    char dir[1100];
+    snprintf(dir, sizeof dir, "%s/slot-%d", c->work, slot);
+    snprintf(c->cwds[slot], sizeof c->cwds[slot], "%s/cwd", dir);
+    snprintf(c->logs[slot], sizeof c->logs[slot], "%s/log", dir);
+    if (access(dir, F_OK) == 0)
+        return true;
+    return sbx_mkdir_owned(dir, 0711, false, 0, 0) &&
+           sbx_mkdir_owned(c->cwds[slot], 0700, c->drop, uid, gid) &&
+           sbx_mkdir_owned(c->logs[slot], 0700, c->drop, uid, gid);
+}
+
+static bool check_prepare(void *ctx, int job, int slot, sbx_spec *spec)
+{
+    check_ctx *c = ctx;
+    if (c->stop) {
+        c->r->runs_skipped++;
+        return false;
+    }
+    uid_t uid;
+    gid_t gid;
+    sbx_user(c->slot_base + slot, &uid, &gid);
+    if (!check_slot_dirs(c, slot, uid, gid)) {
+        if (!c->r->internal_error)
+            c->r->internal_error = check_strdup("cannot create a scratch directory");
+        c->stop = true;
+        return false;
+    }
+    char seed[64], procs[64], strat[64], opts[PATH_MAX + 64], root[PATH_MAX + 32];
+    snprintf(seed, sizeof seed, "RACEDEMO_SEED=%llu", (unsigned long long)check_seed(c, job));
+    snprintf(procs, sizeof procs, "RACEDEMO_PROCS=%d", c->o->procs);
+    snprintf(strat, sizeof strat, "RACEDEMO_STRATEGY=%s", c->o->strategy);
+    snprintf(opts, sizeof opts, "RACEDEMO_OPTIONS=log_path=%s/race", c->logs[slot]);
+    snprintf(root, sizeof root, "RACEDEMO_SRCROOT=%s", c->srcroot);
+    const char *extra[] = {seed, procs, strat, opts, root, "NO_COLOR=1"};
+    c->envs[slot] = env_build(c->cwds[slot], extra, 6);
+    *spec = (sbx_spec){
+        .argv = c->argv, .envp = c->envs[slot], .cwd = c->cwds[slot], .drop = c->drop, .uid = uid,
+        .gid = gid,
+        .lim = {.wall_s = c->o->timeout_s, .cpu_s = (long)c->o->timeout_s + 1, .mem_mb = c->o->mem_mb,
+                .fsize_mb = 64, .nproc = c->drop ? 64 : c->nproc, .out_cap = 256 * 1024}};
+    return true;
+}
+
+/* Every file the detector wrote under log/ (log_path.PID per process), capped. */
+static char *check_read_logs(const char *dir)
+{
+    strbuf b = {0};
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) && b.len < CHECK_LOG_CAP) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[PATH_MAX + 512];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+            if (fd >= 0)
+                close(fd);
+            continue;
+        }
+        char buf[65536];
+        ssize_t n;
+        while (b.len < CHECK_LOG_CAP && (n = read(fd, buf, sizeof buf)) > 0)
+            sb_add(&b, buf, (size_t)n);
+        close(fd);
+    }
+    if (d)
+        closedir(d);
+    return sb_take(&b);
+}
+
+static void check_done(void *ctx, int job, int slot, sbx_result *res)
+{
+    check_ctx *c = ctx;
+    char *logtext = check_read_logs(c->logs[slot]);
+    finding_list found = {0};
+    rep_parse_run(sb_str(&res->err), logtext, res, c->o->timeout_s + 1, check_seed(c, job), &found);
+    free(logtext);
+    c->r->runs_done++;
+    if (found.n)
+        c->r->runs_failed++;
+    for (int i = 0; i < found.n; i++)
+        if (found.v[i].kind == FK_TIMEOUT && ++c->timeouts >= CHECK_MAX_TIMEOUTS)
+            c->stop = true;
+    if (found.n && c->o->fail_fast)
+        c->stop = true;
+    if (res->out_truncated || res->err_truncated)
+        c->r->output_truncated = true;
+    if (job == 0)
+        c->r->sample_output = check_strdup(sb_str(&res->out));
+    vd_merge(c->r, &found);
+    sbx_result_free(res);
+    env_free(c->envs[slot]);
+    c->envs[slot] = NULL;
+    sbx_clear_dir(c->cwds[slot]);
+    sbx_clear_dir(c->logs[slot]);
+    if (!c->o->quiet)
+        fprintf(stderr, "\rracedemo check: run %d/%d", c->r->runs_done, c->o->runs);
+}
+
+static void check_runs(check_ctx *c)
+{
+    const check_opts *o = c->o;
+    c->argv = check_alloc((size_t)(o->nprog_args + 2) * sizeof *c->argv);
+    c->argv[0] = c->exe;
+    for (int i = 0; i < o->nprog_args; i++)
+        c->argv[i + 1] = o->prog_args[i];
+    sbx_run_pool(o->runs, o->jobs, check_prepare, check_done, c);
+    if (!o->quiet)
+        fputs("\n", stderr);
+    free(c->argv);
+}
+
+void check_submission(const check_opts *o, int slot_base, check_result *r)
+{
+    double t0 = check_now();
+    memset(r, 0, sizeof *r);
+    r->opts = o;
+    r->leak_note = "goroutine leaks at exit are not detected: the runtime does not report "
+                   "goroutines still blocked when main returns";
+    check_ctx *c = check_alloc(sizeof *c);
+    c->o = o;
+    c->r = r;
+    c->slot_base = slot_base;
+    c->drop = sbx_is_root();
+    c->nproc = c->drop ? 64 : sbx_user_tasks(getuid()) + 256;
+    const char *tmp = getenv("TMPDIR");
+    snprintf(c->work, sizeof c->work, "%s/racedemo-check-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!getcwd(c->srcroot, sizeof c->srcroot) || !mkdtemp(c->work)) {
+        r->internal_error = check_strdup("cannot create a work directory");
+        free(c);
+        return;
+    }
+    chmod(c->work, 0711);
+    r->compiled = check_compile(c);
+    if (r->compiled)
+        check_runs(c);
+    sbx_rmtree(c->work);
+    vd_finish(r);
+    r->elapsed_s = check_now() - t0;
+    free(c);
+}
+
+/* ---- entry point ---------------------------------------------------------------------------------- */
+
+static int check_report(const check_opts *o, check_result *r)
+{
+    FILE *f = stdout;
+    if (o->output && !(f = fopen(o->output, "w"))) {
+        fprintf(stderr, "racedemo check: %s: %s\n", o->output, strerror(errno));
+        return CHECK_EXIT_USAGE;
+    }
+    fmt_write(f, o->format, r);
+    if (f != stdout)
+        fclose(f);
+    else
+        fflush(stdout);
+    if (r->internal_error)
+        fprintf(stderr, "racedemo check: %s\n", r->internal_error);
+    return vd_exit_code(r);
+}
+
+int check_main(int argc, char **argv)
+{
+    check_opts o;
+    int rc = check_parse(argc, argv, &o);
+    if (rc < 0) {
+        if (!sbx_claim_slots(o.jobs)) {
+            fputs("racedemo check: cannot claim sandbox uids in /run/racedemo-check\n", stderr);
+            rc = CHECK_EXIT_INTERNAL;
+        } else if (o.batch_dir) {
+            rc = check_batch(&o);
+        } else {
+            check_result r;
+            check_submission(&o, 0, &r);
+            rc = check_report(&o, &r);
+            vd_result_free(&r);
+        }
+    }
+    free(o.files);
+    return rc;
+}
