@@ -32,6 +32,7 @@
 
 #define REP_MAX_REPORT 16384
 #define REP_MAX_FRAMES 64
+#define REP_LEAK_MARK "racedemo: goroutine leak:" /* runtime/leak.c, RACEDEMO_LEAKCHECK=1 */
 
 static const char *const rep_names[FK_NKINDS] = {
     "race", "deadlock", "crash", "runtime-error", "exit-status", "leak", "timeout"};
@@ -241,7 +242,9 @@ static void parse_fatal(lines *L, int *i, finding *f)
     strbuf raw = {0}, msg = {0};
     const char *first = L->v[*i];
     sb_puts(&msg, first);
-    f->kind = strstr(first, "deadlock") ? FK_DEADLOCK : FK_RUNTIME;
+    f->kind = starts(first, REP_LEAK_MARK) ? FK_LEAK
+              : strstr(first, "deadlock")   ? FK_DEADLOCK
+                                            : FK_RUNTIME;
     for (; *i < L->n && !starts(L->v[*i], "WARNING: DATA RACE"); ) {
         const char *l = L->v[*i];
         raw_append(&raw, l);
@@ -270,7 +273,7 @@ static void parse_fatal(lines *L, int *i, finding *f)
 
 static bool is_fatal_start(const char *l)
 {
-    return starts(l, "panic: ") || starts(l, "fatal error: ") ||
+    return starts(l, "panic: ") || starts(l, REP_LEAK_MARK) || starts(l, "fatal error: ") ||
            starts(l, "runtime: goroutine stack exceeds") || is_signal_line(l);
 }
 
@@ -284,6 +287,23 @@ static bool list_has(const finding_list *l, const char *key)
     return false;
 }
 
+/* Messages carry addresses (ASLR) and counts that change from run to run: in keys every
+ * number becomes '#', so "fault address 0x7f12.." is one finding, not one per run. */
+static void key_normalise(strbuf *k, const char *msg)
+{
+    for (const char *p = msg; *p;) {
+        if (isdigit((unsigned char)*p)) {
+            sb_puts(k, "#");
+            if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+                p += 2;
+            while (isxdigit((unsigned char)*p))
+                p++;
+        } else {
+            sb_add(k, p++, 1);
+        }
+    }
+}
+
 static void add_unique(finding_list *out, finding *f, uint64_t seed)
 {
     f->first_seed = seed;
@@ -291,8 +311,9 @@ static void add_unique(finding_list *out, finding *f, uint64_t seed)
     if (!f->key) {
         strbuf k = {0};
         const frame *loc = rep_location(f);
-        sb_printf(&k, "%s\n%s\n%s:%d", rep_kind_name(f->kind), f->message ? f->message : "",
-                  loc ? loc->file : "", loc ? loc->line : 0);
+        sb_printf(&k, "%s\n", rep_kind_name(f->kind));
+        key_normalise(&k, f->message ? f->message : "");
+        sb_printf(&k, "\n%s:%d", loc ? loc->file : "", loc ? loc->line : 0);
         f->key = sb_take(&k);
     }
     if (list_has(out, f->key)) {
@@ -314,8 +335,8 @@ static bool parse_text(const char *text, uint64_t seed, finding_list *out, bool 
             add_unique(out, &f, seed);
         } else if (!races_only && !fatal && is_fatal_start(L.v[i])) {
             parse_fatal(&L, &i, &f);
+            fatal = f.kind != FK_LEAK; /* a leak report is printed at a normal exit */
             add_unique(out, &f, seed);
-            fatal = true;
         } else {
             i++;
         }

@@ -56,6 +56,11 @@ typedef struct sbx_job {
     sbx_result res;
 } sbx_job;
 
+/* The running pool's jobs, so that reaping any child (orphans of a run are reparented to
+ * us: we are a child subreaper) can hand a job's own exit status to that job. */
+static sbx_job *sbx_jobs;
+static int sbx_njobs;
+
 static double sbx_now(void)
 {
     struct timespec ts;
@@ -277,6 +282,58 @@ static void sbx_note_cpu(sbx_job *j, const struct rusage *ru)
                    (double)ru->ru_stime.tv_sec + (double)ru->ru_stime.tv_usec / 1e6;
 }
 
+/* Reap every child that has exited: a job's program (status recorded in its job) or an
+ * orphan one of them left (its status means nothing).  Zombies must not pile up: they
+ * count against the run uid's RLIMIT_NPROC, and a container's init may never reap them. */
+static void sbx_reap_children(void)
+{
+    for (;;) {
+        int st;
+        struct rusage ru;
+        pid_t pid = wait4(-1, &st, WNOHANG, &ru);
+        if (pid <= 0)
+            return;
+        for (int k = 0; k < sbx_njobs; k++) {
+            sbx_job *j = &sbx_jobs[k];
+            if (j->busy && j->pid == pid && !j->exited) {
+                j->res.status = st;
+                sbx_note_cpu(j, &ru);
+                j->exited = true;
+            }
+        }
+    }
+}
+
+/* True while any process (zombies included) belongs to uid. */
+static bool sbx_uid_has_procs(uid_t uid)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    bool found = false;
+    while (d && !found && (e = readdir(d))) {
+        struct stat st;
+        if (isdigit((unsigned char)e->d_name[0]) && fstatat(dirfd(d), e->d_name, &st, 0) == 0)
+            found = st.st_uid == uid;
+    }
+    if (d)
+        closedir(d);
+    return found;
+}
+
+/* After the sweep: wait (up to a second) until the uid's last process is reaped, so the
+ * next run of this slot starts with the whole RLIMIT_NPROC budget. */
+static void sbx_wait_uid_gone(uid_t uid)
+{
+    for (int k = 0; k < 1000; k++) {
+        sbx_reap_children();
+        if (!sbx_uid_has_procs(uid))
+            return;
+        if (k % 100 == 99)
+            sbx_sweep_uid(uid); /* a fork that was in flight during the first sweep */
+        usleep(1000);
+    }
+}
+
 /* The program is gone or must go: kill what is left, reap it, drain the pipes. */
 static void sbx_finish(sbx_job *j)
 {
@@ -290,6 +347,10 @@ static void sbx_finish(sbx_job *j)
         sbx_note_cpu(j, &ru);
         j->exited = true;
     }
+    if (j->spec.drop)
+        sbx_wait_uid_gone(j->spec.uid);
+    else
+        sbx_reap_children();
     double until = sbx_now() + SBX_DRAIN_GRACE_S;
     while ((j->fd[0] >= 0 || j->fd[1] >= 0) && sbx_now() < until) {
         struct pollfd p[2];
@@ -347,12 +408,9 @@ static void sbx_poll_jobs(sbx_job *js, int nj)
 /* True once job j is over (exited or killed at its deadline). */
 static bool sbx_check_done(sbx_job *j)
 {
-    struct rusage ru;
-    if (wait4(j->pid, &j->res.status, WNOHANG, &ru) == j->pid) {
-        sbx_note_cpu(j, &ru);
-        j->exited = true;
+    sbx_reap_children();
+    if (j->exited)
         return true;
-    }
     if (sbx_now() >= j->deadline) {
         j->res.timed_out = true;
         return true;
@@ -366,6 +424,10 @@ void sbx_run_pool(int n, int jobs, sbx_prepare_fn prepare, sbx_done_fn done, voi
         jobs = 1;
     sbx_job *js = check_alloc((size_t)jobs * sizeof *js);
     int next = 0, running = 0;
+    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); /* orphans of a run come back to us */
+    sbx_job *outer = sbx_jobs;
+    int nouter = sbx_njobs;
+    sbx_jobs = js, sbx_njobs = jobs;
     while (next < n || running) {
         for (int k = 0; k < jobs && next < n; k++) {
             if (js[k].busy)
@@ -398,6 +460,7 @@ void sbx_run_pool(int n, int jobs, sbx_prepare_fn prepare, sbx_done_fn done, voi
             done(ctx, js[k].job, k, &js[k].res);
         }
     }
+    sbx_jobs = outer, sbx_njobs = nouter;
     free(js);
 }
 

@@ -239,6 +239,42 @@ START_TEST(test_status_66_without_report_is_not_silently_clean)
 }
 END_TEST
 
+START_TEST(test_leak_report_at_normal_exit)
+{
+    static const char leak[] =
+        "done\n"
+        "racedemo: goroutine leak: 2 goroutine(s) still alive when the program exited\n"
+        "\n"
+        "goroutine 2 [chan receive]:\n"
+        "stuck()\n"
+        "\tprog.c:7 +0x1b\n"
+        "created by main() in goroutine 1\n"
+        "\tprog.c:14 +0x30\n";
+    finding_list l = {0};
+    sbx_result res = status_exit(0);
+    rep_parse_run(leak, "", &res, 10, 1, &l);
+    ck_assert_int_eq(l.n, 1);
+    ck_assert_int_eq(l.v[0].kind, FK_LEAK);
+    ck_assert_int_eq(rep_location(&l.v[0])->line, 7);
+    finding_list_free(&l);
+}
+END_TEST
+
+START_TEST(test_addresses_do_not_split_a_finding)
+{
+    finding_list a = {0}, b = {0};
+    sbx_result res = status_exit(2);
+    rep_parse_run("unexpected fault address 0x7f1234560000\nfatal error: fault\n\ngoroutine 1 [running]:\n"
+                  "main()\n\tprog.c:5 +0x1\n", "", &res, 10, 1, &a);
+    rep_parse_run("unexpected fault address 0x7fabcdef0000\nfatal error: fault\n\ngoroutine 1 [running]:\n"
+                  "main()\n\tprog.c:5 +0x1\n", "", &res, 10, 2, &b);
+    ck_assert_int_eq(a.v[0].kind, FK_CRASH);
+    ck_assert_str_eq(a.v[0].key, b.v[0].key);
+    finding_list_free(&a);
+    finding_list_free(&b);
+}
+END_TEST
+
 /* ---- verdicts ---------------------------------------------------------------------------- */
 
 static check_opts vopts = {.runs = 3, .seed = 1, .procs = 1, .strategy = "random", .timeout_s = 2};
@@ -328,6 +364,8 @@ int main(void)
     tcase_add_test(tc, test_runtime_signal_is_a_crash_and_panic_a_runtime_error);
     tcase_add_test(tc, test_status_only_findings);
     tcase_add_test(tc, test_status_66_without_report_is_not_silently_clean);
+    tcase_add_test(tc, test_leak_report_at_normal_exit);
+    tcase_add_test(tc, test_addresses_do_not_split_a_finding);
     tc = tu_tcase(s, "verdict", 10);
     tcase_add_test(tc, test_merge_keeps_lowest_seed_whatever_the_order);
     tcase_add_test(tc, test_exit_code_precedence);
