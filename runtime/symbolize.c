@@ -116,13 +116,24 @@ static bool sym_cu_path(Dwarf_Die *cu, char *buf, size_t cap)
     return true;
 }
 
+/* The CU holding addr.  libdw (0.188) finds it through .debug_aranges, which clang does
+ * not emit by default: without them, scan the CUs' own ranges. */
+static Dwarf_Die *sym_find_cu(Dwfl_Module *mod, Dwarf_Addr addr, Dwarf_Addr *bias)
+{
+    Dwarf_Die *cu = dwfl_module_addrdie(mod, addr, bias);
+    for (Dwarf_Die *c = NULL; !cu && (c = dwfl_module_nextcu(mod, c, bias));)
+        if (dwarf_haspc(c, addr - *bias) > 0)
+            cu = c;
+    return cu;
+}
+
 /* The racedemo source root, from the CU this very function was compiled in. */
 static void sym_find_runtime_dirs(void)
 {
     Dwarf_Addr pc = (Dwarf_Addr)(uintptr_t)&sym_find_runtime_dirs, bias;
     Dwfl_Module *mod = dwfl_addrmodule(sym.dwfl, pc);
     char path[PATH_MAX];
-    if (!mod || !sym_cu_path(dwfl_module_addrdie(mod, pc, &bias), path, sizeof path))
+    if (!mod || !sym_cu_path(sym_find_cu(mod, pc, &bias), path, sizeof path))
         return;
     char *cut = strstr(path, "/runtime/symbolize.c");
     if (!cut)
@@ -191,8 +202,7 @@ static bool sym_has_prefix(const char *s, const char *const *list, size_t n)
     return false;
 }
 
-static enum sym_class sym_classify(Dwfl_Module *mod, const char *modname, Dwarf_Die *cu,
-                                   const char *symname)
+static enum sym_class sym_classify(const char *modname, Dwarf_Die *cu, const char *symname)
 {
     const char *base = modname ? strrchr(modname, '/') : NULL;
     base = base ? base + 1 : modname;
@@ -205,7 +215,6 @@ static enum sym_class sym_classify(Dwfl_Module *mod, const char *modname, Dwarf_
                        strncmp(path, sym.rt_dirs[1], strlen(sym.rt_dirs[1])) == 0
                    ? SYM_RUNTIME
                    : SYM_USER;
-    (void)mod;
     if (symname && (strcmp(symname, "go") == 0 ||
                     sym_has_prefix(symname, sym_runtime_prefixes,
                                    sizeof sym_runtime_prefixes / sizeof *sym_runtime_prefixes)))
@@ -251,14 +260,13 @@ static void sym_call_site(Dwarf_Die *cu, Dwarf_Die *inl, const char **file, int 
 }
 
 /* Fill e's inline chain from DWARF scopes.  Returns the number of frames (0: no DWARF). */
-static int sym_inline_chain(sym_entry *e, Dwfl_Module *mod, Dwarf_Die *cu, Dwarf_Addr addr,
-                            Dwarf_Addr bias)
+static int sym_inline_chain(sym_entry *e, Dwarf_Die *cu, Dwarf_Addr addr, Dwarf_Addr bias)
 {
     const char *file = NULL;
     int line = 0;
-    Dwfl_Line *l = dwfl_module_getsrc(mod, addr);
-    if (l)
-        file = dwfl_lineinfo(l, NULL, &line, NULL, NULL, NULL);
+    Dwarf_Line *l = dwarf_getsrc_die(cu, addr - bias);
+    if (l && dwarf_lineno(l, &line) == 0)
+        file = dwarf_linesrc(l, NULL, NULL);
     Dwarf_Die *scopes = NULL, *chain = NULL;
     int n = dwarf_getscopes(cu, addr - bias, &scopes), i = 0, nf = 0;
     while (i < n && dwarf_tag(&scopes[i]) != DW_TAG_inlined_subroutine &&
@@ -297,9 +305,9 @@ static void sym_resolve(sym_entry *e, uintptr_t pc, bool is_return)
     GElf_Off off = 0;
     GElf_Sym es;
     const char *symname = dwfl_module_addrinfo(mod, addr, &off, &es, NULL, NULL, NULL);
-    Dwarf_Die *cu = dwfl_module_addrdie(mod, addr, &bias);
-    e->cls = sym_classify(mod, modname, cu, symname);
-    int nf = cu ? sym_inline_chain(e, mod, cu, addr, bias) : 0;
+    Dwarf_Die *cu = sym_find_cu(mod, addr, &bias);
+    e->cls = sym_classify(modname, cu, symname);
+    int nf = cu ? sym_inline_chain(e, cu, addr, bias) : 0;
     if (nf == 0) {
         nf = 1;
         e->frames[0].file = sym_path(modname);
