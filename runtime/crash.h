@@ -42,7 +42,8 @@ enum {
     TB_TOP = 2,       /* show them only above the first user frame (a fault inside them) */
 };
 
-/* "goroutine N [state]:" (g NULL or a scheduler context: "runtime stack:"). */
+/* "goroutine N [state]:"; "runtime stack:" for a scheduler context (id 0); for g NULL
+ * (a thread the runtime does not run) "thread T (not a goroutine) [running]:". */
 void tb_header(int fd, const rt_g *g, const char *state);
 /* Frames of g from a signal handler's ucontext (the first pc is exact, not a return
  * address), then "created by". */

@@ -27,6 +27,7 @@
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define TB_HALF 50
 #define TB_MAX_STEPS (1L << 21)
@@ -172,7 +173,9 @@ static void tb_created_by(int fd, const rt_g *g)
 
 void tb_header(int fd, const rt_g *g, const char *state)
 {
-    if (!g || g->id == 0)
+    if (!g) /* a thread of the program's own, not run by the scheduler */
+        crash_printf(fd, "thread %d (not a goroutine) [running]:\n", (int)gettid());
+    else if (g->id == 0)
         crash_printf(fd, "runtime stack:\n");
     else
         crash_printf(fd, "goroutine %lld [%s]:\n", (long long)g->id, state);

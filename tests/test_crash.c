@@ -12,6 +12,7 @@
 #include "symbolize.h"
 
 #include <dlfcn.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -135,6 +136,22 @@ static void sc_throw(void)
     sink = 4;
 }
 
+static void *thread_pokes_nil(void *arg)
+{
+    (void)arg;
+    poke_nil(nil_ptr);
+    return NULL;
+}
+
+/* A crash on a thread of the program's own (plain pthreads): still reported. */
+static void sc_nil_in_pthread(void)
+{
+    pthread_t t;
+    pthread_create(&t, NULL, thread_pokes_nil, NULL);
+    pthread_join(t, NULL);
+    sink = 5;
+}
+
 static void sc_relative_paths(void)
 {
     sym_print_frame(1, (uintptr_t)poke_nil, false);
@@ -154,6 +171,7 @@ static const tu_scenario scenarios[] = {
     {"fault_in_report", sc_fault_in_report},
     {"relative_paths", sc_relative_paths},
     {"throw", sc_throw},
+    {"nil_in_pthread", sc_nil_in_pthread},
     {0},
 };
 
@@ -230,6 +248,49 @@ START_TEST(test_nil_deref_in_main)
     expect("invalid memory address or nil pointer dereference\n");
     expect("\n\ngoroutine 1 [running]:\npoke_nil()\n\t");
     expect("\nsc_nil_main()\n\t");
+}
+END_TEST
+
+START_TEST(test_nil_deref_in_plain_thread)
+{
+    expect_status(run("nil_in_pthread"), 2);
+    expect("invalid memory address or nil pointer dereference\n");
+    expect(" (not a goroutine) [running]:\npoke_nil()\n\t");
+    expect("\nthread_pokes_nil()\n\t");
+}
+END_TEST
+
+/* Dumps outside a crash: the caller itself (running) and a goroutine not started yet. */
+static const int never_started_line = __LINE__ + 1;
+static void never_started(void *arg)
+{
+    (void)arg;
+    sink = 6;
+}
+
+START_TEST(test_dump_running_and_unstarted)
+{
+    if (tu_procs() > 1)
+        return; /* another M could start the goroutine before the dump */
+    go(never_started, NULL);
+    FILE *f = tmpfile();
+    ck_assert(f != NULL);
+    rt_dump_goroutines(fileno(f), NULL);
+    rewind(f);
+    size_t n = fread(out, 1, sizeof out - 1, f);
+    out[n] = 0;
+    fclose(f);
+    /* Check names the test's function test_..._fn */
+    const char *self = expect("goroutine 1 [running]:\ntest_dump_running_and_unstarted");
+    const char *other = expect("\n\ngoroutine 2 [runnable]:\nnever_started()\n\t");
+    ck_assert(self < other);
+    int line = 0;
+    const char *at = strstr(other, "test_crash.c:");
+    ck_assert_msg(at && sscanf(at, "test_crash.c:%d\n", &line) == 1, "%s", out);
+    ck_assert_int_ge(line, never_started_line);
+    ck_assert_int_le(line, never_started_line + 3);
+    ck_assert_msg(strstr(at, "\ncreated by test_dump_running_and_unstarted") != NULL, "%s", out);
+    go_yield();
 }
 END_TEST
 
@@ -435,6 +496,8 @@ int main(void)
     tcase_add_test(tc, test_nil_deref_in_goroutine);
     tcase_add_test(tc, test_nil_deref_in_main);
     tcase_add_test(tc, test_fault_at_bad_address);
+    tcase_add_test(tc, test_nil_deref_in_plain_thread);
+    tcase_add_test(tc, test_dump_running_and_unstarted);
     tcase_add_test(tc, test_divide_by_zero);
     tcase_add_test(tc, test_fault_inside_the_report);
     tc = tu_tcase(s, "stack", 30);
