@@ -484,7 +484,7 @@ void check_submission(const check_opts *o, int slot_base, check_result *r)
     c->r = r;
     c->slot_base = slot_base;
     c->drop = sbx_is_root();
-    c->nproc = c->drop ? 64 : sbx_user_tasks(getuid()) + 256;
+    c->nproc = c->drop ? 64 : sbx_user_tasks(getuid()) + 64;
     const char *tmp = getenv("TMPDIR");
     snprintf(c->work, sizeof c->work, "%s/racedemo-check-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!getcwd(c->srcroot, sizeof c->srcroot) || !mkdtemp(c->work)) {

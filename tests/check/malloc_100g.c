@@ -1,0 +1,24 @@
+/* Asks for 100 GB at once, then touches memory 64 MB at a time up to 2 GB (bounded).
+ * Exit 0 if the memory limit stopped it, 3 if it got everything. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int main(void)
+{
+    void *huge = malloc((size_t)100 << 30);
+    if (huge) {
+        printf("100 GB malloc succeeded\n");
+        return 3;
+    }
+    size_t got = 0;
+    while (got < ((size_t)2 << 30)) {
+        char *p = malloc((size_t)64 << 20);
+        if (!p)
+            break;
+        memset(p, 1, (size_t)64 << 20);
+        got += (size_t)64 << 20;
+    }
+    printf("got %zu MB\n", got >> 20);
+    return got < ((size_t)2 << 30) ? 0 : 3;
+}

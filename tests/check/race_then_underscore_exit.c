@@ -1,0 +1,24 @@
+/* Races, then ends with: _exit(0);  The race must still be reported. */
+#include <goroutine.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static int shared;
+static waitgroup_t wg;
+
+static void writer(void *arg)
+{
+    (void)arg;
+    shared = 1;
+    wg_done(&wg);
+}
+
+int main(void)
+{
+    wg_add(&wg, 1);
+    go(writer, NULL);
+    shared = 2;
+    wg_wait(&wg);
+    _exit(0);
+    return shared;
+}

@@ -1,0 +1,24 @@
+/* A typical student program: the tutorial's next(&a) spawned three times.  Racy. */
+#include <goroutine.h>
+#include <stdio.h>
+
+static int a;
+static waitgroup_t wg;
+
+static void next(void *arg)
+{
+    int *v = arg;
+    int c = *v;
+    *v = c + 1;
+    wg_done(&wg);
+}
+
+int main(void)
+{
+    wg_add(&wg, 3);
+    for (int i = 0; i < 3; i++)
+        go(next, &a);
+    wg_wait(&wg);
+    printf("a = %d\n", a);
+    return 0;
+}

@@ -1,0 +1,2 @@
+/* One of two files that both define main. */
+int main(void) { return 0; }

@@ -1,0 +1,2 @@
+/* The other file that defines main. */
+int main(void) { return 1; }
