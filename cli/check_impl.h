@@ -63,7 +63,8 @@ void tc_shquote(strbuf *b, const char *s);
 typedef struct sbx_limits {
     double wall_s;       /* wall-clock timeout */
     long cpu_s;          /* RLIMIT_CPU */
-    long mem_mb;         /* RLIMIT_AS */
+    long as_mb;          /* RLIMIT_AS (0: none; the detector reserves terabytes of shadow) */
+    long rss_mb;         /* resident memory of the run's processes, sampled: killed above */
     long fsize_mb;       /* RLIMIT_FSIZE */
     long nproc;          /* RLIMIT_NPROC (tasks of the run's uid) */
     size_t out_cap;      /* bytes kept of stdout and of stderr each; the rest is read and dropped */
@@ -87,6 +88,8 @@ typedef struct sbx_result {
     strbuf out, err;
     double wall_s;
     double cpu_s;        /* user + system time of the program itself */
+    bool mem_exceeded;   /* killed for using more than lim.rss_mb resident */
+    long peak_rss_mb;    /* largest resident size sampled (0 if never sampled) */
 } sbx_result;
 
 #define SBX_MAX_SLOTS 256

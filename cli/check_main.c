@@ -52,7 +52,7 @@ static void check_usage(FILE *f)
           "  --output PATH     write the report there (batch: a directory)\n"
           "  --cc CC           compiler (default $CC, else the configured one)\n"
           "  -j N              parallel runs (default: number of CPUs)\n"
-          "  --mem MB          address-space limit per run (default 4096)\n"
+          "  --mem MB          resident-memory limit per run (default 2048)\n"
           "  --fail-fast       stop at the first failing run\n"
           "exit status: 0 clean, 66 race, 67 deadlock/crash/runtime error, 68 timeout,\n"
           "             69 compile error, 2 usage error, 70 internal error (docs/check.md)\n",
@@ -149,7 +149,7 @@ static void check_defaults(check_opts *o)
     o->format = "text";
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     o->jobs = n > 0 ? (int)n : 1;
-    o->mem_mb = 4096;
+    o->mem_mb = 2048;
     o->quiet = !isatty(2);
 }
 
@@ -258,7 +258,7 @@ static char **env_build(const char *home, const char *const *extra, int nextra)
 
 static sbx_limits check_compile_limits(void)
 {
-    return (sbx_limits){.wall_s = 120, .cpu_s = 120, .mem_mb = 4096, .fsize_mb = 512,
+    return (sbx_limits){.wall_s = 120, .cpu_s = 120, .as_mb = 4096, .rss_mb = 4096, .fsize_mb = 512,
                         .nproc = 64, .out_cap = 64 * 1024};
 }
 
@@ -396,7 +396,7 @@ static bool check_prepare(void *ctx, int job, int slot, sbx_spec *spec)
     *spec = (sbx_spec){
         .argv = c->argv, .envp = c->envs[slot], .cwd = c->cwds[slot], .drop = c->drop, .uid = uid,
         .gid = gid,
-        .lim = {.wall_s = c->o->timeout_s, .cpu_s = (long)c->o->timeout_s + 1, .mem_mb = c->o->mem_mb,
+        .lim = {.wall_s = c->o->timeout_s, .cpu_s = (long)c->o->timeout_s + 1, .rss_mb = c->o->mem_mb,
                 .fsize_mb = 64, .nproc = c->drop ? 64 : c->nproc, .out_cap = 256 * 1024}};
     return true;
 }

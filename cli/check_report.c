@@ -365,7 +365,10 @@ static void parse_status(const sbx_result *res, double cpu_limit, bool fatal, ui
 {
     char msg[160];
     int st = res->status;
-    if (res->timed_out) {
+    if (res->mem_exceeded) {
+        snprintf(msg, sizeof msg, "killed: memory limit exceeded (%ld MB resident)", res->peak_rss_mb);
+        add_simple(out, FK_CRASH, msg, seed);
+    } else if (res->timed_out) {
         snprintf(msg, sizeof msg, "timed out after %.1f s (wall clock)", res->wall_s);
         add_simple(out, FK_TIMEOUT, msg, seed);
     } else if (WIFSIGNALED(st) && (WTERMSIG(st) == SIGXCPU ||

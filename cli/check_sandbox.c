@@ -9,7 +9,9 @@
  *   signal, execve with an environment built from scratch (no CI secret leaks in).
  *   parent: poll() on the pipes of every running job; output beyond the cap is read and
  *   dropped, so a program printing 1 GB never blocks on a full pipe; at the deadline the
- *   group is SIGKILLed.  When the program is gone the group is SIGKILLed anyway (orphans
+ *   group is SIGKILLed.  Memory is limited by what is resident, sampled every 20 ms over
+ *   all the run uid's processes (or the program alone when not root): an address-space
+ *   rlimit cannot work, since the race detector reserves terabytes for shadow memory.  When the program is gone the group is SIGKILLed anyway (orphans
  *   it forked) and, as root, every process of the slot's uid too (a grandchild that
  *   escaped with setsid): each concurrently running job has its own uid, so that sweep
  *   and RLIMIT_NPROC (counted per uid) concern that run alone.
@@ -43,6 +45,7 @@
 #define SBX_DRAIN_GRACE_S 0.2
 #define SBX_LOCK_DIR "/run/racedemo-check"
 #define SBX_MAX_UIDS 4096
+#define SBX_MEM_TICK_S 0.02
 
 typedef struct sbx_job {
     bool busy;
@@ -126,8 +129,8 @@ static void sbx_apply_limits(const sbx_limits *l)
 {
     if (l->cpu_s > 0)
         sbx_limit(RLIMIT_CPU, (rlim_t)l->cpu_s, (rlim_t)l->cpu_s + 1);
-    if (l->mem_mb > 0)
-        sbx_limit(RLIMIT_AS, (rlim_t)l->mem_mb << 20, (rlim_t)l->mem_mb << 20);
+    if (l->as_mb > 0)
+        sbx_limit(RLIMIT_AS, (rlim_t)l->as_mb << 20, (rlim_t)l->as_mb << 20);
     if (l->fsize_mb > 0)
         sbx_limit(RLIMIT_FSIZE, (rlim_t)l->fsize_mb << 20, (rlim_t)l->fsize_mb << 20);
     if (l->nproc > 0)
@@ -372,6 +375,83 @@ static void sbx_finish(sbx_job *j)
     j->res.wall_s = sbx_now() - j->start;
 }
 
+/* Resident pages of one process (from /proc/PID/statm), relative to dir fd /proc. */
+static long sbx_rss_pages(int procfd, const char *pid)
+{
+    char path[64], buf[128];
+    snprintf(path, sizeof path, "%s/statm", pid);
+    int fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = 0;
+    long size = 0, resident = 0;
+    sscanf(buf, "%ld %ld", &size, &resident);
+    return resident;
+}
+
+static void sbx_kill_job(sbx_job *j)
+{
+    kill(-j->pid, SIGKILL);
+    if (j->spec.drop)
+        sbx_sweep_uid(j->spec.uid);
+}
+
+/* Every SBX_MEM_TICK_S: add up each job's resident memory, kill the jobs above limit. */
+static void sbx_mem_tick(sbx_job *js, int nj)
+{
+    static double next;
+    double now = sbx_now();
+    if (now < next)
+        return;
+    next = now + SBX_MEM_TICK_S;
+    long pages[nj];
+    bool any = false, scan = false;
+    for (int k = 0; k < nj; k++) {
+        pages[k] = 0;
+        if (js[k].busy && !js[k].exited && js[k].spec.lim.rss_mb > 0) {
+            any = true;
+            scan |= js[k].spec.drop;
+        }
+    }
+    if (!any)
+        return;
+    DIR *d = opendir("/proc");
+    if (!d)
+        return;
+    struct dirent *e;
+    while (scan && (e = readdir(d))) {
+        struct stat st;
+        if (!isdigit((unsigned char)e->d_name[0]) || fstatat(dirfd(d), e->d_name, &st, 0) != 0)
+            continue;
+        for (int k = 0; k < nj; k++)
+            if (js[k].busy && js[k].spec.drop && st.st_uid == js[k].spec.uid)
+                pages[k] += sbx_rss_pages(dirfd(d), e->d_name);
+    }
+    long page_kb = sysconf(_SC_PAGESIZE) / 1024;
+    for (int k = 0; k < nj; k++) {
+        sbx_job *j = &js[k];
+        if (!j->busy || j->exited || j->spec.lim.rss_mb <= 0)
+            continue;
+        if (!j->spec.drop) {
+            char pid[32];
+            snprintf(pid, sizeof pid, "%d", (int)j->pid);
+            pages[k] = sbx_rss_pages(dirfd(d), pid);
+        }
+        long mb = pages[k] * page_kb / 1024;
+        if (mb > j->res.peak_rss_mb)
+            j->res.peak_rss_mb = mb;
+        if (mb > j->spec.lim.rss_mb && !j->res.mem_exceeded) {
+            j->res.mem_exceeded = true;
+            sbx_kill_job(j);
+        }
+    }
+    closedir(d);
+}
+
 static void sbx_poll_jobs(sbx_job *js, int nj)
 {
     struct pollfd p[3 * nj];
@@ -397,8 +477,8 @@ static void sbx_poll_jobs(sbx_job *js, int nj)
         }
     }
     int ms = wait <= 0 ? 0 : (int)(wait * 1000) + 1;
-    if (ms > 50)
-        ms = 50;
+    if (ms > SBX_MEM_TICK_S * 1000)
+        ms = (int)(SBX_MEM_TICK_S * 1000);
     if (poll(p, (nfds_t)np, ms) > 0)
         for (int i = 0; i < np; i++)
             if (p[i].revents && which[i] < 2)
@@ -451,6 +531,7 @@ void sbx_run_pool(int n, int jobs, sbx_prepare_fn prepare, sbx_done_fn done, voi
         if (!running)
             continue;
         sbx_poll_jobs(js, jobs);
+        sbx_mem_tick(js, jobs);
         for (int k = 0; k < jobs; k++) {
             if (!js[k].busy || !sbx_check_done(&js[k]))
                 continue;

@@ -45,7 +45,7 @@ static void run_sh(const char *script, double timeout, sbx_result *res)
     sbx_user(0, &uid, &gid);
     sbx_spec spec = {.argv = argv, .envp = envp, .cwd = scratch, .drop = sbx_is_root(), .uid = uid,
                      .gid = gid,
-                     .lim = {.wall_s = timeout, .cpu_s = 5, .mem_mb = 512, .fsize_mb = 1,
+                     .lim = {.wall_s = timeout, .cpu_s = 5, .as_mb = 512, .rss_mb = 256, .fsize_mb = 1,
                              .nproc = sbx_is_root() ? 16 : sbx_user_tasks(getuid()) + 64,
                              .out_cap = 4096}};
     memset(res, 0, sizeof *res);
@@ -109,6 +109,19 @@ START_TEST(test_file_size_limit)
     run_sh("head -c 4194304 /dev/zero > big; echo $? >&2; wc -c < big", 5, &r);
     /* 1 MB limit: the write dies with SIGXFSZ (head's status 153) and the file stops there */
     ck_assert_ptr_nonnull(strstr(sb_str(&r.out), "1048576"));
+    sbx_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_resident_memory_limit)
+{
+    sbx_result r;
+    /* the shell itself holds a 400 MB string against the 256 MB limit */
+    run_sh("x=$(head -c 400000000 /dev/zero | tr '\\0' x); sleep 20", 10, &r);
+    ck_assert(r.mem_exceeded);
+    ck_assert(!r.timed_out);
+    ck_assert_int_gt(r.peak_rss_mb, 256);
+    ck_assert(WIFSIGNALED(r.status) && WTERMSIG(r.status) == SIGKILL);
     sbx_result_free(&r);
 }
 END_TEST
@@ -223,6 +236,7 @@ int main(void)
     tcase_add_test(tc, test_closed_stdout_then_running_still_ends);
     tcase_add_test(tc, test_environment_is_built_not_inherited);
     tcase_add_test(tc, test_file_size_limit);
+    tcase_add_test(tc, test_resident_memory_limit);
     tcase_add_test(tc, test_fds_closed_and_stdin_empty);
     tcase_add_test(tc, test_root_runs_as_unprivileged_user);
     tcase_add_test(tc, test_root_process_limit_holds_and_sweep_kills_escapees);
