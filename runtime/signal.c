@@ -76,7 +76,7 @@ static bool sig_is_overflow(const rt_g *g, uintptr_t addr, uintptr_t sp)
         return stack_is_guard(g, (void *)addr) || stack_is_guard(g, (void *)sp);
     if (g && g->id == 1 && sig_main_lo) /* main: the kernel's gap below the native stack */
         return (addr < sig_main_lo + SIG_PAGE && addr + 1024 * 1024 >= sig_main_lo) ||
-               sp < sig_main_lo + SIG_PAGE;
+               sp < sig_main_lo + SIG_PAGE || sig_near(addr, sp);
     return sig_near(addr, sp);
 }
 
