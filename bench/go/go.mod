@@ -1,0 +1,3 @@
+module racedemo/bench
+
+go 1.19

@@ -1,0 +1,255 @@
+#!/usr/bin/env bash
+# bench/run.sh - racedemo against Go and ThreadSanitizer, side by side, in one run (`make bench`).
+#
+# Builds everything it runs (CMake Release into $BENCH_BUILD, `go build` and `go build -race`
+# of bench/go), runs every benchmark BENCH_REPS times (default 3) through bench_measure
+# (wall time, peak RSS from wait4), keeps the best time and the lowest peak RSS, and prints
+# markdown tables on stdout: the runtime table (issue 2's targets), the detector overhead
+# table and a million live goroutines under the detector (issue 3's targets).  Progress
+# and the raw result lines go to stderr and $BENCH_BUILD/bench-raw.log.
+#
+# Environment: BENCH_BUILD (default <repo>/build-bench), BENCH_REPS (3), GO (the go
+# binary; default Debian's golang-1.19-go), BENCH_TIMEOUT (seconds per run, default 300).
+# The detector rows need the detector's __tsan_* entry points: when they do not link yet,
+# those rows say "n/a" and the rest still runs.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+B=${BENCH_BUILD:-$ROOT/build-bench}
+REPS=${BENCH_REPS:-3}
+TMO=${BENCH_TIMEOUT:-300}
+GO=${GO:-/usr/lib/go-1.19/bin/go}
+[ -x "$GO" ] || GO=$(command -v go || true)
+LOG=$B/bench-raw.log
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+# ---- build ------------------------------------------------------------------------------
+
+build() {
+    mkdir -p "$B"
+    : >"$LOG"
+    say "configuring $B (Release, -O2)"
+    cmake -S "$ROOT" -B "$B" -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS_RELEASE="-O2 -DNDEBUG" \
+        -DRACEDEMO_BENCH=ON >>"$LOG" 2>&1 || die "cmake configure failed (see $LOG)"
+    say "building runtime benchmarks and pthreads/TSan programs"
+    cmake --build "$B" --target bench_all bench_native -j2 >>"$LOG" 2>&1 ||
+        die "build failed (see $LOG)"
+    DETECTOR=1
+    say "building detector-instrumented programs"
+    if ! cmake --build "$B" --target bench_detector -j2 >>"$LOG" 2>&1; then
+        DETECTOR=0
+        say "detector programs do not build yet (no __tsan_* entry points?): rows will say n/a"
+    fi
+    [ -n "$GO" ] || die "no go toolchain: bash scripts/install-deps.sh --bench"
+    say "building Go twins with $("$GO" version)"
+    export GOCACHE=$B/go/cache GOPATH=$B/go/path GOPROXY=off GOFLAGS= GO111MODULE=on
+    (cd "$ROOT/bench/go" && "$GO" build -o "$B/go/gobench" . &&
+        "$GO" build -race -o "$B/go/gobench-race" .) >>"$LOG" 2>&1 ||
+        die "go build failed (see $LOG)"
+}
+
+# ---- running ----------------------------------------------------------------------------
+
+declare -A NS WALL RSS PARK   # per case id: best ns/op, best wall ms, lowest peak RSS KiB
+
+field() { # field KEY LINE...: the value of KEY=value in the lines
+    local k=$1
+    shift
+    printf '%s\n' "$@" | tr ' ' '\n' | sed -n "s/^$k=//p" | head -n1
+}
+
+min() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "") print b; else if (b == "" || a + 0 <= b + 0) print a; else print b }'; }
+
+# run ID REPS [VAR=value...] -- CMD ARGS...: keep the best of REPS runs of CMD.
+run() {
+    local id=$1 reps=$2
+    shift 2
+    local envs=()
+    while [ "$1" != "--" ]; do envs+=("$1"); shift; done
+    shift
+    [ -x "$1" ] || { say "$id: $1 not built"; return; }
+    local r out st ns
+    for ((r = 1; r <= reps; r++)); do
+        out=$(env "${envs[@]}" timeout "$TMO" "$B/bench/bench_measure" "$@" 2>>"$LOG")
+        st=$?
+        printf '%s %s: %s\n' "$id" "${envs[*]}" "$out" >>"$LOG"
+        ns=$(field ns_op "$out")
+        if [ $st -ne 0 ] || [ -z "$ns" ]; then
+            say "$id: run $r failed (status $st, see $LOG)"
+            continue
+        fi
+        NS[$id]=$(min "${NS[$id]:-}" "$ns")
+        WALL[$id]=$(min "${WALL[$id]:-}" "$(field wall_ms "$out")")
+        RSS[$id]=$(min "${RSS[$id]:-}" "$(field maxrss_kb "$out")")
+        PARK[$id]=$(min "${PARK[$id]:-}" "$(field park_ms "$out")")
+    done
+    say "$(printf '%-28s %s ns/op' "$id" "${NS[$id]:-FAILED}")"
+}
+
+C=$B/bench
+GB=$B/go/gobench
+GR=$B/go/gobench-race
+N=$B/bench/native
+
+run_runtime() {
+    local p
+    for p in 1 2; do
+        run switch.c.$p "$REPS" RACEDEMO_PROCS=$p -- "$C/bench_switch" 5000000
+        run switch.go.$p "$REPS" GOMAXPROCS=$p -- "$GB" switch 5000000
+        run spawn.c.$p "$REPS" RACEDEMO_PROCS=$p -- "$C/bench_spawn" 1000000
+        run spawn.go.$p "$REPS" GOMAXPROCS=$p -- "$GB" spawn 1000000
+        run live.c.$p "$REPS" RACEDEMO_PROCS=$p -- "$C/bench_live" 1000000
+        run live.go.$p "$REPS" GOMAXPROCS=$p -- "$GB" live 1000000
+        run pingpong.c.$p "$REPS" RACEDEMO_PROCS=$p -- "$C/bench_pingpong" 1000000
+        run pingpong.go.$p "$REPS" GOMAXPROCS=$p -- "$GB" pingpong 1000000
+        run prodcons.c.$p "$REPS" RACEDEMO_PROCS=$p -- "$C/bench_prodcons" 5000000
+        run prodcons.go.$p "$REPS" GOMAXPROCS=$p -- "$GB" prodcons 5000000
+        run mutex.c.$p "$REPS" RACEDEMO_PROCS=$p -- "$C/bench_mutex" 4000000
+        run mutex.go.$p "$REPS" GOMAXPROCS=$p -- "$GB" mutex 4000000
+    done
+}
+
+# Two workers on two cores everywhere: procs=2, GOMAXPROCS=2, two pthreads.
+run_detector() {
+    local b
+    for b in arrayloop atomics; do
+        run $b.rd_gcc "$REPS" RACEDEMO_PROCS=2 -- "$C/bench_$b"
+        run $b.rd_gcc_race "$REPS" RACEDEMO_PROCS=2 -- "$C/bench_${b}_race_gcc"
+        run $b.rd_clang "$REPS" RACEDEMO_PROCS=2 -- "$C/bench_${b}_clang"
+        run $b.rd_clang_race "$REPS" RACEDEMO_PROCS=2 -- "$C/bench_${b}_race_clang"
+        run $b.rd_gcc_race1 "$REPS" RACEDEMO_PROCS=1 -- "$C/bench_${b}_race_gcc"
+        run $b.rd_gcc1 "$REPS" RACEDEMO_PROCS=1 -- "$C/bench_$b"
+        run $b.pt_gcc "$REPS" -- "$N/${b}_pt_gcc"
+        run $b.pt_gcc_tsan "$REPS" -- "$N/${b}_pt_gcc_tsan"
+        run $b.pt_clang "$REPS" -- "$N/${b}_pt_clang"
+        run $b.pt_clang_tsan "$REPS" -- "$N/${b}_pt_clang_tsan"
+        run $b.go "$REPS" GOMAXPROCS=2 -- "$GB" $b
+        run $b.go_race "$REPS" GOMAXPROCS=2 -- "$GR" $b
+    done
+    run live.rd_race 1 RACEDEMO_PROCS=1 -- "$C/bench_live_race_gcc" 1000000
+    # Go -race needs ~13 GB for this; skip it rather than push a shared machine into OOM.
+    local avail_kb
+    avail_kb=$(awk '/MemAvailable/ { print $2 }' /proc/meminfo)
+    if [ "${avail_kb:-0}" -gt $((16 * 1024 * 1024)) ]; then
+        run live.go_race 1 GOMAXPROCS=1 -- "$GR" live 1000000
+    else
+        say "live.go_race skipped: needs ~13 GB, only $((avail_kb / 1024)) MB available"
+    fi
+}
+
+# ---- tables -----------------------------------------------------------------------------
+
+fmt() { # fmt VALUE SCALE DIGITS: VALUE/SCALE, or n/a
+    [ -n "$1" ] && awk -v v="$1" -v s="$2" -v d="$3" 'BEGIN { printf "%.*f", d, v / s }' || printf 'n/a'
+}
+ratio() { # ratio A B: A/B as "1.23x"
+    [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }' || printf 'n/a'
+}
+meets() { # meets VALUE LIMIT: yes when VALUE <= LIMIT
+    [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { print (a + 0 <= b + 0) ? "yes" : "**no**" }' || printf 'n/a'
+}
+
+row() { printf '| %s |\n' "$(IFS='|'; echo "$*" | sed 's/|/ | /g')"; }
+
+runtime_table() {
+    echo "### Runtime: racedemo vs Go 1.19"
+    echo
+    echo "Best of $REPS runs. ratio = racedemo / Go (below 1 means racedemo is faster or smaller)."
+    echo
+    row "benchmark" "procs" "racedemo" "Go" "ratio" "target" "met"
+    row "---" "---:" "---:" "---:" "---:" "---" "---"
+    local p b t tgt
+    for p in 1 2; do
+        for b in switch spawn pingpong prodcons mutex; do
+            case $b in
+                switch) t="context switch, ns per go_yield" tgt=10 ;;
+                spawn) t="spawn+join 1M, ns per goroutine" tgt=50 ;;
+                pingpong) t="unbuffered ping-pong 1M, ns per round trip" tgt=60 ;;
+                prodcons) t="buffered (cap 128) producer/consumer 5M, ns per item" tgt= ;;
+                mutex) t="mutex, 4 goroutines x 1M lock/unlock, ns per op" tgt= ;;
+            esac
+            local c=${NS[$b.c.$p]:-} g=${NS[$b.go.$p]:-} tg
+            if [ "$p" = 1 ] && [ -n "$tgt" ]; then
+                row "$t" "$p" "$(fmt "$c" 1 1)" "$(fmt "$g" 1 1)" "$(ratio "$c" "$g")" "<= $tgt ns" "$(meets "$c" "$tgt")"
+            else
+                tg=$g
+                [ "$p" = 1 ] && tg=
+                row "$t" "$p" "$(fmt "$c" 1 1)" "$(fmt "$g" 1 1)" "$(ratio "$c" "$g")" \
+                    "$([ "$p" = 2 ] && echo '<= Go' || echo '-')" "$([ "$p" = 2 ] && meets "$c" "$tg" || echo '-')"
+            fi
+        done
+        local cw=${WALL[live.c.$p]:-} gw=${WALL[live.go.$p]:-} cr=${RSS[live.c.$p]:-} gr=${RSS[live.go.$p]:-}
+        row "1M live goroutines parked on a channel, wall s" "$p" "$(fmt "$cw" 1000 2)" "$(fmt "$gw" 1000 2)" \
+            "$(ratio "$cw" "$gw")" "$([ "$p" = 2 ] && echo '<= Go' || echo '-')" "$([ "$p" = 2 ] && meets "$cw" "$gw" || echo '-')"
+        row "1M live goroutines, peak RSS MB" "$p" "$(fmt "$cr" 1024 0)" "$(fmt "$gr" 1024 0)" \
+            "$(ratio "$cr" "$gr")" "<= Go (stretch: half)" "$(meets "$cr" "$gr")"
+    done
+    echo
+}
+
+detector_table() {
+    echo "### Race detector overhead (two workers on two cores)"
+    echo
+    echo "Best of $REPS runs. overhead = instrumented / uninstrumented time of the same program."
+    echo "racedemo rows: goroutines, RACEDEMO_PROCS=2 unless marked procs=1; TSan rows: the same"
+    echo "source with pthreads; Go: GOMAXPROCS=2."
+    echo
+    row "program" "build" "plain ns/op" "instrumented ns/op" "overhead" "target"
+    row "---" "---" "---:" "---:" "---:" "---"
+    local b name tgt
+    for b in arrayloop atomics; do
+        case $b in
+            arrayloop) name="array loop 4M x 10 passes" tgt="<= 3x and < clang TSan" ;;
+            atomics) name="contended atomic adds (2 x 2M)" tgt="< clang TSan" ;;
+        esac
+        local pair
+        for pair in "racedemo, gcc -fsanitize=thread:rd_gcc:rd_gcc_race" \
+            "racedemo, clang -fsanitize=thread:rd_clang:rd_clang_race" \
+            "racedemo, gcc, procs=1:rd_gcc1:rd_gcc_race1" \
+            "clang-14 TSan (pthreads):pt_clang:pt_clang_tsan" \
+            "gcc-12 TSan (pthreads):pt_gcc:pt_gcc_tsan" \
+            "Go 1.19 -race:go:go_race"; do
+            IFS=: read -r label plain inst <<<"$pair"
+            local a=${NS[$b.$plain]:-} i=${NS[$b.$inst]:-}
+            row "$name" "$label" "$(fmt "$a" 1 2)" "$(fmt "$i" 1 2)" "$(ratio "$i" "$a")" \
+                "$([[ $label == racedemo* ]] && echo "$tgt" || echo '-')"
+        done
+    done
+    echo
+    echo "### 1,000,000 live goroutines under the detector"
+    echo
+    row "build" "wall s" "peak RSS MB" "target"
+    row "---" "---:" "---:" "---"
+    row "racedemo, gcc -fsanitize=thread, procs=1" "$(fmt "${WALL[live.rd_race]:-}" 1000 2)" \
+        "$(fmt "${RSS[live.rd_race]:-}" 1024 0)" "<= 5 s, <= 4096 MB"
+    row "Go 1.19 -race, GOMAXPROCS=1" "$(fmt "${WALL[live.go_race]:-}" 1000 2)" \
+        "$(fmt "${RSS[live.go_race]:-}" 1024 0)" "-"
+    echo
+}
+
+header() {
+    echo "## Results"
+    echo
+    echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "- machine: $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p' | head -n1)," \
+        "$(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)," \
+        "$(lscpu | sed -n 's/^Hypervisor vendor: *//p' | head -n1) guest, Linux $(uname -r)"
+    echo "- compilers: $(gcc-12 --version 2>/dev/null | head -n1), $(clang-14 --version 2>/dev/null | head -n1), $("$GO" version)"
+    echo "- command: \`make bench\` (bench/run.sh, BENCH_REPS=$REPS), git $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)"
+    echo
+}
+
+main() {
+    local t0=$SECONDS
+    build
+    run_runtime
+    run_detector
+    header
+    runtime_table
+    detector_table
+    say "done in $((SECONDS - t0)) s; raw results in $LOG"
+}
+
+main "$@"
