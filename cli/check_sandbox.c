@@ -43,7 +43,6 @@
 
 #define SBX_DEFAULT_UID_BASE 2147000000u /* systemd's "unused" uid block */
 #define SBX_DRAIN_GRACE_S 0.2
-#define SBX_LOCK_DIR "/run/racedemo-check"
 #define SBX_MAX_UIDS 4096
 #define SBX_MEM_TICK_S 0.02
 
@@ -80,19 +79,32 @@ bool sbx_is_root(void) { return geteuid() == 0; }
 static int sbx_slot_map[SBX_MAX_SLOTS];
 static int sbx_nclaimed;
 
+/* A root-owned directory nobody else can write: /run's, else one in /tmp (checked with
+ * lstat, so a planted symlink or someone else's directory is refused). */
+static const char *sbx_lock_dir(void)
+{
+    static const char *const dirs[] = {"/run/racedemo-check", "/tmp/.racedemo-check-root"};
+    for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+        struct stat st;
+        mkdir(dirs[i], 0700);
+        if (lstat(dirs[i], &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == 0 && !(st.st_mode & 022))
+            return dirs[i];
+    }
+    return NULL;
+}
+
 bool sbx_claim_slots(int n)
 {
     if (!sbx_is_root())
         return true; /* no uid switch, no sweep: nothing to share */
     if (n > SBX_MAX_SLOTS)
         return false;
-    mkdir(SBX_LOCK_DIR, 0700);
-    struct stat st;
-    if (lstat(SBX_LOCK_DIR, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0)
+    const char *dir = sbx_lock_dir();
+    if (!dir)
         return false;
     for (int off = 0; off < SBX_MAX_UIDS && sbx_nclaimed < n; off++) {
         char path[96];
-        snprintf(path, sizeof path, SBX_LOCK_DIR "/uid-%d.lock", off);
+        snprintf(path, sizeof path, "%s/uid-%d.lock", dir, off);
         int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0)
             continue;
