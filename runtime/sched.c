@@ -94,7 +94,12 @@ static __thread rt_m *tls_m __attribute__((tls_model("initial-exec")));
 
 /* Not inlinable and opaque to IPA, so a goroutine that migrated threads during a switch
  * never sees the previous thread's M. */
-__attribute__((noinline, noipa)) static rt_m *m_self(void)
+#if defined(__clang__)
+#define RT_OPAQUE __attribute__((noinline, optnone))
+#else
+#define RT_OPAQUE __attribute__((noinline, noipa))
+#endif
+RT_OPAQUE static rt_m *m_self(void)
 {
     rt_m *m = tls_m;
     __asm__ volatile("" ::: "memory");
