@@ -539,5 +539,6 @@ int check_main(int argc, char **argv)
         }
     }
     free(o.files);
+    fflush(stdout); /* callers may _exit */
     return rc;
 }
