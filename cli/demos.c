@@ -84,7 +84,7 @@ const cli_demo cli_demos[] = {
      false, 0, 2,
      {{"racy", "pool_racy", ROLE_RACY, "workers do total += fib(n) on a shared total"},
       {"channel", "pool_channel", ROLE_FIX, "workers send fib(n) on a results channel"}}},
-    {"parallel", "Concurrency vs parallelism (GOMAXPROCS)",
+    {"parallel", "GOMAXPROCS: parallelism",
      "The same CPU-bound work in two goroutines, with GOMAXPROCS(1) (concurrency: one stream "
      "of execution) and GOMAXPROCS(2) (parallelism: two cores at once).",
      "Same result either way; the wall time shows whether the goroutines really ran at the "

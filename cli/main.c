@@ -44,7 +44,7 @@ static const char usage_text[] =
     "  --procs P            OS threads (GOMAXPROCS, default 1; exploration needs 1)\n"
     "  --strategy S         random (default) or pct: how schedules are explored\n"
     "  --pct-depth D        bug depth PCT aims at (default 3)\n"
-    "  --timeout SEC        wall-clock limit per run (default 10)\n"
+    "  --timeout SEC        wall-clock limit per run (default 5)\n"
     "  --json               one JSON document instead of text (docs/json-schema.md)\n"
     "  --no-color           no colours (also when NO_COLOR is set or stdout is no TTY)\n"
     "  --help, --version\n"
@@ -111,9 +111,14 @@ const char *cli_source_dir(void)
 
 static int cmd_list(void)
 {
+    int nw = 0, sw = 0;
+    for (int i = 0; i < cli_ndemos; i++) {
+        nw = (int)strlen(cli_demos[i].name) > nw ? (int)strlen(cli_demos[i].name) : nw;
+        sw = (int)strlen(cli_demos[i].section) > sw ? (int)strlen(cli_demos[i].section) : sw;
+    }
     for (int i = 0; i < cli_ndemos; i++) {
         const cli_demo *d = &cli_demos[i];
-        printf("%-11s %-24s", d->name, d->section);
+        printf("%-*s  %-*s  ", nw, d->name, sw, d->section);
         for (int v = 0; v < d->nvariants; v++)
             printf("%s%s", v ? " / " : "", d->variants[v].name);
         printf("\n");
@@ -178,7 +183,7 @@ static bool cli_is_flag(const char *arg, const char *flag)
 
 static void cli_parse_demo_opts(const cli_demo *d, int argc, char **argv, cli_opts *o)
 {
-    *o = (cli_opts){.seed = 1, .procs = 1, .strategy = "random", .pct_depth = 3, .timeout_s = 10,
+    *o = (cli_opts){.seed = 1, .procs = 1, .strategy = "random", .pct_depth = 3, .timeout_s = 5,
                     .color = isatty(1) && !getenv("NO_COLOR"), .columns = cli_terminal_columns()};
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
@@ -361,8 +366,9 @@ int main(int argc, char **argv)
             printf("usage: racedemo list\n\nThe demos, one line each: name, tutorial section, variants.\n");
             return 0;
         }
-        if (argc > 2)
-            cli_usage_error("list takes no arguments, got '%s'", argv[2]);
+        for (int i = 2; i < argc; i++) /* --no-color: list has no colour anyway */
+            if (strcmp(argv[i], "--no-color"))
+                cli_usage_error("list takes no arguments, got '%s'", argv[i]);
         return cmd_list();
     }
     if (!strcmp(cmd, "help")) {
