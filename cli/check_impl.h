@@ -116,6 +116,13 @@ long sbx_user_tasks(uid_t uid);
 void sbx_clear_dir(const char *path);
 /* rm -rf, without following symlinks; used on scratch directories. */
 void sbx_rmtree(const char *path);
+/* As root: give this process a private mount namespace (once), so scratch mounts never
+ * reach the host's table and vanish with racedemo.  False when not possible. */
+bool sbx_private_mounts(void);
+/* Mount a size-limited tmpfs (owned by uid:gid, nosuid, nodev) on path: a run's disk
+ * budget.  False (path stays a plain directory) when not root or not permitted. */
+bool sbx_mount_scratch(const char *path, long size_mb, uid_t uid, gid_t gid);
+void sbx_unmount(const char *path);
 /* mkdir owned by uid:gid with mode. */
 bool sbx_mkdir_owned(const char *path, mode_t mode, bool chown_it, uid_t uid, gid_t gid);
 /* Recursively chown a tree (not following symlinks). */

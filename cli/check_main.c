@@ -8,7 +8,8 @@
  *   build/          objects and the program: owned by the sandbox user while compiling,
  *                   then by root (0755), so no run can change the binary later runs use
  *   slot-K/cwd/     the working directory of the runs in slot K, owned by the slot's uid
- *                   (0700), emptied after every run
+ *                   (0700), emptied after every run; as root a 64 MB tmpfs mounted in
+ *                   racedemo's private mount namespace, so runs cannot fill the disk
  *   slot-K/log/     where the detector writes its reports (RACEDEMO_OPTIONS=log_path):
  *                   a file, so a race is reported even if the program then closes
  *                   stdout/stderr, calls _exit(0) or abort(), or loops until killed
@@ -28,6 +29,8 @@
 
 #define CHECK_LOG_CAP (4u << 20)
 #define CHECK_MAX_TIMEOUTS 3
+#define CHECK_SCRATCH_MB 64  /* disk budget of a run's working directory (tmpfs, root only) */
+#define CHECK_LOG_MB 16      /* and of its detector log directory */
 
 static double check_now(void)
 {
@@ -230,6 +233,7 @@ typedef struct check_ctx {
     char **envs[256];   /* per slot: the environment of its running job */
     char cwds[256][1200];   /* per slot: the run's working directory */
     char logs[256][1200];   /* per slot: the detector's log directory */
+    bool mounted[256];      /* per slot: cwd and log are tmpfs mounts */
     char **argv;
 } check_ctx;
 
@@ -364,9 +368,23 @@ static bool check_slot_dirs(check_ctx *c, int slot, uid_t uid, gid_t gid)
     snprintf(c->logs[slot], sizeof c->logs[slot], "%s/log", dir);
     if (access(dir, F_OK) == 0)
         return true;
-    return sbx_mkdir_owned(dir, 0711, false, 0, 0) &&
-           sbx_mkdir_owned(c->cwds[slot], 0700, c->drop, uid, gid) &&
-           sbx_mkdir_owned(c->logs[slot], 0700, c->drop, uid, gid);
+    if (!sbx_mkdir_owned(dir, 0711, false, 0, 0) || !sbx_mkdir_owned(c->cwds[slot], 0700, c->drop, uid, gid) ||
+        !sbx_mkdir_owned(c->logs[slot], 0700, c->drop, uid, gid))
+        return false;
+    /* as root, both are small tmpfs: a run cannot fill the disk, whatever it writes */
+    if (c->drop && sbx_mount_scratch(c->cwds[slot], CHECK_SCRATCH_MB, uid, gid) &&
+        sbx_mount_scratch(c->logs[slot], CHECK_LOG_MB, uid, gid))
+        c->mounted[slot] = true;
+    return true;
+}
+
+static void check_unmount_slots(check_ctx *c)
+{
+    for (int k = 0; k < 256; k++)
+        if (c->mounted[k]) {
+            sbx_unmount(c->cwds[k]);
+            sbx_unmount(c->logs[k]);
+        }
 }
 
 static bool check_prepare(void *ctx, int job, int slot, sbx_spec *spec)
@@ -496,6 +514,7 @@ void check_submission(const check_opts *o, int slot_base, check_result *r)
     r->compiled = check_compile(c);
     if (r->compiled)
         check_runs(c);
+    check_unmount_slots(c);
     sbx_rmtree(c->work);
     vd_finish(r);
     r->elapsed_s = check_now() - t0;

@@ -33,7 +33,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sched.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -684,6 +686,30 @@ void sbx_chown_tree(const char *path, uid_t uid, gid_t gid)
     sbx_chown_gid = gid;
     nftw(path, sbx_chown_one, 32, FTW_PHYS);
 }
+
+bool sbx_private_mounts(void)
+{
+    static int state; /* 0 untried, 1 done, -1 impossible */
+    if (!state) {
+        state = sbx_is_root() && unshare(CLONE_NEWNS) == 0 &&
+                        mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0
+                    ? 1
+                    : -1;
+    }
+    return state > 0;
+}
+
+bool sbx_mount_scratch(const char *path, long size_mb, uid_t uid, gid_t gid)
+{
+    if (!sbx_private_mounts())
+        return false;
+    char opts[128];
+    snprintf(opts, sizeof opts, "size=%ldm,nr_inodes=4096,mode=0700,uid=%u,gid=%u", size_mb,
+             (unsigned)uid, (unsigned)gid);
+    return mount("racedemo-scratch", path, "tmpfs", MS_NOSUID | MS_NODEV, opts) == 0;
+}
+
+void sbx_unmount(const char *path) { umount2(path, MNT_DETACH); }
 
 bool sbx_mkdir_owned(const char *path, mode_t mode, bool chown_it, uid_t uid, gid_t gid)
 {

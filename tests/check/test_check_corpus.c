@@ -167,6 +167,16 @@ START_TEST(test_huge_malloc_stopped_by_the_memory_limit)
 }
 END_TEST
 
+START_TEST(test_disk_budget_of_the_scratch_directory)
+{
+    check_one(&o, CORPUS "disk_fill.c", "1", "10");
+    if (geteuid() == 0)
+        expect(&o, CHECK_EXIT_CLEAN, "clean"); /* a 64 MB tmpfs stopped it */
+    else
+        expect(&o, CHECK_EXIT_FAIL, "exit-status"); /* no mounts without root: documented */
+}
+END_TEST
+
 START_TEST(test_gigabyte_of_output_is_drained_and_truncated)
 {
     check_one(&o, CORPUS "output_1g.c", "1", "20");
@@ -255,6 +265,7 @@ int main(void)
     tcase_add_test(tc, test_infinite_loop_times_out_and_stops_early);
     tcase_add_test(tc, test_fork_loop_is_bounded_and_cleaned_up);
     tcase_add_test(tc, test_huge_malloc_stopped_by_the_memory_limit);
+    tcase_add_test(tc, test_disk_budget_of_the_scratch_directory);
     tcase_add_test(tc, test_gigabyte_of_output_is_drained_and_truncated);
     tc = tu_tcase(s, "failures", 60);
     tcase_add_test(tc, test_stack_overflow_is_a_crash);
