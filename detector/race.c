@@ -1,16 +1,486 @@
 /*
- * race.c - the runtime-to-detector seam (see runtime/race.h).  race_enabled stays false
- * until instrumented code calls __tsan_init.
+ * race.c - the detector's core: goroutine clocks and slots, sync-object clocks, the
+ * runtime's hooks (runtime/race.h), the per-access slow path and shadow call stacks.
+ *
+ * Happens-before is tracked with vector clocks over slots (vclock.c explains slot reuse).
+ * A goroutine's epoch advances only when it releases (go, unlock, send, atomic store...),
+ * so every access between two releases shares one epoch and the hot path can skip an
+ * access already recorded at this epoch.
+ *
+ * Locks (spin locks, never held across a park, innermost last):
+ *   rs.lock      slot table, free-slot list, goroutine records (race_ginfo)
+ *   sync_lock    sync-object table (uthash keyed by address) and their clocks
+ *   dirty_lock   stacks waiting for their shadow to be reset at reuse
+ * A goroutine's own race_gs needs no lock (only its M touches it).
  */
-#include "../runtime/race.h"
+#define _GNU_SOURCE
+#include "detector.h"
+
+#include <pthread.h>
+#include <string.h>
+
+#define uthash_malloc(sz) race_malloc(sz)
+#define uthash_free(ptr, sz) race_free(ptr)
+#define uthash_fatal(msg) rt_throw("race detector: %s", msg)
+#include <uthash.h>
 
 bool race_enabled;
 
-void race_go_start_slow(rt_g *parent, rt_g *child) { (void)parent; (void)child; }
-void race_go_end_slow(rt_g *g) { (void)g; }
-void race_acquire_slow(const void *addr) { (void)addr; }
-void race_release_slow(const void *addr) { (void)addr; }
-void race_release_merge_slow(const void *addr) { (void)addr; }
-void race_stack_reuse_slow(const void *lo, const void *hi) { (void)lo; (void)hi; }
-void race_read_range_slow(const void *addr, size_t n, uintptr_t pc) { (void)addr; (void)n; (void)pc; }
-void race_write_range_slow(const void *addr, size_t n, uintptr_t pc) { (void)addr; (void)n; (void)pc; }
+/* ---- slots and goroutine records ------------------------------------------------------- */
+
+typedef struct race_inc {
+    uint32_t start;           /* first clock of this owner */
+    race_ginfo *gi;
+} race_inc;
+
+typedef struct race_slot {
+    uint32_t final;           /* last clock of the last owner, once it finished */
+    bool live;
+    uint32_t ninc, capinc;    /* owners in order, each starting above the previous */
+    race_inc *inc;
+} race_slot;
+
+static struct {
+    uint32_t lock;
+    race_slot *slots;
+    uint32_t nslots, cap;
+    uint32_t *free;           /* finished slots, most recent last */
+    uint32_t nfree, capfree;
+} rs;
+
+/* How many recently freed slots go() inspects for one its creator has joined. */
+#define SLOT_REUSE_SCAN 8
+
+static void slot_push_owner(uint32_t s, uint32_t start, race_ginfo *gi)
+{
+    race_slot *sl = &rs.slots[s];
+    if (sl->ninc == sl->capinc) {
+        sl->capinc = sl->capinc ? sl->capinc * 2 : 1;
+        sl->inc = race_realloc(sl->inc, sl->capinc * sizeof *sl->inc);
+    }
+    sl->inc[sl->ninc++] = (race_inc){start, gi};
+    sl->live = true;
+}
+
+/* A slot for a child of `parent` (rs.lock held); *start = the child's first clock. */
+static uint32_t slot_alloc(const vclock *parent, uint32_t *start)
+{
+    uint32_t lim = rs.nfree < SLOT_REUSE_SCAN ? rs.nfree : SLOT_REUSE_SCAN;
+    for (uint32_t i = 0; i < lim; i++) {
+        uint32_t idx = rs.nfree - 1 - i, s = rs.free[idx];
+        uint32_t known = parent ? vc_get(parent, s) : 0;
+        if (known >= rs.slots[s].final) {
+            rs.free[idx] = rs.free[--rs.nfree];
+            *start = known + 1;
+            return s;
+        }
+    }
+    if (rs.nslots == RACE_MAX_SLOTS)
+        rt_throw("race detector: more than %u goroutines alive or never joined", RACE_MAX_SLOTS);
+    if (rs.nslots == rs.cap) {
+        rs.cap = rs.cap ? rs.cap * 2 : 1024;
+        rs.slots = race_realloc(rs.slots, rs.cap * sizeof *rs.slots);
+    }
+    memset(&rs.slots[rs.nslots], 0, sizeof *rs.slots);
+    *start = 1;
+    return rs.nslots++;
+}
+
+race_ginfo *race_ginfo_of(uint32_t slot, uint32_t clk)
+{
+    race_ginfo *gi = NULL;
+    rt_lock(&rs.lock);
+    if (slot < rs.nslots) {
+        race_slot *sl = &rs.slots[slot];
+        for (uint32_t i = sl->ninc; i-- > 0;) {
+            if (sl->inc[i].start <= clk) {
+                gi = sl->inc[i].gi;
+                break;
+            }
+        }
+    }
+    rt_unlock(&rs.lock);
+    return gi;
+}
+
+/* Live goroutine whose stack holds addr (reports only). */
+race_ginfo *race_stack_owner(uintptr_t addr);
+race_ginfo *race_stack_owner(uintptr_t addr)
+{
+    race_ginfo *found = NULL;
+    rt_lock(&rs.lock);
+    for (uint32_t s = 0; s < rs.nslots && !found; s++) {
+        race_slot *sl = &rs.slots[s];
+        if (!sl->live || !sl->ninc)
+            continue;
+        race_ginfo *gi = sl->inc[sl->ninc - 1].gi;
+        rt_g *g = gi->g;
+        if (g && g->stack_lo && addr >= (uintptr_t)g->stack_lo && addr < (uintptr_t)g->stack_hi)
+            found = gi;
+    }
+    rt_unlock(&rs.lock);
+    return found;
+}
+
+/* ---- goroutine state ------------------------------------------------------------------- */
+
+static race_gs *gs_new(rt_g *g, uint32_t slot, uint32_t clk, const vclock *inherit, uint32_t create_stk)
+{
+    race_gs *gs = race_malloc(sizeof *gs);
+    memset(gs, 0, sizeof *gs);
+    if (inherit)
+        vc_copy(&gs->vc, inherit);
+    gs->slot = slot;
+    gs->clk = clk;
+    vc_set(&gs->vc, slot, clk);
+    gs->epoch = cell_make(slot, clk, 0, 0);
+    gs->min_sp = UINTPTR_MAX;
+    race_ginfo *gi = race_malloc(sizeof *gi);
+    *gi = (race_ginfo){.goid = g->id, .create_stk = create_stk, .g = g};
+    gs->info = gi;
+    return gs;
+}
+
+static void race_tick(race_gs *gs)
+{
+    if (RT_UNLIKELY(gs->clk >= RACE_MAX_CLOCK))
+        rt_throw("race detector: goroutine %lld synchronised more than %u times",
+                 (long long)gs->info->goid, RACE_MAX_CLOCK);
+    gs->clk++;
+    vc_set(&gs->vc, gs->slot, gs->clk);
+    gs->epoch = cell_make(gs->slot, gs->clk, 0, 0);
+}
+
+void race_frames_grow(race_gs *gs)
+{
+    gs->cap = gs->cap ? gs->cap * 2 : 16;
+    gs->frame_pc = race_realloc(gs->frame_pc, gs->cap * sizeof *gs->frame_pc);
+    gs->frame_node = race_realloc(gs->frame_node, gs->cap * sizeof *gs->frame_node);
+}
+
+/* Per-thread cache of depot lookups: most intern calls hit it and take no lock. */
+#define DEPOT_CACHE 256
+typedef struct depot_cache_ent {
+    uintptr_t pc;
+    uint32_t parent, id;
+} depot_cache_ent;
+static __thread depot_cache_ent depot_cache[DEPOT_CACHE] __attribute__((tls_model("initial-exec")));
+
+static uint32_t depot_cached(uint32_t parent, uintptr_t pc)
+{
+    depot_cache_ent *e = &depot_cache[(pc ^ (pc >> 9) ^ parent * 31u) & (DEPOT_CACHE - 1)];
+    if (e->pc == pc && e->parent == parent && e->id)
+        return e->id;
+    uint32_t id = depot_intern(parent, pc);
+    *e = (depot_cache_ent){pc, parent, id};
+    return id;
+}
+
+uint32_t race_stack_id(race_gs *gs, uintptr_t pc)
+{
+    int i = (int)gs->depth - 1;
+    while (i >= 0 && gs->frame_node[i] == DEPOT_UNKNOWN)
+        i--;
+    uint32_t node = i >= 0 ? gs->frame_node[i] : 0;
+    for (i++; i < (int)gs->depth; i++)
+        node = gs->frame_node[i] = depot_cached(node, gs->frame_pc[i]);
+    return depot_cached(node, pc);
+}
+
+/* ---- accesses ----------------------------------------------------------------------------- */
+
+static void race_granule(race_gs *gs, uintptr_t addr, uint64_t a, uintptr_t pc, uint32_t *stk)
+{
+    shadow_granule *sh = shadow_of(addr);
+    if (RT_UNLIKELY(!sh) && !(sh = shadow_map_slow(addr)))
+        return;
+    if (*stk == DEPOT_UNKNOWN)
+        *stk = race_stack_id(gs, pc);
+    rt_g *g = rt_curg;
+    if (g && addr < gs->min_sp && addr >= (uintptr_t)g->stack_lo && addr < (uintptr_t)g->stack_hi)
+        gs->min_sp = addr;
+    shadow_actor who = {gs->slot, &gs->vc};
+    shadow_hit hits[4];
+    int n = shadow_update(sh, a, *stk, &who, hits, 4);
+    if (RT_UNLIKELY(n))
+        race_report(gs, addr, a, *stk, hits, n < 4 ? n : 4);
+}
+
+void race_access_slow(race_gs *gs, uintptr_t addr, uint64_t a, uintptr_t pc)
+{
+    uint32_t stk = DEPOT_UNKNOWN;
+    race_granule(gs, addr, a, pc, &stk);
+}
+
+void race_access_range(race_gs *gs, uintptr_t addr, size_t n, uint64_t kind, uintptr_t pc)
+{
+    uint32_t stk = DEPOT_UNKNOWN;
+    uintptr_t end = addr + n;
+    if (end < addr)
+        end = UINTPTR_MAX;
+    for (uintptr_t p = addr; p < end;) {
+        uintptr_t gend = (p & ~7ull) + 8;
+        if (gend > end)
+            gend = end;
+        unsigned mask = ((1u << (gend - p)) - 1) << (p & 7);
+        uint64_t a = gs->epoch | kind | (uint64_t)mask << CELL_MASK_SHIFT;
+        shadow_granule *sh = shadow_of(p);
+        if (!sh || !(cell_subsumes(__atomic_load_n(&sh->c[0], __ATOMIC_RELAXED), a) ||
+                     cell_subsumes(__atomic_load_n(&sh->c[1], __ATOMIC_RELAXED), a)))
+            race_granule(gs, p, a, pc, &stk);
+        p = gend;
+    }
+}
+
+/* ---- sync objects ------------------------------------------------------------------------- */
+
+typedef struct race_sync {
+    uintptr_t addr;
+    vclock vc;
+    UT_hash_handle hh;
+} race_sync;
+
+static race_sync *sync_table;
+static uint32_t sync_lock;
+
+static race_sync *sync_find(uintptr_t addr, bool create)
+{
+    race_sync *s;
+    HASH_FIND(hh, sync_table, &addr, sizeof addr, s);
+    if (!s && create) {
+        s = race_malloc(sizeof *s);
+        memset(s, 0, sizeof *s);
+        s->addr = addr;
+        HASH_ADD(hh, sync_table, addr, sizeof s->addr, s);
+        /* so freeing this memory forgets the object (shadow_reset) */
+        shadow_granule *sh = shadow_of(addr);
+        if (!sh)
+            sh = shadow_map_slow(addr);
+        if (sh)
+            __atomic_or_fetch(&sh->meta, SHADOW_META_SYNC, __ATOMIC_RELAXED);
+    }
+    return s;
+}
+
+void race_sync_forget_granule(uintptr_t ga)
+{
+    rt_lock(&sync_lock);
+    for (uintptr_t a = ga; a < ga + 8; a++) {
+        race_sync *s;
+        HASH_FIND(hh, sync_table, &a, sizeof a, s);
+        if (s) {
+            HASH_DEL(sync_table, s);
+            vc_free(&s->vc);
+            race_free(s);
+        }
+    }
+    rt_unlock(&sync_lock);
+}
+
+void race_sync_acquire(race_gs *gs, uintptr_t addr)
+{
+    rt_lock(&sync_lock);
+    race_sync *s = sync_find(addr, false);
+    if (s)
+        vc_join(&gs->vc, &s->vc);
+    rt_unlock(&sync_lock);
+}
+
+void race_sync_release(race_gs *gs, uintptr_t addr, bool merge)
+{
+    rt_lock(&sync_lock);
+    race_sync *s = sync_find(addr, true);
+    if (merge)
+        vc_join(&s->vc, &gs->vc);
+    else
+        vc_copy(&s->vc, &gs->vc);
+    rt_unlock(&sync_lock);
+    race_tick(gs);
+}
+
+/* Atomics (tsan_abi.c): record the access, then hold the sync table across the operation
+ * so the value and the clock published with it are seen together. */
+race_gs *race_atomic_begin(uintptr_t addr, unsigned size, uint64_t kind, uintptr_t pc, bool acq,
+                           bool sync)
+{
+    race_access(addr, size, kind, pc);
+    race_gs *gs = race_cur();
+    if (!gs || !sync)
+        return gs;
+    rt_lock(&sync_lock);
+    if (acq) {
+        race_sync *s = sync_find(addr, false);
+        if (s)
+            vc_join(&gs->vc, &s->vc);
+    }
+    return gs;
+}
+
+void race_atomic_end(race_gs *gs, uintptr_t addr, bool sync, bool rel, bool merge)
+{
+    if (!gs || !sync)
+        return;
+    if (rel) {
+        race_sync *s = sync_find(addr, true);
+        if (merge)
+            vc_join(&s->vc, &gs->vc);
+        else
+            vc_copy(&s->vc, &gs->vc);
+    }
+    rt_unlock(&sync_lock);
+    if (rel)
+        race_tick(gs);
+}
+
+/* ---- stacks waiting for reuse ----------------------------------------------------------------- */
+
+typedef struct race_dirty {
+    uintptr_t hi;             /* key: the stack's top */
+    uintptr_t low;            /* lowest address its goroutine touched */
+    UT_hash_handle hh;
+} race_dirty;
+
+static race_dirty *dirty_table;
+static uint32_t dirty_lock;
+/* Below the deepest instrumented frame: uninstrumented callees and red zones. */
+#define STACK_DIRTY_MARGIN 4096
+
+void race_stack_reuse_slow(const void *lo, const void *hi)
+{
+    uintptr_t key = (uintptr_t)hi;
+    race_dirty *d;
+    rt_lock(&dirty_lock);
+    HASH_FIND(hh, dirty_table, &key, sizeof key, d);
+    if (d)
+        HASH_DEL(dirty_table, d);
+    rt_unlock(&dirty_lock);
+    if (!d)
+        return; /* a fresh stack: its shadow was never written */
+    uintptr_t from = d->low > (uintptr_t)lo + STACK_DIRTY_MARGIN ? d->low - STACK_DIRTY_MARGIN
+                                                                 : (uintptr_t)lo;
+    race_free(d);
+    shadow_reset(from, (uintptr_t)hi);
+}
+
+static void stack_mark_dirty(uintptr_t hi, uintptr_t low)
+{
+    race_dirty *d;
+    rt_lock(&dirty_lock);
+    HASH_FIND(hh, dirty_table, &hi, sizeof hi, d);
+    if (!d) {
+        d = race_malloc(sizeof *d);
+        d->hi = hi;
+        d->low = low;
+        HASH_ADD(hh, dirty_table, hi, sizeof d->hi, d);
+    } else if (low < d->low) {
+        d->low = low;
+    }
+    rt_unlock(&dirty_lock);
+}
+
+/* ---- the runtime's hooks ------------------------------------------------------------------- */
+
+void race_go_start_slow(rt_g *parent, rt_g *child)
+{
+    race_gs *pgs = parent ? parent->race : NULL;
+    uint32_t create_stk = 0;
+    if (pgs)
+        create_stk = race_stack_id(pgs, child->ncreate ? child->create_pc[0] : 0);
+    uint32_t start;
+    rt_lock(&rs.lock);
+    uint32_t slot = slot_alloc(pgs ? &pgs->vc : NULL, &start);
+    rt_unlock(&rs.lock);
+    race_gs *cgs = gs_new(child, slot, start, pgs ? &pgs->vc : NULL, create_stk);
+    rt_lock(&rs.lock);
+    slot_push_owner(slot, start, cgs->info);
+    rt_unlock(&rs.lock);
+    child->race = cgs;
+    if (pgs)
+        race_tick(pgs); /* the go statement is a release to the child */
+}
+
+void race_go_end_slow(rt_g *g)
+{
+    race_gs *gs = g->race;
+    if (!gs)
+        return;
+    if (g->stack_hi && gs->min_sp < (uintptr_t)g->stack_hi)
+        stack_mark_dirty((uintptr_t)g->stack_hi, gs->min_sp);
+    rt_lock(&rs.lock);
+    race_slot *sl = &rs.slots[gs->slot];
+    sl->final = gs->clk;
+    sl->live = false;
+    gs->info->finished = true;
+    gs->info->g = NULL;
+    if (rs.nfree == rs.capfree) {
+        rs.capfree = rs.capfree ? rs.capfree * 2 : 1024;
+        rs.free = race_realloc(rs.free, rs.capfree * sizeof *rs.free);
+    }
+    rs.free[rs.nfree++] = gs->slot;
+    rt_unlock(&rs.lock);
+    vc_free(&gs->vc);
+    race_free(gs->frame_pc);
+    race_free(gs->frame_node);
+    race_free(gs);
+    g->race = NULL;
+}
+
+void race_acquire_slow(const void *addr)
+{
+    race_gs *gs = race_cur();
+    if (gs)
+        race_sync_acquire(gs, (uintptr_t)addr);
+}
+
+void race_release_slow(const void *addr)
+{
+    race_gs *gs = race_cur();
+    if (gs)
+        race_sync_release(gs, (uintptr_t)addr, false);
+}
+
+void race_release_merge_slow(const void *addr)
+{
+    race_gs *gs = race_cur();
+    if (gs)
+        race_sync_release(gs, (uintptr_t)addr, true);
+}
+
+void race_read_range_slow(const void *addr, size_t n, uintptr_t pc)
+{
+    race_gs *gs = race_cur();
+    if (gs && n)
+        race_access_range(gs, (uintptr_t)addr, n, RACE_READ, pc);
+}
+
+void race_write_range_slow(const void *addr, size_t n, uintptr_t pc)
+{
+    race_gs *gs = race_cur();
+    if (gs && n)
+        race_access_range(gs, (uintptr_t)addr, n, RACE_WRITE, pc);
+}
+
+/* ---- start-up ---------------------------------------------------------------------------------- */
+
+void race_init(void)
+{
+    static bool done;
+    if (done)
+        return;
+    done = true;
+    rt_init();
+    race_report_init();
+    rt_g *g = rt_curg;
+    if (!g)
+        g = sched_self();
+    uint32_t start;
+    rt_lock(&rs.lock);
+    uint32_t slot = slot_alloc(NULL, &start);
+    rt_unlock(&rs.lock);
+    race_gs *gs = gs_new(g, slot, start, NULL, 0);
+    rt_lock(&rs.lock);
+    slot_push_owner(slot, start, gs->info);
+    rt_unlock(&rs.lock);
+    g->race = gs;
+    __atomic_store_n(&race_enabled, true, __ATOMIC_RELEASE);
+}

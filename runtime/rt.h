@@ -98,6 +98,10 @@ typedef struct rt_g {
     void *unwind;             /* crash/dump module's per-goroutine data, if any */
 } rt_g;
 
+/* The G running on this OS thread (&g0 while scheduling); read by the detector's hot
+ * path without a call.  Only valid until the next scheduling point. */
+extern __thread rt_g *rt_curg __attribute__((tls_model("initial-exec")));
+
 /* Start the runtime: main becomes goroutine 1.  Idempotent; runs as a constructor. */
 void rt_init(void);
 

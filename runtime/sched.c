@@ -106,6 +106,16 @@ RT_OPAQUE static rt_m *m_self(void)
     return m;
 }
 
+/* The running G of this thread, for hot paths (the detector's per-access hook) that
+ * cannot afford a call: written wherever an M's curg changes, always before the switch. */
+__thread rt_g *rt_curg __attribute__((tls_model("initial-exec")));
+
+static inline void sched_set_curg(rt_m *m, rt_g *g)
+{
+    m->curg = g;
+    rt_curg = g;
+}
+
 /* The current M.  Until a second M exists there is only ms[0]: no TLS, no call. */
 static inline rt_m *m_cur(void)
 {
@@ -390,7 +400,7 @@ static void switch_away(rt_m *m, rt_g *g)
         g_prepare(next);
         next->state = G_RUNNING;
     }
-    m->curg = next;
+    sched_set_curg(m, next);
     rt_ctx_switch(&g->sp, next->sp);
     sched_after_switch();
 }
@@ -486,7 +496,7 @@ void go_yield(void)
         runq_put(m, g);
         g_prepare(next);
         next->state = G_RUNNING;
-        m->curg = next;
+        sched_set_curg(m, next);
         rt_ctx_switch(&g->sp, next->sp);
         sched_after_switch();
         return;
@@ -664,9 +674,9 @@ static void g0_loop(void *arg)
         rt_g *g = find_runnable(m);
         g_prepare(g);
         g->state = G_RUNNING;
-        m->curg = g;
+        sched_set_curg(m, g);
         rt_ctx_switch(&m->g0.sp, g->sp);
-        m->curg = &m->g0;
+        sched_set_curg(m, &m->g0);
     }
 }
 
@@ -674,7 +684,7 @@ static void *m_thread(void *arg)
 {
     rt_m *m = arg;
     tls_m = m;
-    m->curg = &m->g0;
+    sched_set_curg(m, &m->g0);
     rt_signals_init_thread();
     g0_loop(m);
     return NULL;
@@ -753,7 +763,7 @@ void rt_init(void)
     m0->started = true;
     rt_g *g1 = g_alloc();
     g1->state = G_RUNNING;
-    m0->curg = g1;
+    sched_set_curg(m0, g1);
     stack_alloc(&m0->g0);
     m0->g0.sp = rt_ctx_make(m0->g0.stack_hi, g0_loop, m0);
     m0->g0.id = 0;

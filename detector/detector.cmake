@@ -1,0 +1,20 @@
+# The detector's build settings, included by the top CMakeLists.txt.
+#
+# Instrumented programs link with --wrap for the libc functions the detector checks
+# (intercept.c): the compilers call libc for memcpy/memset and struct copies, and libc is
+# not instrumented.  racedemo.pc exports the same list (RACEDEMO_WRAP_LIBS) for racecc.
+set(RACEDEMO_WRAPPED
+    memcpy memmove memset memcmp memchr strlen strnlen strcpy strncpy strcat strncat
+    strcmp strncmp strchr strrchr strdup strndup
+    malloc calloc realloc free posix_memalign aligned_alloc _exit)
+set(_wrap_flags)
+foreach(sym ${RACEDEMO_WRAPPED})
+  list(APPEND _wrap_flags "-Wl,--wrap=${sym}")
+endforeach()
+set_property(GLOBAL APPEND PROPERTY RACEDEMO_LINK_FLAGS ${_wrap_flags})
+string(REPLACE ";" " " RACEDEMO_WRAP_LIBS "${_wrap_flags}")
+
+# intercept.c tells the runtime's own calls from the user's by their DWARF compilation
+# unit's path, so it needs to know where the sources live.
+target_compile_definitions(racedemo PRIVATE RACEDEMO_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+target_include_directories(racedemo PRIVATE ${CMAKE_SOURCE_DIR}/runtime)

@@ -1,0 +1,107 @@
+/*
+ * detector.h - the race detector's internal interface: per-goroutine state, the
+ * per-access hot path (inlined into every __tsan_readN/writeN), and the cold paths it
+ * falls back to.
+ *
+ * Ownership: a race_gs belongs to its goroutine and is only touched by the M running it,
+ * except at creation (by the creator, before the child can run) and at exit.  Global
+ * tables (slots, goroutine records, sync objects, heap blocks) have their own spin locks,
+ * documented in race.c and report.c.
+ */
+#ifndef RACEDEMO_DETECTOR_H
+#define RACEDEMO_DETECTOR_H
+
+#include "../runtime/race.h"
+#include "../runtime/rt.h"
+#include "depot.h"
+#include "shadow.h"
+#include "vclock.h"
+
+/* What reports say about a goroutine, kept after it finished. */
+typedef struct race_ginfo {
+    int64_t goid;
+    uint32_t create_stk;     /* depot id of the go() call site (0 for main) */
+    bool finished;
+    rt_g *g;                 /* while alive: for "stack of goroutine N" */
+} race_ginfo;
+
+typedef struct race_gs {
+    uint64_t epoch;          /* cell_make(slot, clk, 0, 0): the hot path's view */
+    uint32_t slot, clk;
+    vclock vc;               /* includes vc[slot] == clk */
+    uintptr_t *frame_pc;     /* shadow call stack: return addresses, outermost first */
+    uint32_t *frame_node;    /* depot id of frames [0..i], DEPOT_UNKNOWN until needed */
+    uint32_t depth, cap;
+    uintptr_t min_sp;        /* lowest stack address seen: what a stack reuse must reset */
+    race_ginfo *info;
+} race_gs;
+
+/* Access kinds (cell bits). */
+#define RACE_READ 0ull
+#define RACE_WRITE CELL_WRITE
+#define RACE_ATOMIC CELL_ATOMIC
+
+/* ---- cold paths -------------------------------------------------------------------------- */
+
+void race_init(void);
+/* Slow path of one granule (mask inside a), shadow mapped if needed. */
+void race_access_slow(race_gs *gs, uintptr_t addr, uint64_t a, uintptr_t pc);
+/* Any range: split into granules. */
+void race_access_range(race_gs *gs, uintptr_t addr, size_t n, uint64_t kind, uintptr_t pc);
+/* The current goroutine's stack with pc as its innermost frame, interned. */
+uint32_t race_stack_id(race_gs *gs, uintptr_t pc);
+/* Shadow stack growth. */
+void race_frames_grow(race_gs *gs);
+/* Goroutine record of an epoch, NULL if unknown.  Takes the slot lock. */
+race_ginfo *race_ginfo_of(uint32_t slot, uint32_t clk);
+/* Release/acquire on the sync object at addr for gs (used by atomics and hooks). */
+void race_sync_acquire(race_gs *gs, uintptr_t addr);
+void race_sync_release(race_gs *gs, uintptr_t addr, bool merge);
+
+/* report.c */
+void race_report(race_gs *gs, uintptr_t addr, uint64_t a, uint32_t stk, const shadow_hit *hits,
+                 int nhits);
+void race_report_init(void);
+/* Number of races reported so far. */
+long race_report_count(void);
+/* Heap block registry (intercept.c feeds it; reports read it). */
+void race_heap_add(uintptr_t p, size_t n, race_gs *gs, uint32_t stk);
+/* Forget block p; returns its size (0 if unknown). */
+size_t race_heap_del(uintptr_t p);
+/* Hook for tests: when set, receives each race instead of the printed report. */
+extern void (*race_report_hook)(uintptr_t addr, uint64_t a, const shadow_hit *hit);
+
+/* ---- the hot path ------------------------------------------------------------------------ */
+
+static inline race_gs *race_cur(void)
+{
+    rt_g *g = rt_curg;
+    return RT_LIKELY(g != NULL) ? (race_gs *)g->race : NULL;
+}
+
+/* One access of size 1, 2, 4 or 8 bytes (other sizes and granule-crossing ones go to the
+ * range path).  pc is the return address into the instrumented code. */
+static inline __attribute__((always_inline)) void race_access(uintptr_t addr, unsigned size,
+                                                              uint64_t kind, uintptr_t pc)
+{
+    if (RT_UNLIKELY(sched_should_preempt != NULL))
+        sched_preempt_point();
+    race_gs *gs = race_cur();
+    if (RT_UNLIKELY(!gs))
+        return;
+    unsigned off = addr & 7;
+    if (RT_UNLIKELY(off + size > 8)) {
+        race_access_range(gs, addr, size, kind, pc);
+        return;
+    }
+    uint64_t a = gs->epoch | kind | (uint64_t)(((1u << size) - 1) << off) << CELL_MASK_SHIFT;
+    shadow_granule *sh = shadow_of(addr);
+    if (RT_LIKELY(sh != NULL)) {
+        if (cell_subsumes(__atomic_load_n(&sh->c[0], __ATOMIC_RELAXED), a) ||
+            cell_subsumes(__atomic_load_n(&sh->c[1], __ATOMIC_RELAXED), a))
+            return;
+    }
+    race_access_slow(gs, addr, a, pc);
+}
+
+#endif

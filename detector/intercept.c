@@ -1,0 +1,457 @@
+/*
+ * intercept.c - libc functions checked as memory accesses, through the linker's --wrap
+ * (detector.cmake lists the symbols; racedemo.pc exports the same flags).
+ *
+ * The compilers turn struct copies and memcpy/memset calls into plain calls to libc, which
+ * is not instrumented, so the wrappers check the bytes those functions read and write as
+ * ranged accesses by the calling goroutine.  The allocator wrappers register heap blocks
+ * (for "Location is heap block ... allocated by") and reset the shadow of freed memory, so
+ * a reused block starts with no history and a stale race is impossible.  _exit's wrapper
+ * turns status 0 into 66 when races were reported.
+ *
+ * --wrap rewrites every reference in the link, the runtime's own included, and the
+ * runtime's internal copies (a recycled goroutine struct, a channel's buffer) are not
+ * user accesses.  So a wrapper checks who called it: return addresses inside the racedemo
+ * runtime's compilation units (found once from DWARF: every CU under the source tree's
+ * runtime/ or detector/) pass straight through.  Frees are reset whoever calls them.
+ *
+ * This object is only linked when the wrap flags are given (nothing else references it).
+ */
+#define _GNU_SOURCE
+#include "detector.h"
+
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <fcntl.h>
+#include <link.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef RACEDEMO_SOURCE_DIR
+#define RACEDEMO_SOURCE_DIR "/nonexistent"
+#endif
+
+/* ---- which code is the runtime's ---------------------------------------------------------------- */
+
+typedef struct pc_range {
+    uintptr_t lo, hi;
+} pc_range;
+static pc_range *rt_ranges;
+static size_t rt_nranges;
+static pthread_once_t rt_ranges_once = PTHREAD_ONCE_INIT;
+
+static int phdr_exe(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    *(uintptr_t *)data = info->dlpi_addr;
+    return 1;
+}
+
+static bool path_is_runtime(const char *name, const char *comp_dir)
+{
+    char full[4096];
+    if (!name)
+        return false;
+    if (name[0] != '/' && comp_dir) {
+        size_t n = (size_t)snprintf(full, sizeof full, "%s/%s", comp_dir, name);
+        if (n >= sizeof full)
+            return false;
+        name = full;
+    }
+    static const char *const dirs[] = {RACEDEMO_SOURCE_DIR "/runtime/", RACEDEMO_SOURCE_DIR "/detector/"};
+    for (size_t i = 0; i < 2; i++)
+        if (!strncmp(name, dirs[i], strlen(dirs[i])))
+            return true;
+    return false;
+}
+
+static void ranges_add(uintptr_t lo, uintptr_t hi)
+{
+    static size_t cap;
+    if (rt_nranges == cap) {
+        cap = cap ? cap * 2 : 64;
+        rt_ranges = race_realloc(rt_ranges, cap * sizeof *rt_ranges);
+    }
+    rt_ranges[rt_nranges++] = (pc_range){lo, hi};
+}
+
+static int range_cmp(const void *a, const void *b)
+{
+    const pc_range *x = a, *y = b;
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+static void rt_ranges_load(void)
+{
+    uintptr_t bias = 0;
+    dl_iterate_phdr(phdr_exe, &bias);
+    int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    Dwarf *dbg = dwarf_begin(fd, DWARF_C_READ);
+    if (dbg) {
+        Dwarf_Off off = 0, next;
+        size_t hsize;
+        while (dwarf_nextcu(dbg, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+            Dwarf_Die cu;
+            if (dwarf_offdie(dbg, off + hsize, &cu)) {
+                Dwarf_Attribute at;
+                const char *dir = dwarf_formstring(dwarf_attr(&cu, DW_AT_comp_dir, &at));
+                if (path_is_runtime(dwarf_diename(&cu), dir)) {
+                    Dwarf_Addr base, start, end;
+                    ptrdiff_t r = 0;
+                    while ((r = dwarf_ranges(&cu, r, &base, &start, &end)) > 0)
+                        ranges_add(start + bias, end + bias);
+                }
+            }
+            off = next;
+        }
+        dwarf_end(dbg);
+    }
+    close(fd);
+    qsort(rt_ranges, rt_nranges, sizeof *rt_ranges, range_cmp);
+}
+
+static bool pc_is_runtime(uintptr_t pc)
+{
+    pthread_once(&rt_ranges_once, rt_ranges_load);
+    size_t lo = 0, hi = rt_nranges;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (rt_ranges[mid].lo <= pc)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo && pc < rt_ranges[lo - 1].hi;
+}
+
+/* The calling goroutine's state if the call comes from user code, else NULL. */
+static inline race_gs *user_caller(uintptr_t ra)
+{
+    if (!race_enabled)
+        return NULL;
+    race_gs *gs = race_cur();
+    if (!gs || pc_is_runtime(ra))
+        return NULL;
+    return gs;
+}
+
+#define RA() ((uintptr_t)__builtin_return_address(0))
+
+static inline void check_read(race_gs *gs, const void *p, size_t n, uintptr_t pc)
+{
+    if (n)
+        race_access_range(gs, (uintptr_t)p, n, RACE_READ, pc);
+}
+static inline void check_write(race_gs *gs, void *p, size_t n, uintptr_t pc)
+{
+    if (n)
+        race_access_range(gs, (uintptr_t)p, n, RACE_WRITE, pc);
+}
+
+/* ---- memory and strings ---------------------------------------------------------------------------- */
+
+void *__real_memcpy(void *, const void *, size_t);
+void *__real_memmove(void *, const void *, size_t);
+void *__real_memset(void *, int, size_t);
+int __real_memcmp(const void *, const void *, size_t);
+void *__real_memchr(const void *, int, size_t);
+size_t __real_strlen(const char *);
+size_t __real_strnlen(const char *, size_t);
+char *__real_strcpy(char *, const char *);
+char *__real_strncpy(char *, const char *, size_t);
+char *__real_strcat(char *, const char *);
+char *__real_strncat(char *, const char *, size_t);
+int __real_strcmp(const char *, const char *);
+int __real_strncmp(const char *, const char *, size_t);
+char *__real_strchr(const char *, int);
+char *__real_strrchr(const char *, int);
+char *__real_strdup(const char *);
+char *__real_strndup(const char *, size_t);
+
+void *__wrap_memcpy(void *d, const void *s, size_t n)
+{
+    race_gs *gs = user_caller(RA());
+    if (gs) {
+        check_read(gs, s, n, RA());
+        check_write(gs, d, n, RA());
+    }
+    return __real_memcpy(d, s, n);
+}
+
+void *__wrap_memmove(void *d, const void *s, size_t n)
+{
+    race_gs *gs = user_caller(RA());
+    if (gs) {
+        check_read(gs, s, n, RA());
+        check_write(gs, d, n, RA());
+    }
+    return __real_memmove(d, s, n);
+}
+
+void *__wrap_memset(void *d, int c, size_t n)
+{
+    race_gs *gs = user_caller(RA());
+    if (gs)
+        check_write(gs, d, n, RA());
+    return __real_memset(d, c, n);
+}
+
+int __wrap_memcmp(const void *a, const void *b, size_t n)
+{
+    race_gs *gs = user_caller(RA());
+    if (gs) {
+        check_read(gs, a, n, RA());
+        check_read(gs, b, n, RA());
+    }
+    return __real_memcmp(a, b, n);
+}
+
+void *__wrap_memchr(const void *s, int c, size_t n)
+{
+    void *r = __real_memchr(s, c, n);
+    race_gs *gs = user_caller(RA());
+    if (gs)
+        check_read(gs, s, r ? (size_t)((const char *)r - (const char *)s) + 1 : n, RA());
+    return r;
+}
+
+size_t __wrap_strlen(const char *s)
+{
+    size_t n = __real_strlen(s);
+    race_gs *gs = user_caller(RA());
+    if (gs)
+        check_read(gs, s, n + 1, RA());
+    return n;
+}
+
+size_t __wrap_strnlen(const char *s, size_t max)
+{
+    size_t n = __real_strnlen(s, max);
+    race_gs *gs = user_caller(RA());
+    if (gs)
+        check_read(gs, s, n < max ? n + 1 : n, RA());
+    return n;
+}
+
+char *__wrap_strcpy(char *d, const char *s)
+{
+    race_gs *gs = user_caller(RA());
+    if (gs) {
+        size_t n = __real_strlen(s) + 1;
+        check_read(gs, s, n, RA());
+        check_write(gs, d, n, RA());
+    }
+    return __real_strcpy(d, s);
+}
+
+char *__wrap_strncpy(char *d, const char *s, size_t n)
+{
+    race_gs *gs = user_caller(RA());
+    if (gs) {
+        size_t len = __real_strnlen(s, n);
+        check_read(gs, s, len < n ? len + 1 : n, RA());
+        check_write(gs, d, n, RA());
+    }
+    return __real_strncpy(d, s, n);
+}
+
+char *__wrap_strcat(char *d, const char *s)
+{
+    race_gs *gs = user_caller(RA());
+    if (gs) {
+        size_t dl = __real_strlen(d), sl = __real_strlen(s) + 1;
+        check_read(gs, d, dl + 1, RA());
+        check_read(gs, s, sl, RA());
+        check_write(gs, d + dl, sl, RA());
+    }
+    return __real_strcat(d, s);
+}
+
+char *__wrap_strncat(char *d, const char *s, size_t n)
+{
+    race_gs *gs = user_caller(RA());
+    if (gs) {
+        size_t dl = __real_strlen(d), sl = __real_strnlen(s, n);
+        check_read(gs, d, dl + 1, RA());
+        check_read(gs, s, sl < n ? sl + 1 : sl, RA());
+        check_write(gs, d + dl, sl + 1, RA());
+    }
+    return __real_strncat(d, s, n);
+}
+
+/* Comparisons read up to the first difference (or terminator) in both strings. */
+static size_t cmp_extent(const char *a, const char *b, size_t max)
+{
+    size_t i = 0;
+    while (i < max && a[i] && a[i] == b[i])
+        i++;
+    return i < max ? i + 1 : max;
+}
+
+int __wrap_strcmp(const char *a, const char *b)
+{
+    race_gs *gs = user_caller(RA());
+    if (gs) {
+        size_t n = cmp_extent(a, b, SIZE_MAX);
+        check_read(gs, a, n, RA());
+        check_read(gs, b, n, RA());
+    }
+    return __real_strcmp(a, b);
+}
+
+int __wrap_strncmp(const char *a, const char *b, size_t max)
+{
+    race_gs *gs = user_caller(RA());
+    if (gs) {
+        size_t n = cmp_extent(a, b, max);
+        check_read(gs, a, n, RA());
+        check_read(gs, b, n, RA());
+    }
+    return __real_strncmp(a, b, max);
+}
+
+char *__wrap_strchr(const char *s, int c)
+{
+    char *r = __real_strchr(s, c);
+    race_gs *gs = user_caller(RA());
+    if (gs)
+        check_read(gs, s, r ? (size_t)(r - s) + 1 : __real_strlen(s) + 1, RA());
+    return r;
+}
+
+char *__wrap_strrchr(const char *s, int c)
+{
+    race_gs *gs = user_caller(RA());
+    if (gs)
+        check_read(gs, s, __real_strlen(s) + 1, RA());
+    return __real_strrchr(s, c);
+}
+
+/* ---- the heap -------------------------------------------------------------------------------------- */
+
+void *__real_malloc(size_t);
+void *__real_calloc(size_t, size_t);
+void *__real_realloc(void *, size_t);
+void __real_free(void *);
+int __real_posix_memalign(void **, size_t, size_t);
+void *__real_aligned_alloc(size_t, size_t);
+
+static void heap_note(void *p, size_t n, uintptr_t ra)
+{
+    if (!p)
+        return;
+    race_gs *gs = user_caller(ra);
+    if (gs)
+        race_heap_add((uintptr_t)p, n, gs, race_stack_id(gs, ra));
+}
+
+/* Before the block goes back to libc: a user's free is a write to all of it (freeing
+ * memory another goroutine still uses is a race), then its history is forgotten. */
+static void heap_forget(void *p, uintptr_t ra)
+{
+    if (!p || !race_enabled)
+        return;
+    size_t n = malloc_usable_size(p);
+    race_gs *gs = user_caller(ra);
+    size_t asked = race_heap_del((uintptr_t)p);
+    if (gs)
+        check_write(gs, p, asked ? asked : n, ra);
+    shadow_reset((uintptr_t)p, (uintptr_t)p + n);
+}
+
+void *__wrap_malloc(size_t n)
+{
+    void *p = __real_malloc(n);
+    heap_note(p, n, RA());
+    return p;
+}
+
+void *__wrap_calloc(size_t k, size_t n)
+{
+    void *p = __real_calloc(k, n);
+    heap_note(p, k * n, RA());
+    return p;
+}
+
+void *__wrap_realloc(void *old, size_t n)
+{
+    if (!old) {
+        void *p = __real_malloc(n);
+        heap_note(p, n, RA());
+        return p;
+    }
+    race_gs *gs = user_caller(RA());
+    size_t oldn = malloc_usable_size(old);
+    if (gs)
+        check_read(gs, old, oldn < n ? oldn : n, RA());
+    /* the old block's history ends here whether or not realloc moves it */
+    size_t asked = race_heap_del((uintptr_t)old);
+    (void)asked;
+    if (race_enabled)
+        shadow_reset((uintptr_t)old, (uintptr_t)old + oldn);
+    void *p = __real_realloc(old, n);
+    if (p) {
+        heap_note(p, n, RA());
+        if (gs)
+            check_write(gs, p, oldn < n ? oldn : n, RA());
+    }
+    return p;
+}
+
+void __wrap_free(void *p)
+{
+    heap_forget(p, RA());
+    __real_free(p);
+}
+
+int __wrap_posix_memalign(void **out, size_t align, size_t n)
+{
+    int r = __real_posix_memalign(out, align, n);
+    if (!r)
+        heap_note(*out, n, RA());
+    return r;
+}
+
+void *__wrap_aligned_alloc(size_t align, size_t n)
+{
+    void *p = __real_aligned_alloc(align, n);
+    heap_note(p, n, RA());
+    return p;
+}
+
+char *__wrap_strdup(const char *s)
+{
+    race_gs *gs = user_caller(RA());
+    size_t n = __real_strlen(s) + 1;
+    if (gs)
+        check_read(gs, s, n, RA());
+    char *p = __real_strdup(s);
+    heap_note(p, n, RA());
+    return p;
+}
+
+char *__wrap_strndup(const char *s, size_t max)
+{
+    race_gs *gs = user_caller(RA());
+    size_t n = __real_strnlen(s, max);
+    if (gs)
+        check_read(gs, s, n < max ? n + 1 : n, RA());
+    char *p = __real_strndup(s, max);
+    heap_note(p, n + 1, RA());
+    return p;
+}
+
+/* ---- exit ------------------------------------------------------------------------------------------- */
+
+int race_exit_status(int status);
+_Noreturn void __real__exit(int);
+
+_Noreturn void __wrap__exit(int status)
+{
+    __real__exit(race_enabled ? race_exit_status(status) : status);
+}

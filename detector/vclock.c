@@ -1,0 +1,178 @@
+/*
+ * vclock.c - sparse vector clocks, and why a dead goroutine's slot may be reused.
+ *
+ * Slots.  Every live goroutine owns one slot, a dense small integer; an epoch is a
+ * (slot, clock) pair and a shadow cell stores one.  Goroutine ids (never reused) would
+ * make clocks and shadow cells grow without bound, so slots of finished goroutines are
+ * recycled under this invariant:
+ *
+ *   A slot s whose last owner finished at clock f may be given to a new goroutine only
+ *   when the creator's clock C_p has C_p[s] >= f.  The new owner starts at C_p[s] + 1.
+ *
+ * Why it is sound: an access by the old owner at (s, j) has j <= f.  A goroutine u that
+ * later knows the new owner up to k >= C_p[s] + 1 learnt it through a chain starting at
+ * the new owner's creation, which happens after the creator had synchronised with the
+ * old owner's end: so every (s, j <= f) really happens before u, exactly what
+ * C_u[s] >= k > j says.  A u that never synchronised with the new owner has C_u[s] <= f
+ * (it can only have learnt about the old owner), so the new owner's epochs (> f) stay
+ * concurrent to it, as they are.  Without the condition (creator never joined the old
+ * owner) a goroutine that joins the new owner would wrongly inherit "happens after" for
+ * every access of the old one: that slot is simply not reused.
+ *
+ * The new owner's clock continues above C_p[s] (never restarts), so the same (slot,
+ * clock) pair never names two different accesses' epochs in two goroutines.
+ *
+ * Representation: sorted (slot, clock) pairs; lookups are a binary search, joins either
+ * insert the few entries of a small clock into a big one or merge linearly.
+ */
+#define _GNU_SOURCE
+#include "vclock.h"
+
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../runtime/rt.h"
+
+/* libc's allocator, looked up past the executable: an intercepted (--wrap) malloc would
+ * recurse into the detector. */
+static void *(*real_malloc)(size_t);
+static void *(*real_realloc)(void *, size_t);
+static void (*real_free)(void *);
+
+static RT_COLD void race_alloc_init(void)
+{
+    real_malloc = (void *(*)(size_t))dlsym(RTLD_NEXT, "malloc");
+    real_realloc = (void *(*)(void *, size_t))dlsym(RTLD_NEXT, "realloc");
+    real_free = (void (*)(void *))dlsym(RTLD_NEXT, "free");
+    if (!real_malloc || !real_realloc || !real_free)
+        rt_throw("race detector: cannot find libc's allocator");
+}
+
+void *race_malloc(size_t n)
+{
+    if (RT_UNLIKELY(!real_malloc))
+        race_alloc_init();
+    void *p = real_malloc(n ? n : 1);
+    if (!p)
+        rt_throw("race detector: out of memory (%zu bytes)", n);
+    return p;
+}
+
+void *race_realloc(void *p, size_t n)
+{
+    if (RT_UNLIKELY(!real_malloc))
+        race_alloc_init();
+    p = real_realloc(p, n ? n : 1);
+    if (!p)
+        rt_throw("race detector: out of memory (%zu bytes)", n);
+    return p;
+}
+
+void race_free(void *p)
+{
+    if (!p)
+        return;
+    if (RT_UNLIKELY(!real_malloc))
+        race_alloc_init();
+    real_free(p);
+}
+
+static void vc_reserve(vclock *v, uint32_t n)
+{
+    if (n <= v->cap)
+        return;
+    uint32_t cap = v->cap ? v->cap : 4;
+    while (cap < n)
+        cap *= 2;
+    v->e = race_realloc(v->e, cap * sizeof *v->e);
+    v->cap = cap;
+}
+
+/* Index of the first entry with slot >= s. */
+static uint32_t vc_lower(const vclock *v, uint32_t s)
+{
+    uint32_t lo = 0, hi = v->n;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (v->e[mid].slot < s)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* v[slot] = op(v[slot], clk) where op is "set" or "max". */
+static void vc_put(vclock *v, uint32_t slot, uint32_t clk, bool max)
+{
+    uint32_t i = vc_lower(v, slot);
+    if (i < v->n && v->e[i].slot == slot) {
+        if (!max || clk > v->e[i].clk)
+            v->e[i].clk = clk;
+        return;
+    }
+    vc_reserve(v, v->n + 1);
+    memmove(&v->e[i + 1], &v->e[i], (v->n - i) * sizeof *v->e);
+    v->e[i] = (vc_entry){slot, clk};
+    v->n++;
+}
+
+void vc_set(vclock *v, uint32_t slot, uint32_t clk) { vc_put(v, slot, clk, false); }
+
+static void vc_merge_linear(vclock *dst, const vclock *src)
+{
+    vc_entry *out = race_malloc((dst->n + src->n) * sizeof *out);
+    uint32_t i = 0, j = 0, k = 0;
+    while (i < dst->n || j < src->n) {
+        if (j == src->n || (i < dst->n && dst->e[i].slot < src->e[j].slot)) {
+            out[k++] = dst->e[i++];
+        } else if (i == dst->n || src->e[j].slot < dst->e[i].slot) {
+            out[k++] = src->e[j++];
+        } else {
+            vc_entry a = dst->e[i++], b = src->e[j++];
+            out[k++] = a.clk >= b.clk ? a : b;
+        }
+    }
+    race_free(dst->e);
+    dst->e = out;
+    dst->cap = dst->n + src->n; /* out was sized for every input entry */
+    dst->n = k;
+}
+
+void vc_join(vclock *dst, const vclock *src)
+{
+    if (!src->n)
+        return;
+    /* A small clock (a goroutine joining a WaitGroup of a million) goes in entry by
+     * entry; entries past the end are appends, so this is O(src) in that case. */
+    if (src->n * 8 < dst->n || src->n <= 2) {
+        for (uint32_t j = 0; j < src->n; j++)
+            vc_put(dst, src->e[j].slot, src->e[j].clk, true);
+        return;
+    }
+    vc_merge_linear(dst, src);
+}
+
+void vc_copy(vclock *dst, const vclock *src)
+{
+    vc_reserve(dst, src->n);
+    if (src->n)
+        memcpy(dst->e, src->e, src->n * sizeof *src->e);
+    dst->n = src->n;
+}
+
+bool vc_leq(const vclock *a, const vclock *b)
+{
+    for (uint32_t i = 0; i < a->n; i++)
+        if (a->e[i].clk > vc_get(b, a->e[i].slot))
+            return false;
+    return true;
+}
+
+void vc_free(vclock *v)
+{
+    race_free(v->e);
+    v->e = NULL;
+    v->n = v->cap = 0;
+}
