@@ -42,6 +42,9 @@ typedef struct pc_range {
 static pc_range *rt_ranges;
 static size_t rt_nranges;
 static pthread_once_t rt_ranges_once = PTHREAD_ONCE_INIT;
+/* Set while the table is built: the loader's own libc calls come back through the
+ * wrappers and must pass straight through. */
+static __thread bool rt_ranges_loading __attribute__((tls_model("initial-exec")));
 
 static int phdr_exe(struct dl_phdr_info *info, size_t size, void *data)
 {
@@ -86,11 +89,14 @@ static int range_cmp(const void *a, const void *b)
 
 static void rt_ranges_load(void)
 {
+    rt_ranges_loading = true;
     uintptr_t bias = 0;
     dl_iterate_phdr(phdr_exe, &bias);
     int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    if (fd < 0) {
+        rt_ranges_loading = false;
         return;
+    }
     Dwarf *dbg = dwarf_begin(fd, DWARF_C_READ);
     if (dbg) {
         Dwarf_Off off = 0, next;
@@ -113,10 +119,13 @@ static void rt_ranges_load(void)
     }
     close(fd);
     qsort(rt_ranges, rt_nranges, sizeof *rt_ranges, range_cmp);
+    rt_ranges_loading = false;
 }
 
 static bool pc_is_runtime(uintptr_t pc)
 {
+    if (rt_ranges_loading)
+        return true;
     pthread_once(&rt_ranges_once, rt_ranges_load);
     size_t lo = 0, hi = rt_nranges;
     while (lo < hi) {

@@ -16,8 +16,11 @@
 #define _GNU_SOURCE
 #include "detector.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/personality.h>
+#include <unistd.h>
 
 #define uthash_malloc(sz) race_malloc(sz)
 #define uthash_free(ptr, sz) race_free(ptr)
@@ -462,13 +465,51 @@ void race_write_range_slow(const void *addr, size_t n, uintptr_t pc)
 
 /* ---- start-up ---------------------------------------------------------------------------------- */
 
+/* Reports name addresses, and a run must be reproducible byte for byte from its seed
+ * (procs = 1): like Go, whose heap sits at fixed addresses, run without address-space
+ * randomisation.  The first time, turn it off and exec the program again (the setting
+ * survives exec, so this happens once); if the kernel refuses, carry on randomised. */
+static void race_fix_addresses(void)
+{
+    int pers = personality(0xffffffff);
+    if (pers == -1 || (pers & ADDR_NO_RANDOMIZE) || personality((unsigned long)pers | ADDR_NO_RANDOMIZE) == -1)
+        return;
+    static char buf[1 << 16];
+    static char *argv[1024];
+    int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0 || n == (ssize_t)sizeof buf - 1)
+        return;
+    int argc = 0;
+    for (ssize_t i = 0; i < n && argc < 1023; i += (ssize_t)strlen(buf + i) + 1)
+        argv[argc++] = buf + i;
+    argv[argc] = NULL;
+    execv("/proc/self/exe", argv);
+    personality((unsigned long)pers); /* exec failed: stay as we were */
+}
+
+uintptr_t race_main_stack_lo, race_main_stack_hi;
+
 void race_init(void)
 {
     static bool done;
     if (done)
         return;
     done = true;
+    race_fix_addresses();
     rt_init();
+    pthread_attr_t at;
+    if (pthread_getattr_np(pthread_self(), &at) == 0) {
+        void *lo;
+        size_t sz;
+        if (pthread_attr_getstack(&at, &lo, &sz) == 0) {
+            race_main_stack_lo = (uintptr_t)lo;
+            race_main_stack_hi = (uintptr_t)lo + sz;
+        }
+        pthread_attr_destroy(&at);
+    }
     race_report_init();
     rt_g *g = rt_curg;
     if (!g)

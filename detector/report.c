@@ -367,15 +367,9 @@ static void print_location(uintptr_t addr)
         return;
     }
     /* main's native stack */
-    pthread_attr_t at;
-    void *lo;
-    size_t sz;
-    if (pthread_getattr_np(pthread_self(), &at) == 0) {
-        if (pthread_attr_getstack(&at, &lo, &sz) == 0 && addr >= (uintptr_t)lo &&
-            addr < (uintptr_t)lo + sz && race_cur() && race_cur()->info->goid == 1)
-            out("\nLocation is stack of main goroutine.\n");
-        pthread_attr_destroy(&at);
-    }
+    extern uintptr_t race_main_stack_lo, race_main_stack_hi;
+    if (addr >= race_main_stack_lo && addr < race_main_stack_hi)
+        out("\nLocation is stack of main goroutine.\n");
 }
 
 /* ---- the report ------------------------------------------------------------------------------------ */

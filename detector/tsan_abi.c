@@ -109,14 +109,6 @@ TSAN_API void __tsan_release(void *addr) { race_release_merge_slow(addr); }
 /* Room left under the stack limit for the overflow report itself. */
 #define STACK_GUARD (4096 + 16384)
 
-void rt_stack_overflow(void) __attribute__((weak, noreturn));
-
-static RT_COLD void tsan_stack_overflow(void)
-{
-    if (rt_stack_overflow)
-        rt_stack_overflow();
-    rt_throw("stack overflow");
-}
 
 TSAN_API void __tsan_func_entry(void *pc)
 {
@@ -134,7 +126,7 @@ TSAN_API void __tsan_func_entry(void *pc)
         gs->min_sp = sp;
         rt_g *g = rt_curg;
         if (g->stack_lo && sp < (uintptr_t)g->stack_lo + STACK_GUARD)
-            tsan_stack_overflow();
+            rt_stack_overflow();
     }
 }
 
