@@ -280,6 +280,43 @@ END_TEST
 START_TEST(test_select_many_goroutines_buffered) { check_select_stress(3); }
 END_TEST
 
+/* ---- determinism: at procs = 1 the seed decides every choice ------------------------------------ */
+
+static void sc_choices(void)
+{
+    chan_t *cs4[4];
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+        cs4[i] = chan_make(sizeof(int), 1);
+        chan_send(cs4[i], &v);
+    }
+    for (int n = 0; n < 64; n++) {
+        select_case_t cs[4];
+        for (int i = 0; i < 4; i++)
+            cs[i] = (select_case_t)SELECT_RECV_CASE(cs4[i], &v);
+        int k = chan_select(cs, 4, false);
+        putchar('0' + k);
+        chan_send(cs4[k], &v);
+    }
+    putchar('\n');
+}
+
+START_TEST(test_select_seed_determinism)
+{
+    if (tu_procs() > 1)
+        return; /* a promise of the deterministic mode only */
+    char a[256], b[256], c[256];
+    setenv("RACEDEMO_SEED", "7", 1);
+    ck_assert_int_eq(tu_run_scenario("choices", a, sizeof a), 0);
+    ck_assert_int_eq(tu_run_scenario("choices", b, sizeof b), 0);
+    setenv("RACEDEMO_SEED", "8", 1);
+    ck_assert_int_eq(tu_run_scenario("choices", c, sizeof c), 0);
+    ck_assert_int_eq((int)strlen(a), 65);
+    ck_assert_str_eq(a, b);
+    ck_assert_str_ne(a, c); /* equal by chance with probability 4^-64 */
+}
+END_TEST
+
 /* ---- fatal ------------------------------------------------------------------------------------- */
 
 static void sc_send_closed(void)
@@ -309,6 +346,7 @@ static void sc_unready(void)
 }
 
 static const tu_scenario scenarios[] = {
+    {"choices", sc_choices},
     {"send_closed", sc_send_closed},
     {"empty", sc_empty},
     {"all_nil", sc_all_nil},
@@ -342,6 +380,7 @@ int main(void)
     tcase_add_test(tc, test_select_nil_channels_never_ready);
     tcase_add_test(tc, test_select_recv_on_closed);
     tcase_add_test(tc, test_select_fairness);
+    tcase_add_test(tc, test_select_seed_determinism);
     tc = tu_tcase(s, "blocking", 20);
     tcase_add_test(tc, test_select_blocks_then_receives_unbuffered);
     tcase_add_test(tc, test_select_blocks_then_receives_buffered);
