@@ -2,7 +2,7 @@
 #include <goroutine.h>
 #include <unistd.h>
 
-static int shared;
+int shared; /* not static: the compiler must keep every store */
 static waitgroup_t wg;
 
 static void writer(void *arg)

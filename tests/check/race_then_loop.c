@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static int shared;
+int shared; /* not static: the compiler must keep every store */
 static waitgroup_t wg;
 
 static void writer(void *arg)
