@@ -136,7 +136,10 @@ static void text_indent(FILE *f, const char *s, const char *pfx)
     while (s && *s) {
         const char *nl = strchr(s, '\n');
         int len = nl ? (int)(nl - s) : (int)strlen(s);
-        fprintf(f, "%s%.*s\n", len ? pfx : "", len, s);
+        int plen = (int)strlen(pfx);
+        while (!len && plen && pfx[plen - 1] == ' ')
+            plen--; /* a blank line keeps the margin, without trailing spaces */
+        fprintf(f, "%.*s%.*s\n", plen, pfx, len, s);
         s = nl ? nl + 1 : s + len;
     }
 }
