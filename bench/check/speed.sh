@@ -1,22 +1,22 @@
 #!/usr/bin/env bash
-# How long `racedemo check` takes on a typical student program (bench/check_typical.c:
+# How long `racedemo check` takes on a typical student program (bench/check/typical.c:
 # 4 goroutines, ~10^5 instrumented accesses) for 100 schedules, compile included, and the
 # runs alone (the compile is timed separately with --runs 1).  Not a test: prints numbers.
-#   bash bench/check_speed.sh [build-dir] [runs]
+#   bash bench/check/speed.sh [build-dir] [runs]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-build=${1:-$here/../build}
+build=${1:-$here/../../build}
 runs=${2:-100}
 racedemo=$build/cli/racedemo
 cd "$here"
 best() { sort -n | head -1; }
 t100=$(for i in 1 2 3; do
-  /usr/bin/time -f %e "$racedemo" check check_typical.c --runs "$runs" 2>&1 >/dev/null | tail -1
+  /usr/bin/time -f %e "$racedemo" check typical.c --runs "$runs" 2>&1 >/dev/null | tail -1
 done | best)
 t1=$(for i in 1 2 3; do
-  /usr/bin/time -f %e "$racedemo" check check_typical.c --runs 1 2>&1 >/dev/null | tail -1
+  /usr/bin/time -f %e "$racedemo" check typical.c --runs 1 2>&1 >/dev/null | tail -1
 done | best)
-echo "racedemo check, bench/check_typical.c, $(nproc) CPUs, load $(cut -d' ' -f1 /proc/loadavg)"
+echo "racedemo check, bench/check/typical.c, $(nproc) CPUs, load $(cut -d' ' -f1 /proc/loadavg)"
 echo "  $runs schedules, compile included: ${t100} s (best of 3)"
 echo "  compile + 1 run:                ${t1} s"
 awk -v a="$t100" -v b="$t1" -v n="$runs" 'BEGIN { printf "  per extra schedule:             %.1f ms\n", (a - b) * 1000 / (n - 1) }'
