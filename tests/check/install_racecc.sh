@@ -5,6 +5,7 @@
 set -euo pipefail
 build=$1 corpus=$2
 prefix=$(mktemp -d)
+chmod 755 "$prefix"   # an install prefix is world-readable; the sandbox user compiles
 trap 'rm -rf "$prefix"' EXIT
 cmake --install "$build" --prefix "$prefix" >/dev/null
 export PKG_CONFIG_PATH=$prefix/lib/pkgconfig:$prefix/lib/x86_64-linux-gnu/pkgconfig
