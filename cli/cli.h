@@ -38,7 +38,7 @@ typedef struct cli_demo {
     cli_variant variants[CLI_MAX_VARIANTS];
 } cli_demo;
 
-#define CLI_DEFAULT_RUNS 100
+#define CLI_DEFAULT_RUNS 50
 
 extern const cli_demo cli_demos[];
 extern const int cli_ndemos;

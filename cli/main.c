@@ -39,7 +39,7 @@ static const char usage_text[] =
     "\n"
     "demo options:\n"
     "  --variant V          run only variant V (default: all)\n"
-    "  --runs N             schedules per variant (default 100; parallel: 3)\n"
+    "  --runs N             schedules per variant (default 50; parallel: 3)\n"
     "  --seed S             first seed (default 1); alone, replays that one schedule\n"
     "  --procs P            OS threads (GOMAXPROCS, default 1; exploration needs 1)\n"
     "  --strategy S         random (default) or pct: how schedules are explored\n"

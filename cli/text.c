@@ -389,24 +389,74 @@ static void text_races_line(const cli_variant_result *vr)
     if (!vr->runs_with_race) {
         printf("%sno race reported%s", C_GREEN, C_RESET);
     } else {
-        printf("%s%d race%s reported%s in %d of %d runs", C_RED, vr->max_races, vr->max_races == 1 ? "" : "s",
-               vr->max_races > 1 ? " (at most)" : "", vr->runs_with_race, vr->nruns);
-        printf("%s", C_RESET);
+        printf("%sdata race reported in %d of %d runs%s", C_RED, vr->runs_with_race, vr->nruns, C_RESET);
+        if (vr->max_races > 1)
+            printf(" (up to %d distinct races in one run)", vr->max_races);
     }
     if (vr->failures)
         printf(", %s%d run%s failed%s", C_YELLOW, vr->failures, vr->failures == 1 ? "" : "s", C_RESET);
 }
 
+/* Which outcomes get a row: all of them when there are few; otherwise the most
+ * frequent CHART_MAX_ROWS - 1 (earliest first seed breaks ties), in label order, and
+ * one row for the rest.  Returns how many indices were written to shown[]. */
+#define CHART_MAX_ROWS 8
+
+static int text_shown_outcomes(const cli_variant_result *vr, int *shown, int *rest_runs)
+{
+    *rest_runs = 0;
+    if (vr->noutcomes <= CHART_MAX_ROWS) {
+        for (int k = 0; k < vr->noutcomes; k++)
+            shown[k] = k;
+        return vr->noutcomes;
+    }
+    bool *pick = calloc((size_t)vr->noutcomes, sizeof *pick);
+    if (!pick)
+        return 0;
+    for (int r = 0; r < CHART_MAX_ROWS - 1; r++) {
+        int best = -1;
+        for (int k = 0; k < vr->noutcomes; k++) {
+            const cli_outcome *o = &vr->outcomes[k];
+            if (!pick[k] && (best < 0 || o->count > vr->outcomes[best].count ||
+                             (o->count == vr->outcomes[best].count && o->first_seed < vr->outcomes[best].first_seed)))
+                best = k;
+        }
+        pick[best] = true;
+    }
+    int n = 0;
+    for (int k = 0; k < vr->noutcomes; k++) {
+        if (pick[k])
+            shown[n++] = k;
+        else
+            *rest_runs += vr->outcomes[k].count;
+    }
+    free(pick);
+    return n;
+}
+
 static int label_width(const cli_results *res)
 {
-    int w = 0;
-    for (int i = 0; i < res->nvariants; i++)
-        for (int k = 0; k < res->v[i].noutcomes; k++) {
-            int l = (int)strlen(res->v[i].outcomes[k].label);
+    int w = 0, shown[CHART_MAX_ROWS], rest;
+    for (int i = 0; i < res->nvariants; i++) {
+        int n = text_shown_outcomes(&res->v[i], shown, &rest);
+        for (int k = 0; k < n; k++) {
+            int l = (int)strlen(res->v[i].outcomes[shown[k]].label);
             if (l > w)
                 w = l;
         }
+    }
     return w;
+}
+
+static void text_bar_row(const char *label, int lw, bool own_line, int count, int nruns, const char *color)
+{
+    double frac = (double)count / nruns;
+    if (own_line)
+        printf("    %s\n    ", label);
+    else
+        printf("    %-*s  ", lw, label);
+    text_bar(frac, color);
+    printf(" %3.0f%% (%d)\n", frac * 100, count);
 }
 
 static void text_distribution(const cli_results *res)
@@ -428,15 +478,15 @@ static void text_distribution(const cli_results *res)
             printf(", median wall time %.0f ms", vr->wall_median_s * 1000);
         printf("\n");
         const char *bar_color = vr->runs_with_race ? C_RED : vr->noutcomes > 1 ? C_YELLOW : C_GREEN;
-        for (int k = 0; k < vr->noutcomes; k++) {
-            const cli_outcome *oc = &vr->outcomes[k];
-            double frac = (double)oc->count / vr->nruns;
-            if (own_line)
-                printf("    %s\n    ", oc->label);
-            else
-                printf("    %-*s  ", lw, oc->label);
-            text_bar(frac, bar_color);
-            printf(" %3.0f%% (%d)\n", frac * 100, oc->count);
+        int shown[CHART_MAX_ROWS], rest;
+        int n = text_shown_outcomes(vr, shown, &rest);
+        for (int k = 0; k < n; k++)
+            text_bar_row(vr->outcomes[shown[k]].label, lw, own_line, vr->outcomes[shown[k]].count, vr->nruns,
+                         bar_color);
+        if (rest) {
+            char label[64];
+            snprintf(label, sizeof label, "%d other results", vr->noutcomes - n);
+            text_bar_row(label, lw, own_line || (int)strlen(label) > lw, rest, vr->nruns, bar_color);
         }
     }
     if (res->demo->timing && res->nvariants >= 2 && res->v[1].wall_median_s > 0)
@@ -472,15 +522,19 @@ static void text_replay_lines(const cli_results *res)
     bool own_line = 4 + nw + 2 + lw + 2 + 50 > g_opts->columns;
     for (int i = 0; i < res->nvariants; i++) {
         const cli_variant_result *vr = &res->v[i];
-        for (int k = 0; k < vr->noutcomes; k++) {
+        int shown[CHART_MAX_ROWS], rest;
+        int n = text_shown_outcomes(vr, shown, &rest);
+        for (int k = 0; k < n; k++) {
+            const cli_outcome *o = &vr->outcomes[shown[k]];
             char cmd[512];
-            cli_replay_command(cmd, sizeof cmd, res, vr, vr->outcomes[k].first_seed);
+            cli_replay_command(cmd, sizeof cmd, res, vr, o->first_seed);
             if (own_line)
-                printf("  %-*s  %s\n      %s%s%s\n", nw, vr->variant->name, vr->outcomes[k].label, C_CYAN, cmd, C_RESET);
+                printf("  %-*s  %s\n      %s%s%s\n", nw, vr->variant->name, o->label, C_CYAN, cmd, C_RESET);
             else
-                printf("  %-*s  %-*s  %s%s%s\n", nw, vr->variant->name, lw, vr->outcomes[k].label, C_CYAN, cmd,
-                       C_RESET);
+                printf("  %-*s  %-*s  %s%s%s\n", nw, vr->variant->name, lw, o->label, C_CYAN, cmd, C_RESET);
         }
+        if (rest)
+            printf("  %-*s  (--json lists the seed of every result)\n", nw, vr->variant->name);
     }
 }
 
