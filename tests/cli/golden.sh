@@ -3,7 +3,8 @@
 # width and the C locale must equal tests/golden/NAME.txt byte for byte, on two runs in a
 # row.  Masked: wall times, addresses and the checkout's path (see run() below).
 # usage: golden.sh RACEDEMO GOLDEN_FILE [racedemo arguments...]
-# RACEDEMO_UPDATE_GOLDEN=1 rewrites the golden file instead of comparing.
+# RACEDEMO_UPDATE_GOLDEN=1 rewrites the golden file instead of comparing; GOLDEN_COLUMNS
+# sets the width (default 100).
 set -u
 rd=$1 golden=$2
 shift 2
@@ -12,9 +13,9 @@ trap 'rm -f "$a" "$b"' EXIT
 # what depends on the machine, not on the schedule: the checkout's location (race
 # reports name files), addresses (the stack's depends on the environment's size), and
 # wall times
-root=$(cd "$(dirname "$golden")/../.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 run() {
-  env -u NO_COLOR COLUMNS=100 LC_ALL=C LANG=C "$rd" "$@" --no-color |
+  env -u NO_COLOR COLUMNS="${GOLDEN_COLUMNS:-100}" LC_ALL=C LANG=C "$rd" "$@" --no-color |
     sed -E "s|$root/||g" |
     sed -E 's/0x[0-9a-f]{6,}/0x.../g; s/(median wall time )[0-9]+ ms/\1N ms/; s/(over [a-z0-9]+: )[0-9.]+x/\1N.NNx/'
 }
