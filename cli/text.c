@@ -394,7 +394,7 @@ static void text_races_line(const cli_variant_result *vr)
             printf(" (up to %d distinct races in one run)", vr->max_races);
     }
     if (vr->failures)
-        printf(", %s%d run%s failed%s", C_YELLOW, vr->failures, vr->failures == 1 ? "" : "s", C_RESET);
+        printf(", %s%d run%s ended in an error%s", C_YELLOW, vr->failures, vr->failures == 1 ? "" : "s", C_RESET);
 }
 
 /* Which outcomes get a row: all of them when there are few; otherwise the most
@@ -511,6 +511,39 @@ static void text_first_race(const cli_results *res)
         printf("\nNo variant reported a data race.\n");
 }
 
+/* A run that ended in an error (Go's fatal error or panic, a signal, the time limit):
+ * its stderr, so the learner sees the runtime's own words and goroutine dump. */
+#define ERROR_MAX_LINES 30
+
+static void text_first_error(const cli_results *res)
+{
+    for (int i = 0; i < res->nvariants; i++) {
+        const cli_variant_result *vr = &res->v[i];
+        for (int k = 0; k < vr->nruns && vr->failures; k++) {
+            const cli_run *r = &vr->runs[k];
+            bool clean = !r->timed_out && !r->truncated && WIFEXITED(r->status) &&
+                         (WEXITSTATUS(r->status) == 0 || WEXITSTATUS(r->status) == 66);
+            if (clean)
+                continue;
+            char title[256];
+            snprintf(title, sizeof title, "The first run that ended in an error (%s, seed %llu): its stderr",
+                     vr->variant->name, (unsigned long long)r->seed);
+            text_heading(title);
+            const char *p = r->err;
+            for (int l = 0; l < ERROR_MAX_LINES && p && *p; l++) {
+                const char *nl = strchr(p, '\n');
+                printf("%.*s\n", (int)(nl ? nl - p : (long)strlen(p)), p);
+                p = nl ? nl + 1 : NULL;
+            }
+            if (p && *p)
+                printf("... (%s shows all of it)\n", "the replay command below");
+            if (!*r->err)
+                printf("(nothing)\n");
+            return;
+        }
+    }
+}
+
 static void text_replay_lines(const cli_results *res)
 {
     text_heading("Replay any outcome exactly");
@@ -546,6 +579,7 @@ void cli_text_report(const cli_results *res)
     text_sources(res);
     text_distribution(res);
     text_first_race(res);
+    text_first_error(res);
     text_replay_lines(res);
 }
 

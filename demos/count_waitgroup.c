@@ -5,10 +5,10 @@
 
 static waitgroup_t wg;
 
-static void count(const char *thing)
+static void count(void *thing)
 {
     for (int i = 1; i <= 3; i++) {
-        printf("%d %s\n", i, thing);
+        printf("%d %s\n", i, (char *)thing);
         go_sleep_ms(500);
     }
 }
