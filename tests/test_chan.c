@@ -121,6 +121,33 @@ START_TEST(test_buffered_send_blocks_when_full)
 }
 END_TEST
 
+/* Senders that block on a full buffer enter it in the order they blocked. */
+static chan_t *fifo_ch;
+
+static void send_own_id(void *arg)
+{
+    int id = (int)(intptr_t)arg;
+    chan_send(fifo_ch, &id);
+}
+
+START_TEST(test_blocked_senders_enter_in_order)
+{
+    if (tu_procs() > 1)
+        return; /* only procs = 1 can be sure each sender parked before the next started */
+    fifo_ch = chan_make(sizeof(int), 1);
+    int v = 0;
+    chan_send(fifo_ch, &v);
+    for (intptr_t id = 1; id <= 5; id++) {
+        go(send_own_id, (void *)id);
+        settle(); /* id is parked before id + 1 starts */
+    }
+    for (int want = 0; want <= 5; want++) {
+        ck_assert(chan_recv(fifo_ch, &v));
+        ck_assert_int_eq(v, want);
+    }
+}
+END_TEST
+
 START_TEST(test_len_cap)
 {
     chan_t *u = chan_make(sizeof(int), 0), *b = chan_make(sizeof(int), 4);
@@ -431,7 +458,21 @@ static void sc_send_no_receiver(void)
     chan_send(chan_make(sizeof(int), 0), &v);
 }
 
+static void park_on(void *arg) { chan_recv(arg, NULL); }
+
+static void sc_free_busy(void)
+{
+    chan_t *ch = chan_make(sizeof(int), 0);
+    go(park_on, ch);
+    go_sleep_ms(5);
+    chan_free(ch);
+}
+
+static void sc_make_huge(void) { chan_make(1 << 20, SIZE_MAX / 1024); }
+
 static const tu_scenario scenarios[] = {
+    {"free_busy", sc_free_busy},
+    {"make_huge", sc_make_huge},
     {"send_closed", sc_send_closed},
     {"send_closed_while_blocked", sc_send_closed_while_blocked},
     {"close_closed", sc_close_closed},
@@ -477,6 +518,13 @@ START_TEST(test_deadlock_nil_channels)
 }
 END_TEST
 
+START_TEST(test_misuse_of_channel_memory)
+{
+    tu_assert_fatal("free_busy", "fatal error: chan_free of a channel with blocked goroutines\n", "");
+    tu_assert_fatal("make_huge", "panic: makechan: size out of range\n", "");
+}
+END_TEST
+
 int main(void)
 {
     tu_scenario_main(scenarios);
@@ -489,6 +537,7 @@ int main(void)
     tcase_add_test(tc, test_unbuffered_send_blocks_until_received);
     tcase_add_test(tc, test_unbuffered_recv_blocks_until_sent);
     tcase_add_test(tc, test_buffered_send_blocks_when_full);
+    tcase_add_test(tc, test_blocked_senders_enter_in_order);
     tc = tu_tcase(s, "close", 20);
     tcase_add_test(tc, test_close_drains_then_reports_closed);
     tcase_add_test(tc, test_close_wakes_every_receiver);
@@ -507,5 +556,6 @@ int main(void)
     tcase_add_test(tc, test_panic_close_of_nil);
     tcase_add_test(tc, test_deadlock_range_unclosed);
     tcase_add_test(tc, test_deadlock_nil_channels);
+    tcase_add_test(tc, test_misuse_of_channel_memory);
     return tu_run(s);
 }

@@ -174,6 +174,38 @@ START_TEST(test_rwmutex_waiting_writer_blocks_new_readers)
 }
 END_TEST
 
+/* A writer's unlock admits every reader that queued behind it, together. */
+static rwmutex_t batch_rw;
+static chan_t *batch_in, *batch_out;
+
+static void batch_reader(void *arg)
+{
+    (void)arg;
+    rwmutex_rlock(&batch_rw);
+    chan_send(batch_in, NULL);
+    chan_recv(batch_out, NULL);
+    rwmutex_runlock(&batch_rw);
+}
+
+START_TEST(test_rwmutex_unlock_admits_queued_readers)
+{
+    batch_in = chan_make(0, 0);
+    batch_out = chan_make(0, 0);
+    rwmutex_lock(&batch_rw);
+    for (int i = 0; i < 4; i++)
+        go(batch_reader, NULL);
+    settle();
+    select_case_t none[] = {SELECT_RECV_CASE(batch_in, NULL)};
+    ck_assert_int_eq(chan_select(none, 1, true), -1); /* nobody got in yet */
+    rwmutex_unlock(&batch_rw);
+    for (int i = 0; i < 4; i++) /* all four hold the read lock at once */
+        chan_recv(batch_in, NULL);
+    chan_close(batch_out);
+    rwmutex_lock(&batch_rw); /* and all four let go */
+    rwmutex_unlock(&batch_rw);
+}
+END_TEST
+
 /* Writers keep two fields equal, updating them one at a time with a yield in between;
  * readers must never see them differ, and no write may be lost. */
 static rwmutex_t pair_rw;
@@ -332,6 +364,7 @@ int main(void)
     tcase_add_test(tc, test_rwmutex_writer_excludes_readers);
     tcase_add_test(tc, test_rwmutex_waiting_writer_blocks_new_readers);
     tcase_add_test(tc, test_rwmutex_contention);
+    tcase_add_test(tc, test_rwmutex_unlock_admits_queued_readers);
     tc = tu_tcase(s, "once", 30);
     tcase_add_test(tc, test_once_runs_exactly_once);
     tc = tu_tcase(s, "fatal", 30);

@@ -70,6 +70,26 @@ START_TEST(test_select_nil_channels_never_ready)
 }
 END_TEST
 
+/* Many cases, one ready, the channels in no particular address order. */
+START_TEST(test_select_many_cases)
+{
+    enum { N = 40 };
+    chan_t *chs[N];
+    for (int i = 0; i < N; i++)
+        chs[i] = chan_make(sizeof(int), 1);
+    for (int round = 0; round < 100; round++) {
+        int ready = (round * 7) % N, v = round, got = -1;
+        chan_send(chs[ready], &v);
+        select_case_t cs[N];
+        for (int i = 0; i < N; i++)
+            cs[i] = (select_case_t)SELECT_RECV_CASE(chs[(i * 13) % N], &got);
+        int k = chan_select(cs, N, false);
+        ck_assert_ptr_eq(cs[k].ch, chs[ready]);
+        ck_assert_int_eq(got, round);
+    }
+}
+END_TEST
+
 START_TEST(test_select_recv_on_closed)
 {
     chan_t *c = chan_make(sizeof(int), 0), *never = chan_make(sizeof(int), 0);
@@ -380,6 +400,7 @@ int main(void)
     tcase_add_test(tc, test_select_nil_channels_never_ready);
     tcase_add_test(tc, test_select_recv_on_closed);
     tcase_add_test(tc, test_select_fairness);
+    tcase_add_test(tc, test_select_many_cases);
     tcase_add_test(tc, test_select_seed_determinism);
     tc = tu_tcase(s, "blocking", 20);
     tcase_add_test(tc, test_select_blocks_then_receives_unbuffered);
