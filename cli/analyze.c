@@ -131,13 +131,15 @@ void cli_analyze(cli_variant_result *vr)
 {
     vr->outcomes = calloc((size_t)vr->nruns + 1, sizeof *vr->outcomes);
     double *walls = calloc((size_t)vr->nruns + 1, sizeof *walls);
-    if (!vr->outcomes || !walls) {
+    double *cpus = calloc((size_t)vr->nruns + 1, sizeof *cpus);
+    if (!vr->outcomes || !walls || !cpus) {
         fprintf(stderr, "racedemo: out of memory\n");
         exit(1);
     }
     for (int i = 0; i < vr->nruns; i++) {
         const cli_run *r = &vr->runs[i];
         walls[i] = r->wall_s;
+        cpus[i] = r->cpu_s;
         int races = cli_run_races(r);
         if (races) {
             vr->runs_with_race++;
@@ -165,8 +167,11 @@ void cli_analyze(cli_variant_result *vr)
     }
     qsort(vr->outcomes, (size_t)vr->noutcomes, sizeof *vr->outcomes, outcome_cmp);
     qsort(walls, (size_t)vr->nruns, sizeof *walls, wall_cmp);
+    qsort(cpus, (size_t)vr->nruns, sizeof *cpus, wall_cmp);
     vr->wall_median_s = vr->nruns ? walls[vr->nruns / 2] : 0;
+    vr->cpu_median_s = vr->nruns ? cpus[vr->nruns / 2] : 0;
     free(walls);
+    free(cpus);
 }
 
 void cli_results_free(cli_results *res)

@@ -71,6 +71,7 @@ typedef struct cli_run {
     size_t nout, nerr;
     uint64_t steps;        /* preemption points passed (RACEDEMO_EXPLORE_FD) */
     double wall_s;
+    double cpu_s;          /* user + system time of the process */
 } cli_run;
 
 typedef struct cli_job {
@@ -115,6 +116,7 @@ typedef struct cli_variant_result {
     uint64_t first_race_seed;
     uint64_t pct_steps;    /* k used for PCT (measured), 0 otherwise */
     double wall_median_s;
+    double cpu_median_s;
 } cli_variant_result;
 
 typedef struct cli_results {

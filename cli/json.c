@@ -47,7 +47,8 @@ static void json_run(const cli_run *r)
         printf("\"exit_status\": null, \"signal\": %d, \"timed_out\": false", WTERMSIG(r->status));
     else
         printf("\"exit_status\": %d, \"signal\": null, \"timed_out\": false", WEXITSTATUS(r->status));
-    printf(", \"steps\": %llu, \"wall_ms\": %.3f}", (unsigned long long)r->steps, r->wall_s * 1000);
+    printf(", \"steps\": %llu, \"wall_ms\": %.3f, \"cpu_ms\": %.3f}", (unsigned long long)r->steps,
+           r->wall_s * 1000, r->cpu_s * 1000);
     free(label);
 }
 
@@ -62,7 +63,8 @@ static void json_variant(const cli_results *res, const cli_variant_result *vr)
            vr->nruns, vr->runs_with_race, vr->max_races, vr->failures);
     if (vr->pct_steps)
         printf("     \"pct_steps\": %llu,\n", (unsigned long long)vr->pct_steps);
-    printf("     \"median_wall_ms\": %.3f,\n", vr->wall_median_s * 1000);
+    printf("     \"median_wall_ms\": %.3f, \"median_cpu_ms\": %.3f,\n", vr->wall_median_s * 1000,
+           vr->cpu_median_s * 1000);
     printf("     \"outcomes\": [");
     for (int k = 0; k < vr->noutcomes; k++) {
         const cli_outcome *o = &vr->outcomes[k];

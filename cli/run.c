@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -242,7 +243,10 @@ static void run_poll(run_slot *slots, int nslots, cli_run *runs)
             r->timed_out = true;
             kill(-s->pid, SIGKILL);
         }
-        if (!s->reaped && waitpid(s->pid, &r->status, WNOHANG) == s->pid) {
+        struct rusage ru;
+        if (!s->reaped && wait4(s->pid, &r->status, WNOHANG, &ru) == s->pid) {
+            r->cpu_s = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+                       ru.ru_stime.tv_usec / 1e6;
             s->reaped = true;
             kill(-s->pid, SIGKILL); /* whatever it left behind in its group */
             if (s->pidfd >= 0)

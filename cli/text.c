@@ -462,10 +462,18 @@ static void text_bar_row(const char *label, int lw, bool own_line, int count, in
 static void text_distribution(const cli_results *res)
 {
     const cli_opts *o = res->opts;
-    char title[256];
-    snprintf(title, sizeof title, "Results over %d schedule%s per variant (seeds %llu-%llu, strategy %s, procs %d)",
-             o->runs, o->runs == 1 ? "" : "s", (unsigned long long)o->seed,
-             (unsigned long long)(o->seed + (uint64_t)o->runs - 1), o->strategy, o->procs);
+    char title[256], seeds[64], procs[64];
+    if (o->runs == 1)
+        snprintf(seeds, sizeof seeds, "seed %llu", (unsigned long long)o->seed);
+    else
+        snprintf(seeds, sizeof seeds, "seeds %llu-%llu", (unsigned long long)o->seed,
+                 (unsigned long long)(o->seed + (uint64_t)o->runs - 1));
+    if (res->demo->timing) /* its programs call go_maxprocs themselves */
+        snprintf(procs, sizeof procs, "each variant sets its own GOMAXPROCS");
+    else
+        snprintf(procs, sizeof procs, "procs %d", o->procs);
+    snprintf(title, sizeof title, "Results over %d schedule%s per variant (%s, strategy %s, %s)", o->runs,
+             o->runs == 1 ? "" : "s", seeds, o->strategy, procs);
     text_heading(title);
     int lw = label_width(res);
     /* labels longer than the line allows get a line of their own above the bar */
@@ -475,7 +483,8 @@ static void text_distribution(const cli_results *res)
         printf("%s%s%s%s: ", C_BOLD, role_color(vr->variant->role), vr->variant->name, C_RESET);
         text_races_line(vr);
         if (res->demo->timing)
-            printf(", median wall time %.0f ms", vr->wall_median_s * 1000);
+            printf(", median wall time %.0f ms (CPU time %.0f ms)", vr->wall_median_s * 1000,
+                   vr->cpu_median_s * 1000);
         printf("\n");
         const char *bar_color = vr->runs_with_race ? C_RED : vr->noutcomes > 1 ? C_YELLOW : C_GREEN;
         int shown[CHART_MAX_ROWS], rest;

@@ -24,7 +24,7 @@ jq -e --arg demo "$demo" --argjson runs "$runs" '
       (.runs_with_races | type == "number") and
       (.max_races_per_run | type == "number") and
       (.failed_runs | type == "number") and
-      (.median_wall_ms | type == "number") and
+      (.median_wall_ms | type == "number") and (.median_cpu_ms | type == "number") and
       ([.outcomes[].count] | add) == $runs and
       all(.outcomes[]; (.result | type == "string") and (.percent | type == "number") and
                        (.first_seed | type == "number") and
