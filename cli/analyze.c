@@ -61,7 +61,9 @@ static const char *run_fatal_line(const char *err, size_t *len)
     return NULL;
 }
 
-/* stdout as one line: lines joined by ", ", trailing blanks dropped. */
+#define LABEL_MAX 100 /* a result is a label, not a transcript: --seed shows the output */
+
+/* stdout as one line: lines joined by ", ", cut at LABEL_MAX with "...". */
 static void label_output(char *dst, size_t cap, const char *out)
 {
     size_t k = 0;
@@ -74,6 +76,10 @@ static void label_output(char *dst, size_t cap, const char *out)
                 k += (size_t)snprintf(dst + k, cap - k, ", ");
             memcpy(dst + k, line, n);
             dst[k += n] = 0;
+        }
+        if (k > LABEL_MAX) {
+            strcpy(dst + LABEL_MAX - 3, "...");
+            return;
         }
         line = nl ? nl + 1 : NULL;
     }

@@ -30,6 +30,7 @@
 
 #define RUN_OUTPUT_CAP (1u << 20) /* per stream; more than that ends the run */
 #define RUN_MAX_PARALLEL 16
+#define RUN_EXPLORE_FD 3          /* where a child finds its step counter */
 
 extern char **environ;
 
@@ -53,7 +54,7 @@ static double run_now(void)
 
 /* The child's environment: ours without the variables that fix a schedule, plus the
  * job's.  Returns a malloc'd NULL-terminated array of malloc'd strings' pointers. */
-static char **run_env(const cli_job *j, int memfd, char buf[8][64])
+static char **run_env(const cli_job *j, char buf[8][64])
 {
     static const char *const drop[] = {"RACEDEMO_SEED=", "RACEDEMO_PROCS=", "RACEDEMO_STRATEGY=",
                                        "RACEDEMO_PCT_DEPTH=", "RACEDEMO_PCT_STEPS=",
@@ -79,7 +80,7 @@ static char **run_env(const cli_job *j, int memfd, char buf[8][64])
     env[k++] = buf[b++];
     snprintf(buf[b], 64, "RACEDEMO_STRATEGY=%s", j->strategy);
     env[k++] = buf[b++];
-    snprintf(buf[b], 64, "RACEDEMO_EXPLORE_FD=%d", memfd);
+    snprintf(buf[b], 64, "RACEDEMO_EXPLORE_FD=%d", RUN_EXPLORE_FD);
     env[k++] = buf[b++];
     if (j->pct_depth > 0) {
         snprintf(buf[b], 64, "RACEDEMO_PCT_DEPTH=%d", j->pct_depth);
@@ -100,7 +101,7 @@ static char **run_env(const cli_job *j, int memfd, char buf[8][64])
 static int run_start(run_slot *s, const cli_job *j, cli_run *r, double timeout_s)
 {
     int out[2], err[2];
-    s->memfd = memfd_create("racedemo-steps", 0);
+    s->memfd = memfd_create("racedemo-steps", MFD_CLOEXEC);
     if (s->memfd < 0 || ftruncate(s->memfd, 4096) != 0)
         return -1;
     if (pipe2(out, O_CLOEXEC) != 0)
@@ -111,7 +112,7 @@ static int run_start(run_slot *s, const cli_job *j, cli_run *r, double timeout_s
         return -1;
     }
     char buf[8][64];
-    char **env = run_env(j, s->memfd, buf);
+    char **env = run_env(j, buf);
     char *argv[] = {(char *)j->path, NULL};
     /* posix_spawn (vfork-like in glibc): much cheaper than fork for hundreds of runs */
     posix_spawn_file_actions_t fa;
@@ -119,6 +120,8 @@ static int run_start(run_slot *s, const cli_job *j, cli_run *r, double timeout_s
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, out[1], 1);
     posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+    /* the step counter at fd 3 in this child only (every memfd here is close-on-exec) */
+    posix_spawn_file_actions_adddup2(&fa, s->memfd, RUN_EXPLORE_FD);
     posix_spawnattr_init(&attr);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
     posix_spawnattr_setpgroup(&attr, 0);
