@@ -33,6 +33,10 @@ typedef struct race_gs {
     uint32_t *frame_node;    /* depot id of frames [0..i], DEPOT_UNKNOWN until needed */
     uint32_t depth, cap;
     uintptr_t min_sp;        /* lowest stack address seen: what a stack reuse must reset */
+    struct {                 /* last stack ids handed out: (frame node, pc) -> id */
+        uintptr_t pc;
+        uint32_t node, id;
+    } sc[2];
     race_ginfo *info;
 } race_gs;
 
@@ -95,8 +99,11 @@ static inline __attribute__((always_inline)) void race_access(uintptr_t addr, un
         return;
     }
     uint64_t a = gs->epoch | kind | (uint64_t)(((1u << size) - 1) << off) << CELL_MASK_SHIFT;
-    shadow_granule *sh = shadow_of(addr);
-    if (RT_LIKELY(sh != NULL)) {
+    /* shadow_of without its checks: user addresses are below 2^47 */
+    uintptr_t base = shadow_win[(addr >> SHADOW_WIN_SHIFT) & (SHADOW_NWIN - 1)];
+    if (RT_LIKELY(base != 0)) {
+        shadow_granule *sh =
+            (shadow_granule *)(base + ((addr & ((1ull << SHADOW_WIN_SHIFT) - 1)) >> 3) * 32);
         if (cell_subsumes(__atomic_load_n(&sh->c[0], __ATOMIC_RELAXED), a) ||
             cell_subsumes(__atomic_load_n(&sh->c[1], __ATOMIC_RELAXED), a))
             return;

@@ -187,7 +187,16 @@ uint32_t race_stack_id(race_gs *gs, uintptr_t pc)
     uint32_t node = i >= 0 ? gs->frame_node[i] : 0;
     for (i++; i < (int)gs->depth; i++)
         node = gs->frame_node[i] = depot_cached(node, gs->frame_pc[i]);
-    return depot_cached(node, pc);
+    /* a loop's read and write: two entries catch the alternation */
+    for (int j = 0; j < 2; j++)
+        if (gs->sc[j].pc == pc && gs->sc[j].node == node && gs->sc[j].id)
+            return gs->sc[j].id;
+    uint32_t id = depot_cached(node, pc);
+    gs->sc[1] = gs->sc[0];
+    gs->sc[0].pc = pc;
+    gs->sc[0].node = node;
+    gs->sc[0].id = id;
+    return id;
 }
 
 /* ---- accesses ----------------------------------------------------------------------------- */
@@ -345,8 +354,9 @@ typedef struct race_dirty {
 
 static race_dirty *dirty_table;
 static uint32_t dirty_lock;
-/* Below the deepest instrumented frame: uninstrumented callees and red zones. */
-#define STACK_DIRTY_MARGIN 4096
+/* Below the deepest instrumented frame: its callees' red zone.  Accesses by this goroutine
+ * deeper down (runtime range accesses) lower min_sp themselves (race_granule). */
+#define STACK_DIRTY_MARGIN 256
 
 void race_stack_reuse_slow(const void *lo, const void *hi)
 {

@@ -25,9 +25,24 @@ uintptr_t shadow_win[SHADOW_NWIN];
 static uint32_t shadow_map_lock;
 static long shadow_novf;
 
+/*
+ * Overflow form: all cells of the granule, write cells first (v[0..nw)), then reads.
+ * Many goroutines reading one variable (a million workers reading a shared pointer) make
+ * FastTrack's read-shared state; to keep such a read O(1) the cells of each slot are
+ * chained and found through a small hash (slot -> its latest cell), and a read touches
+ * only the write cells and its own slot's cells.  Dead cells (mask 0) are compacted once
+ * they are half the array.
+ */
+typedef struct ovf_ent {
+    uint32_t slot, idx1;      /* idx1 = index + 1 of the slot's latest cell, 0 = empty */
+} ovf_ent;
+
 typedef struct shadow_ovf {
-    uint32_t n, cap;
-    shadow_hit v[];   /* cell + stack id, same pairs as the compact form */
+    uint32_t n, cap, nw, dead;
+    uint32_t hmask;           /* hash capacity - 1 (capacity = 2 * cap) */
+    uint32_t *prev1;          /* per cell: index + 1 of the same slot's previous cell */
+    ovf_ent *hash;
+    shadow_hit v[];
 } shadow_ovf;
 
 #define WIN_SIZE (1ull << SHADOW_WIN_SHIFT)
@@ -79,26 +94,78 @@ static inline void granule_unlock(shadow_granule *g, uint64_t c0)
     __atomic_store_n(&g->c[0], c0 & ~CELL_LOCK, __ATOMIC_RELEASE);
 }
 
-/* The granule's cells as a list: points into the overflow array or copies the compact
- * pair into buf. */
-static shadow_hit *granule_cells(shadow_granule *g, uint64_t c0, shadow_hit buf[2], uint32_t *n)
+/* The overflow array of a granule whose c[0] has CELL_OVF. */
+static inline shadow_ovf *granule_ovf(uint64_t c0)
 {
-    if (c0 & CELL_OVF) {
-        shadow_ovf *o = (shadow_ovf *)(uintptr_t)(c0 & ~(CELL_LOCK | CELL_OVF));
-        *n = o->n;
-        return o->v;
-    }
-    buf[0] = (shadow_hit){c0 & ~(CELL_LOCK | CELL_OVF), g->stk[0]};
-    buf[1] = (shadow_hit){g->c[1], g->stk[1]};
-    *n = 2;
-    return buf;
+    return (shadow_ovf *)(uintptr_t)(c0 & ~(CELL_LOCK | CELL_OVF));
 }
 
-/* Store list v[0..n) back into g and release the lock. */
+static inline uint32_t ovf_hash(uint32_t slot) { return slot * 0x9e3779b1u; }
+
+static ovf_ent *ovf_find(shadow_ovf *o, uint32_t slot)
+{
+    uint32_t h = ovf_hash(slot) & o->hmask;
+    while (o->hash[h].idx1 && o->hash[h].slot != slot)
+        h = (h + 1) & o->hmask;
+    return &o->hash[h];
+}
+
+static void ovf_link(shadow_ovf *o, uint32_t i)
+{
+    ovf_ent *e = ovf_find(o, cell_slot(o->v[i].cell));
+    o->prev1[i] = e->idx1;
+    e->slot = cell_slot(o->v[i].cell);
+    e->idx1 = i + 1;
+}
+
+/* Writes first, dead cells dropped, index rebuilt. */
+static void ovf_reindex(shadow_ovf *o)
+{
+    uint32_t k = 0;
+    for (int pass = 0; pass < 2; pass++) /* stable: writes, then reads */
+        for (uint32_t i = k; i < o->n; i++) {
+            shadow_hit x = o->v[i];
+            if (cell_mask(x.cell) && (bool)(x.cell & CELL_WRITE) == (pass == 0)) {
+                o->v[i] = o->v[k];
+                o->v[k++] = x;
+            }
+            if (pass == 0 && i + 1 == o->n)
+                o->nw = k;
+        }
+    if (o->n == 0)
+        o->nw = 0;
+    o->n = k;
+    o->dead = 0;
+    memset(o->hash, 0, (o->hmask + 1) * sizeof *o->hash);
+    for (uint32_t i = 0; i < o->n; i++)
+        ovf_link(o, i);
+}
+
+/* A new overflow array holding v[0..n) with room for at least `cap` cells. */
+static shadow_ovf *ovf_new(const shadow_hit *v, uint32_t n, uint32_t cap)
+{
+    uint32_t c = 4;
+    while (c < cap)
+        c *= 2;
+    size_t sz = sizeof(shadow_ovf) + c * sizeof(shadow_hit) + c * sizeof(uint32_t) +
+                2 * c * sizeof(ovf_ent);
+    shadow_ovf *o = race_malloc(sz);
+    o->cap = c;
+    o->hmask = 2 * c - 1;
+    o->prev1 = (uint32_t *)&o->v[c];
+    o->hash = (ovf_ent *)(o->prev1 + c);
+    memcpy(o->v, v, n * sizeof *v);
+    o->n = n;
+    ovf_reindex(o);
+    return o;
+}
+
+/* Store cells v[0..n) back into g (formerly c0) and release the lock.  v may point into
+ * the granule's own overflow array. */
 static void granule_store(shadow_granule *g, uint64_t c0, const shadow_hit *v, uint32_t n)
 {
-    shadow_ovf *o = c0 & CELL_OVF ? (shadow_ovf *)(uintptr_t)(c0 & ~(CELL_LOCK | CELL_OVF)) : NULL;
-    if (n <= 2) {
+    shadow_ovf *o = c0 & CELL_OVF ? granule_ovf(c0) : NULL;
+    if (RT_LIKELY(n <= 2)) {
         shadow_hit a = n > 0 ? v[0] : (shadow_hit){0, 0}, b = n > 1 ? v[1] : (shadow_hit){0, 0};
         if (o) { /* v may point into o */
             race_free(o);
@@ -110,21 +177,17 @@ static void granule_store(shadow_granule *g, uint64_t c0, const shadow_hit *v, u
         granule_unlock(g, a.cell);
         return;
     }
-    if (!o || o->cap < n) {
-        uint32_t cap = o ? o->cap * 2 : 4;
-        while (cap < n)
-            cap *= 2;
-        shadow_ovf *no = race_malloc(sizeof *no + cap * sizeof(shadow_hit));
-        no->cap = cap;
+    if (o && o->v == v && n <= o->cap) {
+        o->n = n;
+        ovf_reindex(o);
+    } else {
+        shadow_ovf *no = ovf_new(v, n, 2 * n);
         if (o)
             race_free(o);
         else
             __atomic_add_fetch(&shadow_novf, 1, __ATOMIC_RELAXED);
         o = no;
     }
-    if (o->v != v)
-        memmove(o->v, v, n * sizeof *v);
-    o->n = n;
     /* c[1] must not keep a stale cell the fast path could match */
     __atomic_store_n(&g->c[1], 0, __ATOMIC_RELAXED);
     granule_unlock(g, (uint64_t)(uintptr_t)o | CELL_OVF);
@@ -149,55 +212,132 @@ static inline bool cell_replaces(uint64_t a, uint64_t x, bool hb, bool racy)
     return !(x & CELL_WRITE) && hb && !weaker;
 }
 
-int shadow_update(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_actor *who,
-                  shadow_hit *hits, int max)
+/* Apply access a to cells v[0..n) in place (v has room for n + 1).  Returns the new
+ * count, or UINT32_MAX when a cell already stands for a (nothing to change). */
+static inline uint32_t cells_apply(shadow_hit *v, uint32_t n, uint64_t a, uint32_t stk,
+                                   const shadow_actor *who, shadow_hit *hits, int max, int *nhits)
 {
     unsigned m = cell_mask(a);
-    uint64_t c0 = granule_lock(g);
-    shadow_hit pair[2], small[8];
-    uint32_t n;
-    shadow_hit *cells = granule_cells(g, c0, pair, &n);
+    uint32_t k = 0, merge = UINT32_MAX;
+    for (uint32_t i = 0; i < n; i++)
+        if (cell_subsumes(v[i].cell, a))
+            return UINT32_MAX;
     for (uint32_t i = 0; i < n; i++) {
-        if (cell_subsumes(cells[i].cell, a)) {
-            granule_unlock(g, c0);
-            return 0;
-        }
-    }
-    /* out never grows past n + 1; for overflow granules it is written in place */
-    shadow_hit *out = n + 1 <= 8 ? small : race_malloc((n + 1) * sizeof *out);
-    uint32_t k = 0;
-    int nhits = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        shadow_hit x = cells[i];
+        shadow_hit x = v[i];
         unsigned xm = cell_mask(x.cell);
         if (!xm)
             continue;
         if (xm & m) {
             bool hb = cell_hb(x.cell, who);
-            bool conflict = ((x.cell | a) & CELL_WRITE) && !(x.cell & a & CELL_ATOMIC);
-            bool racy = !hb && conflict;
-            if (racy && nhits++ < max)
-                hits[nhits - 1] = x;
+            bool racy = !hb && ((x.cell | a) & CELL_WRITE) && !(x.cell & a & CELL_ATOMIC);
+            if (RT_UNLIKELY(racy) && (*nhits)++ < max)
+                hits[*nhits - 1] = x;
             if (cell_replaces(a, x.cell, hb, racy)) {
                 x.cell &= ~((uint64_t)m << CELL_MASK_SHIFT);
                 if (!cell_mask(x.cell))
                     continue;
             }
         }
-        out[k++] = x;
+        if (((x.cell ^ a) & ~CELL_MASK) == 0 && x.stk == stk)
+            merge = k;
+        v[k++] = x;
     }
-    uint32_t j;
-    for (j = 0; j < k; j++) {
-        if (((out[j].cell ^ a) & ~CELL_MASK) == 0 && out[j].stk == stk) {
-            out[j].cell |= a;
-            break;
+    if (merge != UINT32_MAX)
+        v[merge].cell |= a;
+    else
+        v[k++] = (shadow_hit){a, stk};
+    return k;
+}
+
+/* A read of an overflow granule: check the write cells, update only the reader's own
+ * cells (FastTrack keeps the other readers' epochs untouched), append.  Returns false
+ * when the array is full (the caller grows it). */
+static bool ovf_read(shadow_ovf *o, uint64_t a, uint32_t stk, const shadow_actor *who,
+                     shadow_hit *hits, int max, int *nhits, bool *changed)
+{
+    unsigned m = cell_mask(a);
+    *changed = false;
+    for (uint32_t i = 0; i < o->nw; i++) {
+        uint64_t x = o->v[i].cell;
+        if (!(cell_mask(x) & m))
+            continue;
+        if (cell_subsumes(x, a))
+            return true;
+        if (!cell_hb(x, who) && !(x & a & CELL_ATOMIC) && (*nhits)++ < max)
+            hits[*nhits - 1] = o->v[i];
+    }
+    ovf_ent *e = ovf_find(o, who->slot);
+    uint32_t merge = UINT32_MAX;
+    for (uint32_t i1 = e->idx1; i1; i1 = o->prev1[i1 - 1]) {
+        shadow_hit *x = &o->v[i1 - 1];
+        if (cell_subsumes(x->cell, a))
+            return true;
+    }
+    if (o->n == o->cap)
+        return false;
+    *changed = true;
+    for (uint32_t i1 = e->idx1; i1; i1 = o->prev1[i1 - 1]) {
+        shadow_hit *x = &o->v[i1 - 1];
+        if (!cell_mask(x->cell) || (x->cell & CELL_WRITE))
+            continue;
+        if (!(a & CELL_ATOMIC) || (x->cell & CELL_ATOMIC)) { /* own earlier read: replaced */
+            x->cell &= ~((uint64_t)m << CELL_MASK_SHIFT);
+            if (!cell_mask(x->cell)) {
+                o->dead++;
+                continue;
+            }
         }
+        if (((x->cell ^ a) & ~CELL_MASK) == 0 && x->stk == stk)
+            merge = i1 - 1;
     }
-    if (j == k)
-        out[k++] = (shadow_hit){a, stk};
-    granule_store(g, c0, out, k);
-    if (out != small)
-        race_free(out);
+    if (merge != UINT32_MAX) {
+        o->v[merge].cell |= a;
+        return true;
+    }
+    o->v[o->n] = (shadow_hit){a, stk};
+    o->prev1[o->n] = e->idx1;
+    e->slot = who->slot;
+    e->idx1 = ++o->n;
+    return true;
+}
+
+int shadow_update(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_actor *who,
+                  shadow_hit *hits, int max)
+{
+    uint64_t c0 = granule_lock(g);
+    int nhits = 0;
+    uint32_t n;
+    if (RT_LIKELY(!(c0 & CELL_OVF))) {
+        shadow_hit v[3] = {{c0 & ~CELL_LOCK, g->stk[0]}, {g->c[1], g->stk[1]}};
+        n = cells_apply(v, 2, a, stk, who, hits, max, &nhits);
+        if (n == UINT32_MAX)
+            granule_unlock(g, c0);
+        else
+            granule_store(g, c0, v, n);
+        return nhits;
+    }
+    shadow_ovf *o = granule_ovf(c0);
+    if (!(a & CELL_WRITE)) {
+        bool changed;
+        if (ovf_read(o, a, stk, who, hits, max, &nhits, &changed)) {
+            if (changed && o->dead * 2 > o->n)
+                ovf_reindex(o);
+            granule_unlock(g, c0);
+            return nhits;
+        }
+        nhits = 0; /* full: grow and take the general path */
+    }
+    if (o->n == o->cap) {
+        shadow_ovf *no = ovf_new(o->v, o->n, 2 * o->cap);
+        race_free(o);
+        o = no;
+        c0 = (uint64_t)(uintptr_t)o | CELL_OVF | (c0 & CELL_LOCK);
+    }
+    n = cells_apply(o->v, o->n, a, stk, who, hits, max, &nhits);
+    if (n == UINT32_MAX)
+        granule_unlock(g, c0);
+    else
+        granule_store(g, c0, o->v, n);
     return nhits;
 }
 
@@ -207,25 +347,19 @@ int shadow_update(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_acto
 static void granule_forget(shadow_granule *g, unsigned mask)
 {
     uint64_t c0 = granule_lock(g);
-    if (mask == 0xff) {
-        if (c0 & CELL_OVF) {
-            race_free((void *)(uintptr_t)(c0 & ~(CELL_LOCK | CELL_OVF)));
-            __atomic_sub_fetch(&shadow_novf, 1, __ATOMIC_RELAXED);
-        }
-        g->stk[0] = g->stk[1] = 0;
-        __atomic_store_n(&g->c[1], 0, __ATOMIC_RELAXED);
-        granule_unlock(g, 0);
-        return;
+    shadow_hit pair[2] = {{c0 & ~(CELL_LOCK | CELL_OVF), g->stk[0]}, {g->c[1], g->stk[1]}};
+    shadow_hit *v = pair;
+    uint32_t n = 2, k = 0;
+    if (c0 & CELL_OVF) {
+        v = granule_ovf(c0)->v;
+        n = granule_ovf(c0)->n;
     }
-    shadow_hit pair[2];
-    uint32_t n, k = 0;
-    shadow_hit *cells = granule_cells(g, c0, pair, &n);
     for (uint32_t i = 0; i < n; i++) {
-        uint64_t c = cells[i].cell & ~((uint64_t)mask << CELL_MASK_SHIFT);
+        uint64_t c = v[i].cell & ~((uint64_t)mask << CELL_MASK_SHIFT);
         if (cell_mask(c))
-            cells[k++] = (shadow_hit){c, cells[i].stk};
+            v[k++] = (shadow_hit){c, v[i].stk};
     }
-    granule_store(g, c0, cells, k);
+    granule_store(g, c0, v, k);
 }
 
 static bool granule_dirty(const shadow_granule *g)
