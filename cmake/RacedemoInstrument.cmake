@@ -21,13 +21,19 @@ function(racedemo_instrumented_executable name)
     set(A_OPT -O1)
   endif()
   set(objs)
+  # clang emits no .debug_aranges by default, and libdw then maps its code to the wrong
+  # compilation unit (reports lose their user frames)
+  set(cc_extra)
+  if(A_COMPILER MATCHES "clang")
+    set(cc_extra -gdwarf-aranges)
+  endif()
   foreach(src ${A_SOURCES})
     get_filename_component(abs ${src} ABSOLUTE)
     get_filename_component(base ${src} NAME_WE)
     set(obj ${CMAKE_CURRENT_BINARY_DIR}/${name}.dir/${base}.o)
     add_custom_command(OUTPUT ${obj}
       COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_CURRENT_BINARY_DIR}/${name}.dir
-      COMMAND ${A_COMPILER} -std=gnu11 ${A_OPT} ${RACEDEMO_INSTRUMENT_CFLAGS} ${A_FLAGS}
+      COMMAND ${A_COMPILER} -std=gnu11 ${A_OPT} ${RACEDEMO_INSTRUMENT_CFLAGS} ${cc_extra} ${A_FLAGS}
               -I${CMAKE_SOURCE_DIR}/include -c ${abs} -o ${obj}
       DEPENDS ${abs} ${CMAKE_SOURCE_DIR}/include/goroutine.h
       COMMENT "instrumenting ${src} (${A_COMPILER})" VERBATIM)

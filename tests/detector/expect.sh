@@ -11,6 +11,13 @@ race_*)
         exit 1
     fi
     printf '%s\n' "$out" | grep -q '^Found [0-9]* data race(s)$' || { printf '%s\n' "$out"; echo "no summary line"; exit 1; }
+    # both stacks resolved to the program's own source lines
+    n=$(printf '%s\n' "$out" | grep -c "$name\.c:[0-9]")
+    if [ "$n" -lt 2 ] || ! printf '%s\n' "$out" | grep -q '^Previous \(read\|write\) at 0x[0-9a-f]* by '; then
+        printf '%s\n' "$out"
+        echo "report lacks the two access stacks"
+        exit 1
+    fi
     ;;
 *)
     if [ $st -ne 0 ] || printf '%s\n' "$out" | grep -q 'DATA RACE'; then
