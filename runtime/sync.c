@@ -12,7 +12,8 @@
  *              under _lock, and only while _waiters may be non-empty, so the uncontended
  *              lock and unlock are one compare-and-swap each.  Unlock wakes one waiter,
  *              which competes again (barging, like Go's normal mode) and requeues at the
- *              front if it loses.
+ *              front if it loses; one that lost MU_STARVING_AFTER times is handed the
+ *              mutex directly instead (Go's starvation mode).
  *   RWMutex    all state under _lock.  Writer preference: once a writer waits (_wwait),
  *              new readers queue.  Ownership is handed over, never competed for: the last
  *              reader out admits one writer; a writer's unlock admits every queued reader,
@@ -115,15 +116,23 @@ void wg_wait(waitgroup_t *wg)
 
 enum { MU_LOCKED = 1, MU_WAITERS = 2 };
 
+/* A waiter that has lost the mutex to newcomers this many times is handed it directly by
+ * the next unlock (Go's starvation mode, counted in lost races instead of Go's 1 ms so
+ * that it also works on the virtual clock, where a livelock would never end). */
+#define MU_STARVING_AFTER 3
+
 static inline bool mu_cas(mutex_t *mu, int32_t *old, int32_t new_)
 {
     return __atomic_compare_exchange_n(&mu->_locked, old, new_, false, __ATOMIC_ACQ_REL,
                                        __ATOMIC_RELAXED);
 }
 
+/* While parked here, g->wait_data counts the races g lost and g->wait_ok says the
+ * unlocker handed the mutex over (both written under _lock). */
 static void mutex_lock_slow(mutex_t *mu)
 {
-    for (bool again = false;; again = true) {
+    rt_g *g = sched_self();
+    for (intptr_t lost = 0;; lost++) {
         rt_lock(&mu->_lock);
         int32_t s = __atomic_load_n(&mu->_locked, __ATOMIC_RELAXED);
         for (;;) {
@@ -136,12 +145,15 @@ static void mutex_lock_slow(mutex_t *mu)
             rt_unlock(&mu->_lock);
             return;
         }
-        rt_g *g = sched_self();
-        if (again)
+        g->wait_data = lost;
+        g->wait_ok = false;
+        if (lost) /* a waiter that lost the race keeps its turn */
             waitq_push_front(&mu->_waiters, g);
         else
             waitq_push(&mu->_waiters, g);
         sync_park(&mu->_lock);
+        if (g->wait_ok)
+            return;
     }
 }
 
@@ -174,7 +186,12 @@ static RT_COLD void mutex_unlock_slow(mutex_t *mu, int32_t s)
     /* s == LOCKED|WAITERS, and only we (the holder) may change it now */
     rt_lock(&mu->_lock);
     rt_g *g = waitq_pop(&mu->_waiters);
-    __atomic_store_n(&mu->_locked, mu->_waiters.head ? MU_WAITERS : 0, __ATOMIC_RELEASE);
+    int32_t next = mu->_waiters.head ? MU_WAITERS : 0;
+    if (g && g->wait_data >= MU_STARVING_AFTER) {
+        g->wait_ok = true; /* hand it over: it stays locked, newcomers cannot barge */
+        next |= MU_LOCKED;
+    }
+    __atomic_store_n(&mu->_locked, next, __ATOMIC_RELEASE);
     rt_unlock(&mu->_lock);
     if (g)
         sched_ready(g);

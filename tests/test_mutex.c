@@ -75,6 +75,34 @@ START_TEST(test_mutex_lock_blocks_while_held)
 }
 END_TEST
 
+/* A goroutine that keeps re-locking (and yields while holding the mutex) must not starve a
+ * waiter forever: without starvation mode the waiter loses every race at procs = 1. */
+static mutex_t hog_mu;
+static int32_t hog_stop;
+
+static void hog(void *arg)
+{
+    (void)arg;
+    while (!atomic_load_int32(&hog_stop)) {
+        mutex_lock(&hog_mu);
+        go_yield();
+        mutex_unlock(&hog_mu);
+    }
+    wg_done(&wg);
+}
+
+START_TEST(test_mutex_waiter_not_starved)
+{
+    wg_add(&wg, 1);
+    go(hog, NULL);
+    go_yield();
+    mutex_lock(&hog_mu); /* returns only if the hog hands the mutex over */
+    atomic_store_int32(&hog_stop, 1);
+    mutex_unlock(&hog_mu);
+    wg_wait(&wg);
+}
+END_TEST
+
 START_TEST(test_mutex_trylock)
 {
     mutex_t m = {0};
@@ -359,6 +387,7 @@ int main(void)
     tcase_add_test(tc, test_mutex_counter_under_contention);
     tcase_add_test(tc, test_mutex_lock_blocks_while_held);
     tcase_add_test(tc, test_mutex_trylock);
+    tcase_add_test(tc, test_mutex_waiter_not_starved);
     tc = tu_tcase(s, "rwmutex", 30);
     tcase_add_test(tc, test_rwmutex_readers_share);
     tcase_add_test(tc, test_rwmutex_writer_excludes_readers);
