@@ -2,9 +2,11 @@
  * chan.c - Go's channels: unbuffered (rendezvous), buffered (ring buffer), close, select.
  *
  * Invariants (each guarded by the channel's `lock`, a spin lock that is free at procs = 1):
- *   - unbuffered: at most one of sendq/recvq holds live waiters; a sender that finds a
- *     parked receiver (or the reverse) copies the element straight between the two
- *     goroutines' memory and marks the parked waiter `done` (direct handoff);
+ *   - unbuffered: a goroutine queues itself only when no other goroutine waits on the
+ *     opposite queue (so sendq and recvq never both hold waiters of different goroutines;
+ *     one select may sit on both); a sender that finds a parked receiver (or the reverse)
+ *     copies the element straight between the two goroutines' memory and marks the parked
+ *     waiter `done` (direct handoff);
  *   - buffered: elements live in buf[recvx .. recvx+count) modulo cap.  A waiter parked on
  *     a buffered channel is only woken to *retry* (its record stays !done): every element
  *     passes through a slot, so each slot is the exact happens-before carrier the Go memory
@@ -40,7 +42,7 @@
 
 typedef struct chan_waiter chan_waiter;
 
-/* What a select shares among its records; lives in chan_select's frame. */
+/* What a select shares among its records; lives in sel_park's frame. */
 typedef struct chan_selstate {
     uint32_t claimed;     /* 0 until a waker wins this select (atomic exchange) */
     chan_waiter *fired;   /* the winner's record; written by the winning waker */
