@@ -344,6 +344,19 @@ void race_atomic_end(race_gs *gs, uintptr_t addr, bool sync, bool rel, bool merg
         race_tick(gs);
 }
 
+/* runtime/atomic.c's hooks (race.h): goroutine.h atomics are seq-cst Go atomics. */
+void *race_atomic_enter_slow(const void *addr, size_t size, bool write, bool acquire,
+                             uintptr_t pc)
+{
+    uint64_t kind = (write ? RACE_WRITE : RACE_READ) | RACE_ATOMIC;
+    return race_atomic_begin((uintptr_t)addr, (unsigned)size, kind, pc, acquire, true);
+}
+
+void race_atomic_leave_slow(void *cookie, const void *addr, bool release, bool merge)
+{
+    race_atomic_end(cookie, (uintptr_t)addr, true, release, merge);
+}
+
 /* ---- stacks waiting for reuse ----------------------------------------------------------------- */
 
 typedef struct race_dirty {

@@ -164,12 +164,13 @@ void race_atomic_end(race_gs *gs, uintptr_t addr, bool sync, bool rel, bool merg
 /* 128-bit operations: no lock-free instruction without -mcx16, so one lock for all. */
 static uint32_t atomic128_lock;
 
-#define ATOMIC_SIZE(T) ((unsigned)sizeof(T))
-
+/* T is the result type; the access is always sizeof(*addr) bytes (a store's result type
+ * is a dummy int, and a 1-byte atomic must not claim its neighbours' bytes). */
 #define ATOMIC_WRAP(T, addr, kind, mo_a, mo_r, merge, expr)                                   \
     ({                                                                                          \
         bool acq_ = (mo_a), rel_ = (mo_r);                                                      \
-        race_gs *gs_ = race_atomic_begin((uintptr_t)(addr), ATOMIC_SIZE(T), kind, PC(), acq_,   \
+        race_gs *gs_ = race_atomic_begin((uintptr_t)(addr), (unsigned)sizeof(*(addr)), kind,    \
+                                         PC(), acq_,                                            \
                                          acq_ || rel_);                                         \
         T r_ = (expr);                                                                          \
         race_atomic_end(gs_, (uintptr_t)(addr), acq_ || rel_, rel_, merge);                     \

@@ -34,6 +34,14 @@ void race_stack_reuse_slow(const void *lo, const void *hi);
 void race_read_range_slow(const void *addr, size_t n, uintptr_t pc);
 void race_write_range_slow(const void *addr, size_t n, uintptr_t pc);
 
+/* goroutine.h's sync/atomic on behalf of the user code at pc: an atomic access (it races
+ * with plain accesses, never with other atomics) and its edges.  The operation itself
+ * runs between enter and leave, so the value and the clock published with it are seen
+ * together.  leave takes what enter returned. */
+void *race_atomic_enter_slow(const void *addr, size_t size, bool write, bool acquire,
+                             uintptr_t pc);
+void race_atomic_leave_slow(void *cookie, const void *addr, bool release, bool merge);
+
 static inline void race_go_start(rt_g *parent, rt_g *child)
 {
     if (RT_UNLIKELY(race_enabled))
