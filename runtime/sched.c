@@ -72,6 +72,7 @@ static struct {
     int nstarted;                /* Ms created so far */
     int nidle;                   /* active Ms waiting for work */
     int nretired;                /* Ms with id >= nprocs, waiting to be needed again */
+    int nspinning;               /* Ms looking for work before they go idle */
     bool det;                    /* deterministic: procs = 1 and never more */
     rt_g *allg;                  /* every G struct ever made, live or G_DEAD */
     int64_t ngoroutines;
@@ -241,14 +242,15 @@ rt_g *sched_runnable(uint32_t i)
     return m->runq[(m->runq_head + i) & (m->runq_cap - 1)];
 }
 
-/* Take half of victim's queue into m's.  Called on g0 only. */
-static rt_g *runq_steal(rt_m *m, rt_m *victim)
+/* Take half of victim's queue into m's if it holds at least `min` goroutines.  Called on
+ * g0 only. */
+static rt_g *runq_steal(rt_m *m, rt_m *victim, uint32_t min)
 {
     rt_g *batch[128];
     int nb = 0;
     rt_lock(&victim->runq_lock);
     uint32_t n = victim->runq_tail - victim->runq_head;
-    uint32_t take = n - n / 2;
+    uint32_t take = n >= min ? n - n / 2 : 0;
     if (take > 128)
         take = 128;
     for (; nb < (int)take; nb++)
@@ -264,6 +266,9 @@ static rt_g *runq_steal(rt_m *m, rt_m *victim)
 /* An M went idle waiting for work; wake one if there is work it could steal. */
 static void wake_idle(void)
 {
+    /* a spinning M will find the work (it re-checks after it stops spinning) */
+    if (__atomic_load_n(&sched.nspinning, __ATOMIC_SEQ_CST) > 0)
+        return;
     if (__atomic_load_n(&sched.nidle, __ATOMIC_SEQ_CST) > 0) {
         pthread_mutex_lock(&sched.mu);
         pthread_cond_signal(&sched.idle_cond);
@@ -600,6 +605,40 @@ static int timers_fire_locked(rt_m *m, int64_t now)
 
 /* ---- the scheduler loop (g0) ---------------------------------------------------------------- */
 
+/* Steal from every other M, taking only from queues of at least min goroutines. */
+static rt_g *steal_any(rt_m *m, uint32_t min)
+{
+    for (int i = 1; i < sched.nstarted; i++) {
+        rt_g *g = runq_steal(m, &ms[(m->id + i) % sched.nstarted], min);
+        if (g)
+            return g;
+    }
+    return NULL;
+}
+
+/*
+ * Before sleeping on a futex, an M spins for a few tens of microseconds (Go does too):
+ * goroutines readied meanwhile are found without a wake-up system call, and wakers skip
+ * the signal while a spinner exists.  During the first half the spinner leaves a lone
+ * goroutine in its victim's queue: that M is usually about to park and run it itself
+ * (a channel handoff), and stealing it would bounce the pair between threads.
+ */
+#define SPIN_ROUNDS 256
+
+static rt_g *spin_for_work(rt_m *m)
+{
+    rt_g *g = NULL;
+    __atomic_add_fetch(&sched.nspinning, 1, __ATOMIC_SEQ_CST);
+    for (int r = 0; r < SPIN_ROUNDS && !g; r++) {
+        if (!(g = runq_get(m)))
+            g = steal_any(m, r < SPIN_ROUNDS / 2 ? 2 : 1);
+        for (int k = 0; k < 32 && !g; k++)
+            __builtin_ia32_pause();
+    }
+    __atomic_sub_fetch(&sched.nspinning, 1, __ATOMIC_SEQ_CST);
+    return g;
+}
+
 /* Find work for m, sleeping while there is none.  Called on g0. */
 static rt_g *find_runnable(rt_m *m)
 {
@@ -622,13 +661,8 @@ static rt_g *find_runnable(rt_m *m)
             continue;
         }
         mu_unlock();
-        if (rt_multi) {
-            for (int i = 1; i < sched.nstarted; i++) {
-                rt_m *v = &ms[(m->id + i) % sched.nstarted];
-                if ((g = runq_steal(m, v)))
-                    return g;
-            }
-        }
+        if (rt_multi && (g = spin_for_work(m)))
+            return g;
         mu_lock();
         if (sched.det && sched.ntimers) {
             /* nothing can run: virtual time jumps to the next timer */
