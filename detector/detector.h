@@ -103,7 +103,7 @@ static inline __attribute__((always_inline)) void race_access(uintptr_t addr, un
     uintptr_t base = shadow_win[(addr >> SHADOW_WIN_SHIFT) & (SHADOW_NWIN - 1)];
     if (RT_LIKELY(base != 0)) {
         shadow_granule *sh =
-            (shadow_granule *)(base + ((addr & ((1ull << SHADOW_WIN_SHIFT) - 1)) >> 3) * 32);
+            (shadow_granule *)(base + ((addr & ((1ull << SHADOW_WIN_SHIFT) - 1)) >> 3) * 16);
         if (cell_subsumes(__atomic_load_n(&sh->c[0], __ATOMIC_RELAXED), a) ||
             cell_subsumes(__atomic_load_n(&sh->c[1], __ATOMIC_RELAXED), a))
             return;

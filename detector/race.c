@@ -269,7 +269,7 @@ static race_sync *sync_find(uintptr_t addr, bool create)
         if (!sh)
             sh = shadow_map_slow(addr);
         if (sh)
-            __atomic_or_fetch(&sh->meta, SHADOW_META_SYNC, __ATOMIC_RELAXED);
+            __atomic_or_fetch(&shadow_aux_of(sh)->meta, SHADOW_META_SYNC, __ATOMIC_RELAXED);
     }
     return s;
 }

@@ -171,8 +171,9 @@ static void granule_store(shadow_granule *g, uint64_t c0, const shadow_hit *v, u
             race_free(o);
             __atomic_sub_fetch(&shadow_novf, 1, __ATOMIC_RELAXED);
         }
-        g->stk[0] = a.stk;
-        g->stk[1] = b.stk;
+        shadow_aux *x = shadow_aux_of(g);
+        x->stk[0] = a.stk;
+        x->stk[1] = b.stk;
         __atomic_store_n(&g->c[1], b.cell, __ATOMIC_RELAXED);
         granule_unlock(g, a.cell);
         return;
@@ -308,7 +309,8 @@ int shadow_update(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_acto
     int nhits = 0;
     uint32_t n;
     if (RT_LIKELY(!(c0 & CELL_OVF))) {
-        shadow_hit v[3] = {{c0 & ~CELL_LOCK, g->stk[0]}, {g->c[1], g->stk[1]}};
+        shadow_aux *x = shadow_aux_of(g);
+        shadow_hit v[3] = {{c0 & ~CELL_LOCK, x->stk[0]}, {g->c[1], x->stk[1]}};
         n = cells_apply(v, 2, a, stk, who, hits, max, &nhits);
         if (n == UINT32_MAX)
             granule_unlock(g, c0);
@@ -347,7 +349,8 @@ int shadow_update(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_acto
 static void granule_forget(shadow_granule *g, unsigned mask)
 {
     uint64_t c0 = granule_lock(g);
-    shadow_hit pair[2] = {{c0 & ~(CELL_LOCK | CELL_OVF), g->stk[0]}, {g->c[1], g->stk[1]}};
+    shadow_aux *x = shadow_aux_of(g);
+    shadow_hit pair[2] = {{c0 & ~(CELL_LOCK | CELL_OVF), x->stk[0]}, {g->c[1], x->stk[1]}};
     shadow_hit *v = pair;
     uint32_t n = 2, k = 0;
     if (c0 & CELL_OVF) {
@@ -362,9 +365,9 @@ static void granule_forget(shadow_granule *g, unsigned mask)
     granule_store(g, c0, v, k);
 }
 
-static bool granule_dirty(const shadow_granule *g)
+static bool granule_dirty(shadow_granule *g)
 {
-    return g->c[0] || g->c[1] || g->meta;
+    return g->c[0] || g->c[1] || shadow_aux_of((shadow_granule *)g)->meta;
 }
 
 void shadow_reset(uintptr_t lo, uintptr_t hi)
@@ -385,9 +388,10 @@ void shadow_reset(uintptr_t lo, uintptr_t hi)
                 mask &= 0xffu << (lo - a);
             if (a + 8 > hi)
                 mask &= 0xffu >> (a + 8 - hi);
-            if (g->meta & SHADOW_META_SYNC) {
+            shadow_aux *x = shadow_aux_of(g);
+            if (x->meta & SHADOW_META_SYNC) {
                 race_sync_forget_granule(a);
-                g->meta = 0;
+                x->meta = 0;
             }
             granule_forget(g, mask);
         }
@@ -396,11 +400,13 @@ void shadow_reset(uintptr_t lo, uintptr_t hi)
         uintptr_t first = ((lo > seg ? lo : seg) + 7) & ~7ull, last = end & ~7ull;
         if (first >= last)
             continue;
-        uintptr_t s_lo = (uintptr_t)shadow_of(first), s_hi = s_lo + (last - first) / 8 * 32;
+        uintptr_t s_lo = (uintptr_t)shadow_of(first), s_hi = s_lo + (last - first) / 8 * 16;
         s_lo = (s_lo + 4095) & ~4095ull;
         s_hi &= ~4095ull;
-        if (s_hi > s_lo && s_hi - s_lo >= 16 * 4096)
+        if (s_hi > s_lo && s_hi - s_lo >= 16 * 4096) {
             madvise((void *)s_lo, s_hi - s_lo, MADV_DONTNEED);
+            madvise((void *)(s_lo + SHADOW_AUX_OFFSET), s_hi - s_lo, MADV_DONTNEED);
+        }
     }
 }
 

@@ -4,12 +4,14 @@
  *
  * Layout.  Application memory is cut into 4 TB windows; a window gets a 16 TB
  * MAP_NORESERVE shadow mapping the first time it is touched, so only the shadow pages
- * of touched granules cost memory.  A granule's shadow is 32 bytes:
+ * of touched granules cost memory.  A granule's shadow is 32 bytes in two halves: the
+ * first 8 TB of the window's shadow hold the hot halves (what every access reads), the
+ * next 8 TB the cold ones (written only by the slow path):
  *
  *   c[0], c[1]  two access cells (below); c[0] also carries the granule's lock bit and,
  *               when more than two cells are needed, the "overflow" bit and a pointer
- *   stk[0..1]   stack-depot id of each cell's access (exact stack of the previous access)
- *   meta        bit 0: a sync object (mutex, atomic...) lives in this granule
+ *   aux.stk[2]  stack-depot id of each cell's access (exact stack of the previous access)
+ *   aux.meta    bit 0: a sync object (mutex, atomic...) lives in this granule
  *
  * Cell (64 bits), an access epoch plus what was accessed:
  *
@@ -62,10 +64,13 @@ _Static_assert((CELL_MASK >> CELL_MASK_SHIFT) == 0xff, "one mask bit per granule
 
 typedef struct shadow_granule {
     uint64_t c[2];
+} shadow_granule;
+/* The cold half, kept apart so the hot path's cache lines hold only cells. */
+typedef struct shadow_aux {
     uint32_t stk[2];
     uint64_t meta;
-} shadow_granule;
-_Static_assert(sizeof(shadow_granule) == 32, "shadow is 4x application memory");
+} shadow_aux;
+_Static_assert(sizeof(shadow_granule) + sizeof(shadow_aux) == 32, "shadow is 4x application memory");
 
 #define SHADOW_META_SYNC 0x1ull
 
@@ -104,7 +109,12 @@ static inline shadow_granule *shadow_of(uintptr_t addr)
     uintptr_t base = shadow_win[addr >> SHADOW_WIN_SHIFT];
     if (!base)
         return NULL;
-    return (shadow_granule *)(base + ((addr & ((1ull << SHADOW_WIN_SHIFT) - 1)) >> 3) * 32);
+    return (shadow_granule *)(base + ((addr & ((1ull << SHADOW_WIN_SHIFT) - 1)) >> 3) * 16);
+}
+#define SHADOW_AUX_OFFSET (2ull << SHADOW_WIN_SHIFT)
+static inline shadow_aux *shadow_aux_of(shadow_granule *g)
+{
+    return (shadow_aux *)((char *)g + SHADOW_AUX_OFFSET);
 }
 /* Shadow for addr, mapping its window if needed (NULL only outside user space). */
 shadow_granule *shadow_map_slow(uintptr_t addr);
