@@ -38,7 +38,27 @@ typedef struct race_gs {
         uint32_t node, id;
     } sc[2];
     race_ginfo *info;
+    /* C11 fences (tsan_abi.c): clocks that relaxed atomic reads observed since, for the
+     * next acquire fence; this goroutine's clock at its last release fence, published by
+     * its later relaxed atomic writes (valid when has_fence_rel) */
+    vclock fence_acq, fence_rel;
+    bool has_fence_rel;
 } race_gs;
+
+/* What an atomic operation does (race_atomic_begin/end). */
+enum {
+    RACE_AT_READS = 1,   /* observes the previous value (load, read-modify-write) */
+    RACE_AT_WRITES = 2,  /* stores a value (store, read-modify-write, successful CAS) */
+    RACE_AT_ACQ = 4,     /* acquire order */
+    RACE_AT_REL = 8,     /* release order */
+    RACE_AT_MERGE = 16,  /* a release joins the object's clock (RMW) instead of replacing it */
+};
+/* Record the atomic access and take the edges its order implies, holding the sync table
+ * across the operation so its value and clock are seen together; end releases. */
+race_gs *race_atomic_begin(uintptr_t addr, unsigned size, uintptr_t pc, unsigned op);
+void race_atomic_end(race_gs *gs, uintptr_t addr, unsigned op);
+/* __tsan_atomic_thread_fence: acquire what relaxed reads saw / snapshot for relaxed writes. */
+void race_fence(bool acq, bool rel);
 
 /* Access kinds (cell bits). */
 #define RACE_READ 0ull

@@ -310,51 +310,71 @@ void race_sync_release(race_gs *gs, uintptr_t addr, bool merge)
     race_tick(gs);
 }
 
-/* Atomics (tsan_abi.c): record the access, then hold the sync table across the operation
- * so the value and the clock published with it are seen together. */
-race_gs *race_atomic_begin(uintptr_t addr, unsigned size, uint64_t kind, uintptr_t pc, bool acq,
-                           bool sync)
+/* Atomics (tsan_abi.c, runtime/atomic.c).  Relaxed operations create no edge by
+ * themselves but feed C11 fences: a relaxed read remembers the clock it observed for a
+ * later acquire fence, a relaxed write after a release fence publishes the fence's
+ * snapshot. */
+race_gs *race_atomic_begin(uintptr_t addr, unsigned size, uintptr_t pc, unsigned op)
 {
-    race_access(addr, size, kind, pc);
+    race_access(addr, size, ((op & RACE_AT_WRITES) ? RACE_WRITE : RACE_READ) | RACE_ATOMIC, pc);
     race_gs *gs = race_cur();
-    if (!gs || !sync)
+    if (!gs)
         return gs;
     rt_lock(&sync_lock);
-    if (acq) {
+    if (op & RACE_AT_READS) {
         race_sync *s = sync_find(addr, false);
         if (s)
-            vc_join(&gs->vc, &s->vc);
+            vc_join((op & RACE_AT_ACQ) ? &gs->vc : &gs->fence_acq, &s->vc);
     }
     return gs;
 }
 
-void race_atomic_end(race_gs *gs, uintptr_t addr, bool sync, bool rel, bool merge)
+void race_atomic_end(race_gs *gs, uintptr_t addr, unsigned op)
 {
-    if (!gs || !sync)
+    if (!gs)
         return;
-    if (rel) {
+    bool rel = (op & RACE_AT_REL) && (op & RACE_AT_WRITES);
+    const vclock *pub = rel ? &gs->vc : (op & RACE_AT_WRITES) && gs->has_fence_rel ? &gs->fence_rel : NULL;
+    if (pub) {
         race_sync *s = sync_find(addr, true);
-        if (merge)
-            vc_join(&s->vc, &gs->vc);
+        if (op & RACE_AT_MERGE)
+            vc_join(&s->vc, pub);
         else
-            vc_copy(&s->vc, &gs->vc);
+            vc_copy(&s->vc, pub);
     }
     rt_unlock(&sync_lock);
     if (rel)
         race_tick(gs);
 }
 
+void race_fence(bool acq, bool rel)
+{
+    race_gs *gs = race_cur();
+    if (!gs)
+        return;
+    if (acq)
+        vc_join(&gs->vc, &gs->fence_acq);
+    if (rel) {
+        vc_copy(&gs->fence_rel, &gs->vc);
+        gs->has_fence_rel = true;
+        race_tick(gs);
+    }
+}
+
 /* runtime/atomic.c's hooks (race.h): goroutine.h atomics are seq-cst Go atomics. */
 void *race_atomic_enter_slow(const void *addr, size_t size, bool write, bool acquire,
                              uintptr_t pc)
 {
-    uint64_t kind = (write ? RACE_WRITE : RACE_READ) | RACE_ATOMIC;
-    return race_atomic_begin((uintptr_t)addr, (unsigned)size, kind, pc, acquire, true);
+    unsigned op = write ? RACE_AT_WRITES | RACE_AT_REL : RACE_AT_READS | RACE_AT_ACQ;
+    if (write && acquire)
+        op |= RACE_AT_READS | RACE_AT_ACQ | RACE_AT_MERGE;
+    return race_atomic_begin((uintptr_t)addr, (unsigned)size, pc, op);
 }
 
 void race_atomic_leave_slow(void *cookie, const void *addr, bool release, bool merge)
 {
-    race_atomic_end(cookie, (uintptr_t)addr, true, release, merge);
+    unsigned op = RACE_AT_WRITES | (release ? RACE_AT_REL : 0) | (merge ? RACE_AT_MERGE : 0);
+    race_atomic_end(cookie, (uintptr_t)addr, release ? op : 0);
 }
 
 /* ---- stacks waiting for reuse ----------------------------------------------------------------- */
@@ -445,6 +465,8 @@ void race_go_end_slow(rt_g *g)
     rs.free[rs.nfree++] = gs->slot;
     rt_unlock(&rs.lock);
     vc_free(&gs->vc);
+    vc_free(&gs->fence_acq);
+    vc_free(&gs->fence_rel);
     race_free(gs->frame_pc);
     race_free(gs->frame_node);
     race_free(gs);

@@ -156,43 +156,55 @@ static inline bool mo_rel(int mo)
     return mo == MO_RELEASE || mo == MO_ACQ_REL || mo == MO_SEQ_CST;
 }
 
-/* race.c: lock the sync table around an atomic, acquire/release on its object. */
-race_gs *race_atomic_begin(uintptr_t addr, unsigned size, uint64_t kind, uintptr_t pc, bool acq,
-                           bool sync);
-void race_atomic_end(race_gs *gs, uintptr_t addr, bool sync, bool rel, bool merge);
+/* The edges of an operation of order mo (RACE_AT_* in detector.h). */
+static inline unsigned mo_op(unsigned what, int mo)
+{
+    return what | (mo_acq(mo) ? RACE_AT_ACQ : 0) | (mo_rel(mo) ? RACE_AT_REL : 0);
+}
+#define AT_LOAD RACE_AT_READS
+#define AT_STORE RACE_AT_WRITES
+#define AT_RMW (RACE_AT_READS | RACE_AT_WRITES | RACE_AT_MERGE)
+
+/* A CAS takes the failure order's acquire too; a failed one writes nothing. */
+static inline unsigned cas_op(int mo, int fmo)
+{
+    return mo_op(AT_RMW, mo) | (mo_acq(fmo) ? RACE_AT_ACQ : 0);
+}
+static inline unsigned cas_end(unsigned op, bool ok)
+{
+    return ok ? op : op & ~(unsigned)(RACE_AT_WRITES | RACE_AT_REL);
+}
 
 /* 128-bit operations: no lock-free instruction without -mcx16, so one lock for all. */
 static uint32_t atomic128_lock;
 
 /* T is the result type; the access is always sizeof(*addr) bytes (a store's result type
  * is a dummy int, and a 1-byte atomic must not claim its neighbours' bytes). */
-#define ATOMIC_WRAP(T, addr, kind, mo_a, mo_r, merge, expr)                                   \
+#define ATOMIC_WRAP(T, addr, op, expr)                                                        \
     ({                                                                                          \
-        bool acq_ = (mo_a), rel_ = (mo_r);                                                      \
-        race_gs *gs_ = race_atomic_begin((uintptr_t)(addr), (unsigned)sizeof(*(addr)), kind,    \
-                                         PC(), acq_,                                            \
-                                         acq_ || rel_);                                         \
+        unsigned op_ = (op);                                                                    \
+        race_gs *gs_ = race_atomic_begin((uintptr_t)(addr), (unsigned)sizeof(*(addr)), PC(),    \
+                                         op_);                                                  \
         T r_ = (expr);                                                                          \
-        race_atomic_end(gs_, (uintptr_t)(addr), acq_ || rel_, rel_, merge);                     \
+        race_atomic_end(gs_, (uintptr_t)(addr), op_);                                           \
         r_;                                                                                     \
     })
 
 #define ATOMIC_RMW(N, T, name, op)                                                                  \
     TSAN_API T __tsan_atomic##N##_##name(volatile T *a, T v, int mo)                                \
     {                                                                                               \
-        return ATOMIC_WRAP(T, a, RACE_WRITE | RACE_ATOMIC, mo_acq(mo), mo_rel(mo), true,            \
-                           __atomic_##op(a, v, __ATOMIC_SEQ_CST));                                  \
+        return ATOMIC_WRAP(T, a, mo_op(AT_RMW, mo), __atomic_##op(a, v, __ATOMIC_SEQ_CST));        \
     }
 
 #define ATOMIC_OPS(N, T)                                                                            \
     TSAN_API T __tsan_atomic##N##_load(const volatile T *a, int mo)                                 \
     {                                                                                               \
-        return ATOMIC_WRAP(T, a, RACE_READ | RACE_ATOMIC, mo_acq(mo), false, false,                 \
+        return ATOMIC_WRAP(T, a, mo_op(AT_LOAD, mo) & ~(unsigned)RACE_AT_REL,                       \
                            __atomic_load_n(a, __ATOMIC_SEQ_CST));                                   \
     }                                                                                               \
     TSAN_API void __tsan_atomic##N##_store(volatile T *a, T v, int mo)                              \
     {                                                                                               \
-        (void)ATOMIC_WRAP(int, a, RACE_WRITE | RACE_ATOMIC, false, mo_rel(mo), false,               \
+        (void)ATOMIC_WRAP(int, a, mo_op(AT_STORE, mo) & ~(unsigned)RACE_AT_ACQ,                     \
                           (__atomic_store_n(a, v, __ATOMIC_SEQ_CST), 0));                           \
     }                                                                                               \
     ATOMIC_RMW(N, T, exchange, exchange_n)                                                          \
@@ -205,11 +217,10 @@ static uint32_t atomic128_lock;
     TSAN_API int __tsan_atomic##N##_compare_exchange_strong(volatile T *a, T *c, T v, int mo,       \
                                                             int fmo)                                \
     {                                                                                               \
-        bool acq = mo_acq(mo) || mo_acq(fmo);                                                       \
-        race_gs *gs = race_atomic_begin((uintptr_t)a, sizeof(T), RACE_WRITE | RACE_ATOMIC, PC(),    \
-                                        acq, acq || mo_rel(mo));                                    \
+        unsigned op = cas_op(mo, fmo);                                                              \
+        race_gs *gs = race_atomic_begin((uintptr_t)a, sizeof(T), PC(), op);                         \
         bool ok = __atomic_compare_exchange_n(a, c, v, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);  \
-        race_atomic_end(gs, (uintptr_t)a, acq || mo_rel(mo), ok && mo_rel(mo), true);               \
+        race_atomic_end(gs, (uintptr_t)a, cas_end(op, ok));                                         \
         return ok;                                                                                  \
     }                                                                                               \
     TSAN_API int __tsan_atomic##N##_compare_exchange_weak(volatile T *a, T *c, T v, int mo,         \
@@ -272,17 +283,16 @@ static inline bool a128_cas(volatile u128 *a, u128 *c, u128 v)
 #define ATOMIC128_RMW(name, op)                                                                  \
     TSAN_API u128 __tsan_atomic128_##name(volatile u128 *a, u128 v, int mo)                      \
     {                                                                                            \
-        return ATOMIC_WRAP(u128, a, RACE_WRITE | RACE_ATOMIC, mo_acq(mo), mo_rel(mo), true,      \
-                           a128_rmw(a, v, op));                                                  \
+        return ATOMIC_WRAP(u128, a, mo_op(AT_RMW, mo), a128_rmw(a, v, op));                      \
     }
 
 TSAN_API u128 __tsan_atomic128_load(const volatile u128 *a, int mo)
 {
-    return ATOMIC_WRAP(u128, a, RACE_READ | RACE_ATOMIC, mo_acq(mo), false, false, a128_load(a));
+    return ATOMIC_WRAP(u128, a, mo_op(AT_LOAD, mo) & ~(unsigned)RACE_AT_REL, a128_load(a));
 }
 TSAN_API void __tsan_atomic128_store(volatile u128 *a, u128 v, int mo)
 {
-    (void)ATOMIC_WRAP(int, a, RACE_WRITE | RACE_ATOMIC, false, mo_rel(mo), false,
+    (void)ATOMIC_WRAP(int, a, mo_op(AT_STORE, mo) & ~(unsigned)RACE_AT_ACQ,
                       ((void)a128_rmw(a, v, 0), 0));
 }
 ATOMIC128_RMW(exchange, 0)
@@ -296,11 +306,10 @@ ATOMIC128_RMW(fetch_nand, 6)
 TSAN_API int __tsan_atomic128_compare_exchange_strong(volatile u128 *a, u128 *c, u128 v, int mo,
                                                       int fmo)
 {
-    bool acq = mo_acq(mo) || mo_acq(fmo);
-    race_gs *gs = race_atomic_begin((uintptr_t)a, 16, RACE_WRITE | RACE_ATOMIC, PC(), acq,
-                                    acq || mo_rel(mo));
+    unsigned op = cas_op(mo, fmo);
+    race_gs *gs = race_atomic_begin((uintptr_t)a, 16, PC(), op);
     bool ok = a128_cas(a, c, v);
-    race_atomic_end(gs, (uintptr_t)a, acq || mo_rel(mo), ok && mo_rel(mo), true);
+    race_atomic_end(gs, (uintptr_t)a, cas_end(op, ok));
     return ok;
 }
 TSAN_API int __tsan_atomic128_compare_exchange_weak(volatile u128 *a, u128 *c, u128 v, int mo,
@@ -314,12 +323,13 @@ TSAN_API u128 __tsan_atomic128_compare_exchange_val(volatile u128 *a, u128 c, u1
     return c;
 }
 
-/* Fences order this goroutine's own atomics; like ThreadSanitizer we derive no
- * happens-before edge from a fence alone (documented limitation). */
+/* C11 7.17.4 fence synchronisation (ThreadSanitizer has none): a release fence followed
+ * by a relaxed store, read by a relaxed load followed by an acquire fence, orders what
+ * came before the first fence before what follows the second (race_fence). */
 TSAN_API void __tsan_atomic_thread_fence(int mo)
 {
-    (void)mo;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    race_fence(mo_acq(mo), mo_rel(mo));
 }
 TSAN_API void __tsan_atomic_signal_fence(int mo)
 {
