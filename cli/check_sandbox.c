@@ -279,18 +279,16 @@ static void sbx_read(sbx_job *j, int i)
 
 void sbx_sweep_uid(uid_t uid)
 {
-    for (int pass = 0; pass < 2; pass++) {
-        pid_t pid = fork();
-        if (pid == 0) {
-            /* kill(-1) as the uid reaches exactly the processes that uid owns */
-            if (setresuid(uid, uid, uid) == 0)
-                kill(-1, SIGKILL);
-            _exit(0);
-        }
-        if (pid > 0)
-            while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-                ;
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* kill(-1) as the uid reaches exactly the processes that uid owns */
+        if (setresuid(uid, uid, uid) == 0)
+            kill(-1, SIGKILL);
+        _exit(0);
     }
+    if (pid > 0)
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+            ;
 }
 
 static void sbx_note_cpu(sbx_job *j, const struct rusage *ru)
@@ -321,39 +319,62 @@ static void sbx_reap_children(void)
     }
 }
 
-/* True while any process (zombies included) belongs to uid. */
-static bool sbx_uid_has_procs(uid_t uid)
+/* True while we have a child that is not the program of a running job: an orphan of a
+ * finished run, reparented to us (we are a subreaper), not reaped yet.  Every process a
+ * run leaves behind ends up as such a child once its parents are dead, so none left
+ * means the run's uid owns nothing any more, zombies included.  Reads our children list
+ * (one small file); -1 if the kernel does not provide it. */
+static int sbx_stray_children(void)
 {
-    DIR *d = opendir("/proc");
-    struct dirent *e;
-    bool found = false;
-    while (d && !found && (e = readdir(d))) {
-        struct stat st;
-        if (isdigit((unsigned char)e->d_name[0]) && fstatat(dirfd(d), e->d_name, &st, 0) == 0)
-            found = st.st_uid == uid;
+    char path[64], buf[4096];
+    snprintf(path, sizeof path, "/proc/self/task/%d/children", (int)getpid());
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n < 0)
+        return -1;
+    buf[n] = 0;
+    for (char *p = buf, *end; *p; p = end) {
+        long pid = strtol(p, &end, 10);
+        if (end == p)
+            break;
+        bool job = false;
+        for (int k = 0; k < sbx_njobs && !job; k++)
+            job = sbx_jobs[k].busy && !sbx_jobs[k].exited && sbx_jobs[k].pid == (pid_t)pid;
+        if (!job)
+            return 1;
     }
-    if (d)
-        closedir(d);
-    return found;
+    return 0;
 }
 
-/* After the sweep: wait (up to a second) until the uid's last process is reaped, so the
- * next run of this slot starts with the whole RLIMIT_NPROC budget. */
+/* After the sweep: reap until no orphan of the run is left (up to a second, sweeping
+ * again now and then for a fork that was in flight), so the next run of this slot has
+ * the whole RLIMIT_NPROC budget. */
 static void sbx_wait_uid_gone(uid_t uid)
 {
-    for (int k = 0; k < 1000; k++) {
+    for (int k = 0; k < 5000; k++) {
         sbx_reap_children();
-        if (!sbx_uid_has_procs(uid))
+        int stray = sbx_stray_children();
+        if (stray == 0)
             return;
-        if (k % 100 == 99)
-            sbx_sweep_uid(uid); /* a fork that was in flight during the first sweep */
-        usleep(1000);
+        if (stray < 0) { /* no children list: give the dying a moment, once */
+            usleep(10000);
+            sbx_reap_children();
+            return;
+        }
+        if (k % 500 == 499)
+            sbx_sweep_uid(uid);
+        usleep(200);
     }
 }
 
 /* The program is gone or must go: kill what is left, reap it, drain the pipes. */
 static void sbx_finish(sbx_job *j)
 {
+    if (!j->exited)
+        kill(j->pid, SIGKILL); /* even if it left its process group */
     kill(-j->pid, SIGKILL);
     if (j->spec.drop)
         sbx_sweep_uid(j->spec.uid);
@@ -426,7 +447,8 @@ static void sbx_mem_tick(sbx_job *js, int nj)
     bool any = false, scan = false;
     for (int k = 0; k < nj; k++) {
         pages[k] = 0;
-        if (js[k].busy && !js[k].exited && js[k].spec.lim.rss_mb > 0) {
+        /* a run's first 50 ms go unsampled: most runs are over by then */
+        if (js[k].busy && !js[k].exited && js[k].spec.lim.rss_mb > 0 && now - js[k].start > 0.05) {
             any = true;
             scan |= js[k].spec.drop;
         }
@@ -448,7 +470,7 @@ static void sbx_mem_tick(sbx_job *js, int nj)
     long page_kb = sysconf(_SC_PAGESIZE) / 1024;
     for (int k = 0; k < nj; k++) {
         sbx_job *j = &js[k];
-        if (!j->busy || j->exited || j->spec.lim.rss_mb <= 0)
+        if (!j->busy || j->exited || j->spec.lim.rss_mb <= 0 || now - j->start <= 0.05)
             continue;
         if (!j->spec.drop) {
             char pid[32];

@@ -5,9 +5,10 @@
 #   bash bench/check/speed.sh [build-dir] [runs]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-build=${1:-$here/../../build}
+build=$(cd "${1:-$here/../../build}" && pwd)
 runs=${2:-100}
 racedemo=$build/cli/racedemo
+[ -x "$racedemo" ] || { echo "no $racedemo: build first" >&2; exit 1; }
 cd "$here"
 best() { sort -n | head -1; }
 t100=$(for i in 1 2 3; do
@@ -20,3 +21,7 @@ echo "racedemo check, bench/check/typical.c, $(nproc) CPUs, load $(cut -d' ' -f1
 echo "  $runs schedules, compile included: ${t100} s (best of 3)"
 echo "  compile + 1 run:                ${t1} s"
 awk -v a="$t100" -v b="$t1" -v n="$runs" 'BEGIN { printf "  per extra schedule:             %.1f ms\n", (a - b) * 1000 / (n - 1) }'
+# CPU time (racedemo, the compiler and every run) does not depend on what else the
+# machine is doing: on an idle machine the wall time approaches it divided by the CPUs
+cpu=$(/usr/bin/time -f "%U %S" "$racedemo" check typical.c --runs "$runs" 2>&1 >/dev/null | tail -1)
+echo "  CPU time, $runs schedules:         $(echo "$cpu" | awk '{ printf "%.2f s (user %.2f, sys %.2f)", $1 + $2, $1, $2 }')"
