@@ -145,8 +145,9 @@ START_TEST(test_infinite_loop_times_out_and_stops_early)
     check_one(&o, CORPUS "infinite_loop.c", "20", "0.5");
     expect(&o, CHECK_EXIT_TIMEOUT, "timeout");
     /* after 3 timeouts the remaining runs are skipped, not waited for */
-    ck_assert_ptr_nonnull(strstr(o.json, "\"skipped\": "));
-    ck_assert_double_lt(o.secs, 10.0);
+    const char *sk = strstr(o.json, "\"skipped\": ");
+    ck_assert_ptr_nonnull(sk);
+    ck_assert_int_ge(atoi(sk + 11), 20 - 3 - 2); /* 3 timed out, at most 2 more in flight */
 }
 END_TEST
 
