@@ -158,8 +158,7 @@ static void out(const char *fmt, ...)
     if (n > 0 && write(opt.fd, buf, (size_t)n) < 0) { /* nowhere left to report to */ }
 }
 
-/* symbolize.c, when linked in: function, file:line for each pc. */
-extern void sym_print_stack(int fd, const uintptr_t *pcs, int n, bool is_return) __attribute__((weak));
+#include "../runtime/symbolize.h"
 
 #define REPORT_DEPTH 64
 
@@ -167,12 +166,7 @@ static void print_stack(uint32_t stk)
 {
     uintptr_t pcs[REPORT_DEPTH];
     int n = depot_unwind(stk, pcs, REPORT_DEPTH);
-    if (sym_print_stack) {
-        sym_print_stack(opt.fd, pcs, n, true);
-        return;
-    }
-    for (int i = 0; i < n; i++)
-        out("  pc 0x%lx\n", (unsigned long)pcs[i]);
+    sym_print_race_stack(opt.fd, pcs, n, true);
 }
 
 static void goroutine_name(char *buf, size_t cap, const race_ginfo *gi)

@@ -371,10 +371,13 @@ bool sym_is_runtime(uintptr_t pc)
 }
 
 /* Append one Go-style frame to buf.  Inlined frames print "(...)" and no offset, like Go;
- * "+0x0" is left out too (a goroutine that has not started yet). */
-static int sym_format(char *buf, size_t cap, const sym_frame *f, bool inlined)
+ * "+0x0" is left out too (a goroutine that has not started yet).  Race reports indent
+ * like `go run -race` ("  f()" then "      file:line +0x..") and print every frame as a
+ * call. */
+static int sym_format(char *buf, size_t cap, const sym_frame *f, bool inlined, bool race)
 {
-    int n = snprintf(buf, cap, "%s(%s)\n\t%s", f->func, inlined ? "..." : "", f->file);
+    int n = race ? snprintf(buf, cap, "  %s()\n      %s", f->func, f->file)
+                 : snprintf(buf, cap, "%s(%s)\n\t%s", f->func, inlined ? "..." : "", f->file);
     if (f->line && n < (int)cap)
         n += snprintf(buf + n, cap - (size_t)n, ":%d", f->line);
     if (!inlined && f->offset && n < (int)cap)
@@ -395,18 +398,24 @@ static void sym_write(int fd, const char *buf, size_t n)
     }
 }
 
-size_t sym_format_frame(char *buf, size_t cap, uintptr_t pc, bool is_return)
+static size_t sym_format_any(char *buf, size_t cap, uintptr_t pc, bool is_return, bool race)
 {
     const sym_entry *e = sym_get(pc, is_return);
     if (!e) {
-        int n = snprintf(buf, cap, "?()\n\t? pc=0x%lx\n", (unsigned long)pc);
+        int n = snprintf(buf, cap, race ? "  ?()\n      ? pc=0x%lx\n" : "?()\n\t? pc=0x%lx\n",
+                         (unsigned long)pc);
         return n < (int)cap ? (size_t)n : cap - 1;
     }
     size_t n = 0;
     buf[0] = 0;
     for (int i = 0; i < e->nframes && n < cap - 1; i++)
-        n += (size_t)sym_format(buf + n, cap - n, &e->frames[i], i < e->nframes - 1);
+        n += (size_t)sym_format(buf + n, cap - n, &e->frames[i], i < e->nframes - 1, race);
     return n;
+}
+
+size_t sym_format_frame(char *buf, size_t cap, uintptr_t pc, bool is_return)
+{
+    return sym_format_any(buf, cap, pc, is_return, false);
 }
 
 void sym_print_frame(int fd, uintptr_t pc, bool is_return)
@@ -415,9 +424,20 @@ void sym_print_frame(int fd, uintptr_t pc, bool is_return)
     sym_write(fd, buf, sym_format_frame(buf, sizeof buf, pc, is_return));
 }
 
-void sym_print_stack(int fd, const uintptr_t *pcs, int n, bool is_return)
+static void sym_print_stack_any(int fd, const uintptr_t *pcs, int n, bool is_return, bool race)
 {
+    char buf[2048];
     for (int i = 0; i < n; i++)
         if (!sym_is_runtime(is_return ? pcs[i] - 1 : pcs[i]))
-            sym_print_frame(fd, pcs[i], is_return);
+            sym_write(fd, buf, sym_format_any(buf, sizeof buf, pcs[i], is_return, race));
+}
+
+void sym_print_stack(int fd, const uintptr_t *pcs, int n, bool is_return)
+{
+    sym_print_stack_any(fd, pcs, n, is_return, false);
+}
+
+void sym_print_race_stack(int fd, const uintptr_t *pcs, int n, bool is_return)
+{
+    sym_print_stack_any(fd, pcs, n, is_return, true);
 }

@@ -41,6 +41,9 @@ size_t sym_format_frame(char *buf, size_t cap, uintptr_t pc, bool is_return);
  * (and libc) are skipped so stacks show the user's code. */
 void sym_print_stack(int fd, const uintptr_t *pcs, int n, bool is_return);
 
+/* The same in `go run -race`'s layout: "  f()" then "      file:line +0x..". */
+void sym_print_race_stack(int fd, const uintptr_t *pcs, int n, bool is_return);
+
 /* True if pc belongs to the racedemo runtime itself (rt_*, sched_*, chan_*...). */
 bool sym_is_runtime(uintptr_t pc);
 
