@@ -22,6 +22,14 @@
 #include <sys/personality.h>
 #include <unistd.h>
 
+/* Every table here is keyed by one address: a multiplicative hash beats uthash's
+ * byte-wise default on the atomics' path. */
+#define HASH_FUNCTION(keyptr, keylen, hashv)                                              \
+    do {                                                                                  \
+        uint64_t k_;                                                                      \
+        memcpy(&k_, (keyptr), sizeof k_);                                                 \
+        (hashv) = (unsigned)((k_ * 0x9e3779b97f4a7c15ull) >> 32);                         \
+    } while (0)
 #define uthash_malloc(sz) race_malloc(sz)
 #define uthash_free(ptr, sz) race_free(ptr)
 #define uthash_fatal(msg) rt_throw("race detector: %s", msg)
@@ -314,6 +322,10 @@ void race_sync_release(race_gs *gs, uintptr_t addr, bool merge)
  * themselves but feed C11 fences: a relaxed read remembers the clock it observed for a
  * later acquire fence, a relaxed write after a release fence publishes the fence's
  * snapshot. */
+/* The sync object of the atomic in progress on this thread (sync_lock held from begin to
+ * end), so an operation looks its object up once. */
+static __thread race_sync *atomic_sync __attribute__((tls_model("initial-exec")));
+
 race_gs *race_atomic_begin(uintptr_t addr, unsigned size, uintptr_t pc, unsigned op)
 {
     race_access(addr, size, ((op & RACE_AT_WRITES) ? RACE_WRITE : RACE_READ) | RACE_ATOMIC, pc);
@@ -321,11 +333,9 @@ race_gs *race_atomic_begin(uintptr_t addr, unsigned size, uintptr_t pc, unsigned
     if (!gs)
         return gs;
     rt_lock(&sync_lock);
-    if (op & RACE_AT_READS) {
-        race_sync *s = sync_find(addr, false);
-        if (s)
-            vc_join((op & RACE_AT_ACQ) ? &gs->vc : &gs->fence_acq, &s->vc);
-    }
+    race_sync *s = atomic_sync = sync_find(addr, (op & RACE_AT_WRITES) != 0);
+    if ((op & RACE_AT_READS) && s && s->vc.n)
+        vc_join((op & RACE_AT_ACQ) ? &gs->vc : &gs->fence_acq, &s->vc);
     return gs;
 }
 
@@ -336,7 +346,7 @@ void race_atomic_end(race_gs *gs, uintptr_t addr, unsigned op)
     bool rel = (op & RACE_AT_REL) && (op & RACE_AT_WRITES);
     const vclock *pub = rel ? &gs->vc : (op & RACE_AT_WRITES) && gs->has_fence_rel ? &gs->fence_rel : NULL;
     if (pub) {
-        race_sync *s = sync_find(addr, true);
+        race_sync *s = atomic_sync ? atomic_sync : sync_find(addr, true);
         if (op & RACE_AT_MERGE)
             vc_join(&s->vc, pub);
         else

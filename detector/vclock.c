@@ -146,8 +146,26 @@ void vc_join(vclock *dst, const vclock *src)
         return;
     /* A small clock (a goroutine joining a WaitGroup of a million) goes in entry by
      * entry; entries past the end are appends, so this is O(src) in that case. */
-    if (src->n * 8 < dst->n || src->n <= 2) {
+    if (src->n * 8 < dst->n) {
         for (uint32_t j = 0; j < src->n; j++)
+            vc_put(dst, src->e[j].slot, src->e[j].clk, true);
+        return;
+    }
+    /* Comparable sizes: one walk, in place while every slot of src is already in dst
+     * (the steady state of goroutines trading a mutex or an atomic). */
+    uint32_t i = 0, j = 0;
+    for (; j < src->n; j++) {
+        while (i < dst->n && dst->e[i].slot < src->e[j].slot)
+            i++;
+        if (i == dst->n || dst->e[i].slot != src->e[j].slot)
+            break;
+        if (src->e[j].clk > dst->e[i].clk)
+            dst->e[i].clk = src->e[j].clk;
+    }
+    if (j == src->n)
+        return;
+    if (src->n - j <= 8) {
+        for (; j < src->n; j++)
             vc_put(dst, src->e[j].slot, src->e[j].clk, true);
         return;
     }
