@@ -44,6 +44,7 @@ static struct {
     bool halt_on_error;
     long report_limit;
     int fd;
+    char path[4200];  /* log_path's file: opened per report (report_open), "" otherwise */
 } opt = {.exitcode = 66, .fd = 2};
 
 static uint32_t report_lock;
@@ -69,13 +70,12 @@ static void opt_set(const char *k, size_t kn, const char *v)
         if (!strcmp(v, "stdout"))
             opt.fd = 1;
         else if (strcmp(v, "stderr")) {
-            char path[4200];
-            snprintf(path, sizeof path, "%.4000s.%d", v, (int)getpid());
-            int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+            snprintf(opt.path, sizeof opt.path, "%.4000s.%d", v, (int)getpid());
+            int fd = open(opt.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
             if (fd >= 0)
-                opt.fd = fd;
+                close(fd);
             else
-                dprintf(2, "racedemo: cannot open log_path %s\n", path);
+                dprintf(2, "racedemo: cannot open log_path %s\n", opt.path), opt.path[0] = 0;
         }
     } else {
         dprintf(2, "racedemo: unknown RACEDEMO_OPTIONS key '%.*s'\n", (int)kn, k);
@@ -107,11 +107,31 @@ static void opt_parse(const char *s)
 
 long race_report_count(void) { return __atomic_load_n(&nreports, __ATOMIC_ACQUIRE); }
 
+/* With log_path the file is opened for each report and closed after it: a program that
+ * closes its descriptors, or reuses the numbers for files of its own, can neither lose
+ * a report nor receive it (racedemo check relies on this).  Cold path only. */
+static int report_open(void)
+{
+    if (!opt.path[0])
+        return opt.fd;
+    int fd = open(opt.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    return opt.fd = fd >= 0 ? fd : 2;
+}
+
+static void report_close(int fd)
+{
+    if (opt.path[0] && fd > 2)
+        close(fd);
+}
+
 static void report_summary(void)
 {
     long n = race_report_count();
-    if (n)
-        dprintf(opt.fd, "Found %ld data race(s)\n", n);
+    if (n) {
+        int fd = report_open();
+        dprintf(fd, "Found %ld data race(s)\n", n);
+        report_close(fd);
+    }
 }
 
 /* The exit status a program that reported races leaves with (used by _exit's wrapper). */
@@ -410,6 +430,7 @@ void race_report(race_gs *gs, uintptr_t addr, uint64_t a, uint32_t stk, const sh
     /* the granule of the earlier access: report the first byte both touched */
     unsigned both = cell_mask(a) & cell_mask(h->cell);
     uintptr_t where = (addr & ~7ull) + (both ? (unsigned)__builtin_ctz(both) : (addr & 7));
+    int fd = report_open();
     out("==================\nWARNING: DATA RACE\n");
     print_access(false, where, a, stk, gs->info);
     out("\n");
@@ -419,6 +440,7 @@ void race_report(race_gs *gs, uintptr_t addr, uint64_t a, uint32_t stk, const sh
     if (prev != gs->info)
         print_creation(prev, false);
     out("==================\n");
+    report_close(fd);
     rt_unlock(&report_lock);
     if (opt.halt_on_error) {
         fflush(NULL);
