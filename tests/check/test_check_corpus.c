@@ -140,6 +140,14 @@ START_TEST(test_race_after_closing_stdout_and_stderr)
 }
 END_TEST
 
+START_TEST(test_race_after_closing_every_fd_and_reusing_them)
+{
+    check_one(&o, CORPUS "race_closed_fds.c", "3", "5");
+    expect(&o, CHECK_EXIT_RACE, "race");
+    ck_assert_ptr_nonnull(strstr(o.json, "race_closed_fds.c\", \"line\": 14}"));
+}
+END_TEST
+
 START_TEST(test_infinite_loop_times_out_and_stops_early)
 {
     check_one(&o, CORPUS "infinite_loop.c", "20", "0.5");
@@ -262,6 +270,7 @@ int main(void)
     tcase_add_test(tc, test_race_then_abort);
     tcase_add_test(tc, test_race_then_infinite_loop);
     tcase_add_test(tc, test_race_after_closing_stdout_and_stderr);
+    tcase_add_test(tc, test_race_after_closing_every_fd_and_reusing_them);
     tc = tu_tcase(s, "hostile", 60);
     tcase_add_test(tc, test_infinite_loop_times_out_and_stops_early);
     tcase_add_test(tc, test_fork_loop_is_bounded_and_cleaned_up);
