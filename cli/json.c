@@ -35,7 +35,9 @@ static const char *json_role(enum cli_role r)
     return r == ROLE_RACY ? "racy" : r == ROLE_FIX ? "fix" : "plain";
 }
 
-static void json_run(const cli_run *r)
+/* One run; with its full output when the report replays single schedules (--seed
+ * without --runs), as the text replay shows it. */
+static void json_run(const cli_run *r, bool with_output)
 {
     char *label = cli_run_label(r);
     printf("{\"seed\": %llu, \"result\": ", (unsigned long long)r->seed);
@@ -47,8 +49,15 @@ static void json_run(const cli_run *r)
         printf("\"exit_status\": null, \"signal\": %d, \"timed_out\": false", WTERMSIG(r->status));
     else
         printf("\"exit_status\": %d, \"signal\": null, \"timed_out\": false", WEXITSTATUS(r->status));
-    printf(", \"steps\": %llu, \"wall_ms\": %.3f, \"cpu_ms\": %.3f}", (unsigned long long)r->steps,
+    printf(", \"steps\": %llu, \"wall_ms\": %.3f, \"cpu_ms\": %.3f", (unsigned long long)r->steps,
            r->wall_s * 1000, r->cpu_s * 1000);
+    if (with_output) {
+        printf(", \"stdout\": ");
+        json_str(r->out);
+        printf(", \"stderr\": ");
+        json_str(r->err);
+    }
+    printf("}");
     free(label);
 }
 
@@ -87,7 +96,7 @@ static void json_variant(const cli_results *res, const cli_variant_result *vr)
     printf(",\n     \"run_details\": [");
     for (int i = 0; i < vr->nruns; i++) {
         printf("%s\n       ", i ? "," : "");
-        json_run(&vr->runs[i]);
+        json_run(&vr->runs[i], res->opts->seed_given && !res->opts->runs_given);
     }
     printf("]}");
 }

@@ -14,6 +14,8 @@ while IFS=$'\t' read -r replay result races; do
   # shellcheck disable=SC2086
   "$rd" ${replay#racedemo } --json >"$one" || { echo "FAIL: $replay exited non-zero"; fail=1; continue; }
   got=$(jq -r '.variants[0].run_details[0] | "\(.result)\t\(.races)"' "$one")
+  jq -e '.variants[0].run_details[0] | (.stderr | type == "string") and (.stdout | type == "string")' "$one" \
+    >/dev/null || { echo "FAIL: $replay --json: no stdout/stderr in the replayed run"; fail=1; }
   if [ "$got" != "$result"$'\t'"$races" ]; then
     echo "FAIL: $replay gave '$got', the batch run gave '$result	$races'"
     fail=1
