@@ -10,15 +10,14 @@ rd=$1 golden=$2
 shift 2
 a=$(mktemp) b=$(mktemp)
 trap 'rm -f "$a" "$b"' EXIT
-# what depends on the machine, not on the schedule: the checkout's location (race
-# reports name files), addresses (the stack's depends on the environment's size) and
-# offsets in the binary (they move whenever the library changes), and
-# wall times
+# what depends on the machine or the build, not on the schedule: the checkout's location
+# (reports name files), addresses (the stack's depends on the environment's size), code
+# offsets (+0x.., they move with the compiler and the library), and times
 root=$(cd "$(dirname "$0")/../.." && pwd)
 run() {
   env -u NO_COLOR COLUMNS="${GOLDEN_COLUMNS:-100}" LC_ALL=C LANG=C "$rd" "$@" --no-color |
     sed -E "s|$root/||g" |
-    sed -E 's/0x[0-9a-f]{6,}/0x.../g; s/\+0x[0-9a-f]+\)/+0x...)/g; s/(median wall time )[0-9]+ ms \(CPU time [0-9]+ ms\)/\1N ms (CPU time N ms)/; s/(over [a-z0-9]+: )[0-9.]+x/\1N.NNx/'
+    sed -E 's/0x[0-9a-f]{6,}/0x.../g; s/\+0x[0-9a-f]+/+0x.../g; s/(median wall time )[0-9]+ ms \(CPU time [0-9]+ ms\)/\1N ms (CPU time N ms)/; s/(over [a-z0-9]+: )[0-9.]+x/\1N.NNx/'
 }
 run "$@" >"$a" || { echo "FAIL: racedemo $* exited non-zero"; cat "$a"; exit 1; }
 run "$@" >"$b" || { echo "FAIL: racedemo $* exited non-zero (second run)"; exit 1; }
