@@ -334,7 +334,7 @@ race_gs *race_atomic_begin(uintptr_t addr, unsigned size, uintptr_t pc, unsigned
         return gs;
     rt_lock(&sync_lock);
     race_sync *s = atomic_sync = sync_find(addr, (op & RACE_AT_WRITES) != 0);
-    if ((op & RACE_AT_READS) && s && s->vc.n)
+    if ((op & RACE_AT_READS) && s && !vc_empty(&s->vc))
         vc_join((op & RACE_AT_ACQ) ? &gs->vc : &gs->fence_acq, &s->vc);
     return gs;
 }

@@ -103,13 +103,61 @@ static uint32_t vc_lower(const vclock *v, uint32_t s)
     return lo;
 }
 
+/* ---- the dense form ---- */
+
+#define VC_DENSE_MIN 512     /* sparse clocks this big may turn dense... */
+#define VC_DENSE_RATIO 16    /* ...if the dense array is at most this many times as big */
+
+static void vc_dense_grow(vclock *v, uint32_t slot)
+{
+    uint32_t dn = v->dn ? v->dn : 64;
+    while (dn <= slot)
+        dn *= 2;
+    v->d = race_realloc(v->d, dn * sizeof *v->d);
+    memset(v->d + v->dn, 0, (dn - v->dn) * sizeof *v->d);
+    v->dn = dn;
+}
+
+static void vc_to_dense(vclock *v, uint32_t min_slots)
+{
+    uint32_t top = v->n ? v->e[v->n - 1].slot + 1 : 0;
+    if (top < min_slots)
+        top = min_slots;
+    v->d = NULL;
+    v->dn = 0;
+    vc_dense_grow(v, top ? top - 1 : 0);
+    for (uint32_t i = 0; i < v->n; i++)
+        v->d[v->e[i].slot] = v->e[i].clk;
+    race_free(v->e);
+    v->e = NULL;
+    v->n = v->cap = 0;
+}
+
+static inline void vc_dense_put(vclock *v, uint32_t slot, uint32_t clk, bool max)
+{
+    if (slot >= v->dn)
+        vc_dense_grow(v, slot);
+    if (!max || clk > v->d[slot])
+        v->d[slot] = clk;
+}
+
 /* v[slot] = op(v[slot], clk) where op is "set" or "max". */
 static void vc_put(vclock *v, uint32_t slot, uint32_t clk, bool max)
 {
+    if (v->d) {
+        vc_dense_put(v, slot, clk, max);
+        return;
+    }
     uint32_t i = vc_lower(v, slot);
     if (i < v->n && v->e[i].slot == slot) {
         if (!max || clk > v->e[i].clk)
             v->e[i].clk = clk;
+        return;
+    }
+    if (i < v->n && v->n >= VC_DENSE_MIN && v->e[v->n - 1].slot < VC_DENSE_RATIO * v->n) {
+        /* out-of-order inserts into a big clock would cost O(n) each */
+        vc_to_dense(v, 0);
+        vc_dense_put(v, slot, clk, max);
         return;
     }
     vc_reserve(v, v->n + 1);
@@ -142,8 +190,23 @@ static void vc_merge_linear(vclock *dst, const vclock *src)
 
 void vc_join(vclock *dst, const vclock *src)
 {
+    if (src->d) {
+        if (!dst->d)
+            vc_to_dense(dst, src->dn);
+        else if (dst->dn < src->dn)
+            vc_dense_grow(dst, src->dn - 1);
+        for (uint32_t s = 0; s < src->dn; s++)
+            if (src->d[s] > dst->d[s])
+                dst->d[s] = src->d[s];
+        return;
+    }
     if (!src->n)
         return;
+    if (dst->d) {
+        for (uint32_t j = 0; j < src->n; j++)
+            vc_dense_put(dst, src->e[j].slot, src->e[j].clk, true);
+        return;
+    }
     /* A small clock (a goroutine joining a WaitGroup of a million) goes in entry by
      * entry; entries past the end are appends, so this is O(src) in that case. */
     if (src->n * 8 < dst->n) {
@@ -174,6 +237,23 @@ void vc_join(vclock *dst, const vclock *src)
 
 void vc_copy(vclock *dst, const vclock *src)
 {
+    if (src->d) {
+        race_free(dst->e);
+        dst->e = NULL;
+        dst->n = dst->cap = 0;
+        if (dst->dn < src->dn) {
+            dst->d = race_realloc(dst->d, src->dn * sizeof *dst->d);
+            dst->dn = src->dn;
+        }
+        memcpy(dst->d, src->d, src->dn * sizeof *src->d);
+        memset(dst->d + src->dn, 0, (dst->dn - src->dn) * sizeof *dst->d);
+        return;
+    }
+    if (dst->d) {
+        race_free(dst->d);
+        dst->d = NULL;
+        dst->dn = 0;
+    }
     vc_reserve(dst, src->n);
     if (src->n)
         memcpy(dst->e, src->e, src->n * sizeof *src->e);
@@ -182,6 +262,12 @@ void vc_copy(vclock *dst, const vclock *src)
 
 bool vc_leq(const vclock *a, const vclock *b)
 {
+    if (a->d) {
+        for (uint32_t s = 0; s < a->dn; s++)
+            if (a->d[s] > vc_get(b, s))
+                return false;
+        return true;
+    }
     for (uint32_t i = 0; i < a->n; i++)
         if (a->e[i].clk > vc_get(b, a->e[i].slot))
             return false;
@@ -191,6 +277,8 @@ bool vc_leq(const vclock *a, const vclock *b)
 void vc_free(vclock *v)
 {
     race_free(v->e);
+    race_free(v->d);
     v->e = NULL;
-    v->n = v->cap = 0;
+    v->d = NULL;
+    v->n = v->cap = v->dn = 0;
 }
