@@ -288,12 +288,12 @@ static bool check_step(check_ctx *c, char **argv, const char *cwd)
     bool ok = !res.start_failed && !res.timed_out && WIFEXITED(res.status) && WEXITSTATUS(res.status) == 0;
     if (res.timed_out)
         sb_puts(&c->r->compile_output, "racedemo: the compiler timed out\n");
-    else if (!ok && WIFSIGNALED(res.status))
+    else if (!ok && !res.start_failed && WIFSIGNALED(res.status))
         sb_printf(&c->r->compile_output, "racedemo: the compiler was killed by signal %d\n",
                   WTERMSIG(res.status));
-    if (c->drop && res.start_failed)
-        sb_printf(&c->r->compile_output, "racedemo: the sandbox user (uid %u) must be able to read "
-                  "the sources and their directory\n", (unsigned)uid);
+    if (c->drop && strstr(sb_str(&c->r->compile_output), "Permission denied"))
+        sb_printf(&c->r->compile_output, "racedemo: the compiler runs as the sandbox user (uid %u), "
+                  "which must be able to read the sources and their directories\n", (unsigned)uid);
     sbx_result_free(&res);
     return ok;
 }

@@ -74,12 +74,28 @@ bool tc_locate(tc_paths *out, strbuf *err)
     return false;
 }
 
+/* The sandbox execs without a PATH search: resolve a bare name ("clang") here, with the
+ * caller's PATH.  Returns name itself when nothing is found (the exec error says so). */
+static const char *tc_which(const char *name)
+{
+    static char found[PATH_MAX];
+    const char *path = getenv("PATH");
+    if (strchr(name, '/') || !path)
+        return name;
+    for (const char *p = path; *p;) {
+        size_t n = strcspn(p, ":");
+        snprintf(found, sizeof found, "%.*s/%s", (int)n, n ? p : ".", name);
+        if (access(found, X_OK) == 0)
+            return found;
+        p += n + (p[n] == ':');
+    }
+    return name;
+}
+
 const char *tc_compiler(const char *opt_cc)
 {
-    if (opt_cc && *opt_cc)
-        return opt_cc;
-    const char *cc = getenv("CC");
-    return cc && *cc ? cc : RACEDEMO_CHECK_CC;
+    const char *cc = opt_cc && *opt_cc ? opt_cc : getenv("CC");
+    return tc_which(cc && *cc ? cc : RACEDEMO_CHECK_CC);
 }
 
 typedef struct argvb {

@@ -95,6 +95,15 @@ START_TEST(test_racy_program_reported_with_both_lines_and_replay)
 }
 END_TEST
 
+START_TEST(test_racy_program_built_by_clang)
+{
+    const char *args[] = {CORPUS "racy.c", "--cc", "clang", "--runs", "5", NULL};
+    run_check(&o, args);
+    expect(&o, CHECK_EXIT_RACE, "race");
+    ck_assert_ptr_nonnull(strstr(o.json, "clang -fsanitize=thread"));
+}
+END_TEST
+
 START_TEST(test_clean_program_passes)
 {
     check_one(&o, CORPUS "clean.c", "10", "5");
@@ -264,6 +273,7 @@ int main(void)
     Suite *s = suite_create("check_corpus");
     TCase *tc = tu_tcase(s, "races", 60);
     tcase_add_test(tc, test_racy_program_reported_with_both_lines_and_replay);
+    tcase_add_test(tc, test_racy_program_built_by_clang);
     tcase_add_test(tc, test_clean_program_passes);
     tcase_add_test(tc, test_race_then_exit0);
     tcase_add_test(tc, test_race_then_underscore_exit);
