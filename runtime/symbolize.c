@@ -117,14 +117,19 @@ static bool sym_cu_path(Dwarf_Die *cu, char *buf, size_t cap)
 }
 
 /* The CU holding addr.  libdw (0.188) finds it through .debug_aranges, which clang does
- * not emit by default: without them, scan the CUs' own ranges. */
+ * not emit by default; in a binary that mixes clang objects with gcc ones (user code and
+ * libracedemo) the aranges lookup can even answer with a gcc CU that does not contain
+ * addr.  So the answer is checked against the CU's own ranges, and the CUs are scanned
+ * when it is wrong or missing. */
 static Dwarf_Die *sym_find_cu(Dwfl_Module *mod, Dwarf_Addr addr, Dwarf_Addr *bias)
 {
     Dwarf_Die *cu = dwfl_module_addrdie(mod, addr, bias);
-    for (Dwarf_Die *c = NULL; !cu && (c = dwfl_module_nextcu(mod, c, bias));)
+    if (cu && dwarf_haspc(cu, addr - *bias) > 0)
+        return cu;
+    for (Dwarf_Die *c = NULL; (c = dwfl_module_nextcu(mod, c, bias));)
         if (dwarf_haspc(c, addr - *bias) > 0)
-            cu = c;
-    return cu;
+            return c;
+    return NULL;
 }
 
 /* The racedemo source root, from the CU this very function was compiled in. */
