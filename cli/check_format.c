@@ -184,6 +184,22 @@ static void text_write(FILE *f, const check_result *r)
     fprintf(f, "note: %s\n", r->leak_note);
 }
 
+/* Length of the valid UTF-8 sequence at p (1-4), or 0: a program's output may be any
+ * bytes, and JSON and XML documents must stay valid UTF-8 whatever it printed. */
+static int utf8_len(const unsigned char *p)
+{
+    int n = p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 && p[0] <= 0xdf ? 2 : 0;
+    if (p[0] >= 0xf8)
+        return 0;
+    for (int i = 1; i < n; i++)
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+    if ((n == 3 && p[0] == 0xe0 && p[1] < 0xa0) || (n == 3 && p[0] == 0xed && p[1] >= 0xa0) ||
+        (n == 4 && p[0] == 0xf0 && p[1] < 0x90) || (n == 4 && p[0] == 0xf4 && p[1] >= 0x90))
+        return 0; /* overlong, surrogate or beyond U+10FFFF */
+    return n;
+}
+
 /* ---- JSON ------------------------------------------------------------------------------------------ */
 
 static void json_str(FILE *f, const char *s)
@@ -198,10 +214,15 @@ static void json_str(FILE *f, const char *s)
             fputs("\\t", f);
         else if (*p < 0x20 || *p == 0x7f)
             fprintf(f, "\\u%04x", *p);
-        else if (*p >= 0x80)
-            fputc(*p, f); /* UTF-8 passes through; invalid bytes are the program's problem */
-        else
+        else if (*p >= 0x80) {
+            int n = utf8_len(p);
+            if (n)
+                fwrite(p, 1, (size_t)n, f), p += n - 1;
+            else
+                fputs("\\ufffd", f);
+        } else {
             fputc(*p, f);
+        }
     }
     fputc('"', f);
 }
@@ -321,11 +342,18 @@ static void xml_str(FILE *f, const char *s)
         case '"': fputs("&quot;", f); break;
         case '\'': fputs("&apos;", f); break;
         default:
-            /* XML 1.0 forbids most control characters even escaped */
-            if (*p >= 0x20 || *p == '\n' || *p == '\t' || *p == '\r')
+            /* XML 1.0 forbids most control characters even escaped, and bad UTF-8 */
+            if (*p >= 0x80) {
+                int n = utf8_len(p);
+                if (n)
+                    fwrite(p, 1, (size_t)n, f), p += n - 1;
+                else
+                    fputs("?", f);
+            } else if (*p >= 0x20 || *p == '\n' || *p == '\t' || *p == '\r') {
                 fputc(*p, f);
-            else
+            } else {
                 fputs("?", f);
+            }
         }
     }
 }
