@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static inline int64_t bench_now_ns(void)
@@ -33,6 +34,24 @@ static inline long bench_arg(int argc, char **argv, int i, long dflt)
         fprintf(stderr, "bench: argument %d must be a positive count\n", i);
         exit(2);
     }
+    return v;
+}
+
+/* A "Vm...:" line of /proc/self/status in KiB (e.g. "VmPTE:"), or -1.  Page tables are
+ * real memory that ru_maxrss does not count. */
+static inline long bench_vm_kb(const char *key)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long v = -1;
+    size_t k = 0;
+    while (key[k])
+        k++;
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, key, k))
+            v = strtol(line + k, NULL, 10);
+    if (f)
+        fclose(f);
     return v;
 }
 

@@ -12,6 +12,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,6 +37,26 @@ func report(name string, n int64, d time.Duration, extra string) {
 		line += " " + extra
 	}
 	fmt.Println(line)
+}
+
+// vmKB returns a "Vm...:" field of /proc/self/status in KiB, or -1 (page tables are
+// memory that ru_maxrss does not count).
+func vmKB(key string) int64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, key) {
+			f := strings.Fields(line[len(key):])
+			if len(f) > 0 {
+				if v, err := strconv.ParseInt(f[0], 10, 64); err == nil {
+					return v
+				}
+			}
+		}
+	}
+	return -1
 }
 
 // switch: two goroutines yield to each other.
@@ -87,10 +108,12 @@ func benchLive() {
 	parked.Wait()
 	t1 := time.Now()
 	live := runtime.NumGoroutine()
+	rss, pte := vmKB("VmRSS:"), vmKB("VmPTE:")
 	close(ch)
 	finished.Wait()
 	report("live", n, time.Since(t0),
-		fmt.Sprintf("park_ms=%.1f live=%d", float64(t1.Sub(t0).Nanoseconds())/1e6, live))
+		fmt.Sprintf("park_ms=%.1f live=%d rss_kb=%d pte_kb=%d",
+			float64(t1.Sub(t0).Nanoseconds())/1e6, live, rss, pte))
 }
 
 // pingpong: n round trips over two unbuffered channels.

@@ -3,7 +3,8 @@
  * then the channel is closed and all of them exit.  The parent (bench_measure) reads the
  * peak RSS, which is reached while all n are parked.  Reports ns per goroutine for the
  * whole life cycle, plus the time until all were parked (park_ms) and how many goroutines
- * existed at that point (live).  Usage: live [n]
+ * existed at that point (live), with the resident set and page-table size at that moment
+ * (rss_kb, pte_kb: page tables are memory ru_maxrss does not show).  Usage: live [n]
  */
 #include "bench.h"
 
@@ -32,11 +33,13 @@ int main(int argc, char **argv)
     wg_wait(&parked);
     int64_t t1 = bench_now_ns();
     int live = go_num_goroutine();
+    long rss = bench_vm_kb("VmRSS:"), pte = bench_vm_kb("VmPTE:");
     chan_close(ch);
     wg_wait(&finished);
     int64_t t2 = bench_now_ns();
-    char extra[96];
-    snprintf(extra, sizeof extra, "park_ms=%.1f live=%d", (double)(t1 - t0) / 1e6, live);
+    char extra[128];
+    snprintf(extra, sizeof extra, "park_ms=%.1f live=%d rss_kb=%ld pte_kb=%ld",
+             (double)(t1 - t0) / 1e6, live, rss, pte);
     bench_report("live", n, t2 - t0, extra);
     chan_free(ch);
     return 0;
