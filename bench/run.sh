@@ -3,8 +3,8 @@
 #
 # Builds everything it runs (CMake Release into $BENCH_BUILD, `go build` and `go build -race`
 # of bench/go), runs every benchmark BENCH_REPS times (default 3) through bench_measure
-# (wall time, peak RSS from wait4), keeps the best time and the lowest peak RSS, and prints
-# markdown tables on stdout: the runtime table (issue 2's targets), the detector overhead
+# (wall time, peak RSS from wait4; a run of 10 s or more is not repeated), keeps the best
+# time and the lowest peak RSS, and prints markdown tables on stdout: the runtime table (issue 2's targets), the detector overhead
 # table and a million live goroutines under the detector (issue 3's targets).  Progress
 # and the raw result lines go to stderr and $BENCH_BUILD/bench-raw.log.
 #
