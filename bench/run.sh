@@ -57,7 +57,7 @@ build() {
 # ---- running ----------------------------------------------------------------------------
 
 # per case id: best ns/op, best wall ms, lowest peak RSS KiB, page tables KiB at the peak
-declare -A NS WALL RSS PARK PTE
+declare -A NS WALL RSS PARK PTE FAIL
 
 field() { # field KEY LINE...: the value of KEY=value in the lines
     local k=$1
@@ -77,11 +77,12 @@ run() {
     [ -x "$1" ] || { say "$id: $1 not built"; return; }
     local r out st ns
     for ((r = 1; r <= reps; r++)); do
-        out=$(env "${envs[@]}" timeout "$TMO" "$B/bench/bench_measure" "$@" 2>>"$LOG")
+        out=$(env "${envs[@]}" timeout "${RUN_TMO:-$TMO}" "$B/bench/bench_measure" "$@" 2>>"$LOG")
         st=$?
         printf '%s %s: %s\n' "$id" "${envs[*]}" "$out" >>"$LOG"
         ns=$(field ns_op "$out")
         if [ $st -ne 0 ] || [ -z "$ns" ]; then
+            FAIL[$id]=$st
             say "$id: run $r failed (status $st, see $LOG); no more runs of it"
             break
         fi
@@ -104,8 +105,8 @@ N=$B/bench/native
 run_runtime() {
     local p
     for p in 1 2; do
-        run switch.c.$p "$REPS" RACEDEMO_PROCS=$p -- "$C/bench_switch" 5000000
-        run switch.go.$p "$REPS" GOMAXPROCS=$p -- "$GB" switch 5000000
+        run switch.c.$p "$REPS" RACEDEMO_PROCS=$p -- "$C/bench_switch" 2000000
+        run switch.go.$p "$REPS" GOMAXPROCS=$p -- "$GB" switch 2000000
         run spawn.c.$p "$REPS" RACEDEMO_PROCS=$p -- "$C/bench_spawn" 1000000
         run spawn.go.$p "$REPS" GOMAXPROCS=$p -- "$GB" spawn 1000000
         run live.c.$p "$HEAVY" RACEDEMO_PROCS=$p -- "$C/bench_live" 1000000
@@ -136,7 +137,9 @@ run_detector() {
         run $b.go "$REPS" GOMAXPROCS=2 -- "$GB" $b
         run $b.go_race "$REPS" GOMAXPROCS=2 -- "$GR" $b
     done
-    run live.rd_race 1 RACEDEMO_PROCS=1 -- "$C/bench_live_race_gcc" 1000000
+    # its target is 5 s: a minute is plenty to tell; 10k first shows how it scales
+    run live10k.rd_race 1 RACEDEMO_PROCS=1 -- "$C/bench_live_race_gcc" 10000
+    RUN_TMO=60 run live.rd_race 1 RACEDEMO_PROCS=1 -- "$C/bench_live_race_gcc" 1000000
     # Go -race needs ~13 GB for this; skip it rather than push a shared machine into OOM.
     local avail_kb
     avail_kb=$(awk '/MemAvailable/ { print $2 }' /proc/meminfo)
@@ -174,7 +177,7 @@ runtime_table() {
     for p in 1 2; do
         for b in switch spawn pingpong prodcons mutex; do
             case $b in
-                switch) t="context switch, ns per go_yield" tgt=10 ;;
+                switch) t="context switch (2 x 2M go_yield), ns per yield" tgt=10 ;;
                 spawn) t="spawn+join 1M, ns per goroutine" tgt=50 ;;
                 pingpong) t="unbuffered ping-pong 1M, ns per round trip" tgt=60 ;;
                 prodcons) t="buffered (cap 128) producer/consumer 5M, ns per item" tgt= ;;
@@ -235,7 +238,12 @@ detector_table() {
     echo
     row "build" "wall s" "peak RSS MB" "page tables MB" "target"
     row "---" "---:" "---:" "---:" "---"
-    row "racedemo, gcc -fsanitize=thread, procs=1" "$(fmt "${WALL[live.rd_race]:-}" 1000 2)" \
+    row "racedemo, gcc -fsanitize=thread, procs=1, 10,000 goroutines" "$(fmt "${WALL[live10k.rd_race]:-}" 1000 2)" \
+        "$(fmt "${RSS[live10k.rd_race]:-}" 1024 0)" "$(fmt "${PTE[live10k.rd_race]:-}" 1024 0)" "-"
+    local lw
+    lw=$(fmt "${WALL[live.rd_race]:-}" 1000 2)
+    [ "${FAIL[live.rd_race]:-}" = 124 ] && lw="timed out (> 60 s)"
+    row "racedemo, gcc -fsanitize=thread, procs=1" "$lw" \
         "$(fmt "${RSS[live.rd_race]:-}" 1024 0)" "$(fmt "${PTE[live.rd_race]:-}" 1024 0)" "<= 5 s, <= 4096 MB"
     row "Go 1.19 -race, GOMAXPROCS=1" "$(fmt "${WALL[live.go_race]:-}" 1000 2)" \
         "$(fmt "${RSS[live.go_race]:-}" 1024 0)" "$(fmt "${PTE[live.go_race]:-}" 1024 0)" "-"
@@ -250,6 +258,7 @@ header() {
         "$(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)," \
         "$(lscpu | sed -n 's/^Hypervisor vendor: *//p' | head -n1) guest, Linux $(uname -r)"
     echo "- compilers: $(gcc-12 --version 2>/dev/null | head -n1), $(clang-14 --version 2>/dev/null | head -n1), $("$GO" version)"
+    echo "- load average (other jobs on this shared machine) at start: $LOAD0; at end: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "- command: \`make bench\` (bench/run.sh, BENCH_REPS=$REPS), git $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)"
     echo
 }
@@ -257,6 +266,7 @@ header() {
 # bench/run.sh [runtime|detector]: both parts by default.
 main() {
     local t0=$SECONDS what=${1:-all}
+    LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
     case $what in all | runtime | detector) ;; *) die "usage: bench/run.sh [runtime|detector]" ;; esac
     build
     [ "$what" = detector ] || run_runtime
