@@ -413,8 +413,8 @@ static void sbx_finish(sbx_job *j)
 /* Resident pages of one process (from /proc/PID/statm), relative to dir fd /proc. */
 static long sbx_rss_pages(int procfd, const char *pid)
 {
-    char path[64], buf[128];
-    snprintf(path, sizeof path, "%s/statm", pid);
+    char path[300], buf[128];
+    snprintf(path, sizeof path, "%s/statm", pid); /* pid: a d_name, at most 255 bytes */
     int fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return 0;

@@ -28,7 +28,8 @@ static bool tc_file_exists(const char *path) { return access(path, R_OK) == 0; }
 static bool tc_try(tc_paths *out, const char *inc, const char *lib, const char *origin)
 {
     char h[PATH_MAX];
-    snprintf(h, sizeof h, "%s/goroutine.h", inc);
+    if (snprintf(h, sizeof h, "%s/goroutine.h", inc) >= (int)sizeof h)
+        return false;
     if (!tc_file_exists(h) || !tc_file_exists(lib))
         return false;
     out->include_dir = check_strdup(inc);
