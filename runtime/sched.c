@@ -40,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #define RT_MAXPROCS 256
@@ -291,6 +292,26 @@ void sched_ready(rt_g *g)
 
 /* ---- goroutine lifecycle ----------------------------------------------------------------- */
 
+/* Fresh G structs come from 1 MB anonymous mappings (already zero, no per-G malloc
+ * header or calloc call); sched.mu guards the bump pointer. */
+#define G_SLAB_BYTES (1u << 20)
+
+static rt_g *g_slab_take(void)
+{
+    static char *next, *end;
+    if (next == end) {
+        void *p = mmap(NULL, G_SLAB_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                       -1, 0);
+        if (p == MAP_FAILED)
+            rt_throw("out of memory allocating goroutines");
+        next = p;
+        end = next + G_SLAB_BYTES / sizeof(rt_g) * sizeof(rt_g);
+    }
+    rt_g *g = (rt_g *)next;
+    next += sizeof(rt_g);
+    return g;
+}
+
 /* A G struct, recycled when possible.  Like Go's allgs, every G struct ever made stays on
  * the all-goroutines list (dead ones marked G_DEAD), so exit costs no list surgery. */
 static rt_g *g_alloc(void)
@@ -305,10 +326,8 @@ static rt_g *g_alloc(void)
         memset(g, 0, sizeof *g);
         g->alllink = all;
     } else {
-        g = calloc(1, sizeof *g);
-        if (!g)
-            rt_throw("out of memory allocating a goroutine");
         mu_lock();
+        g = g_slab_take();
         g->alllink = sched.allg;
         sched.allg = g;
         mu_unlock();
