@@ -1,0 +1,28 @@
+/* A rendezvous orders what each side did before it, not what both do after it: the
+ * sender's write after its send and the receiver's write after its receive race. */
+#include <goroutine.h>
+#include <stdio.h>
+
+static int shared;
+static waitgroup_t wg;
+
+static void sender(void *arg)
+{
+    chan_t *ch = arg;
+    int v = 1;
+    chan_send(ch, &v);
+    shared = 1;
+    wg_done(&wg);
+}
+
+int main(void)
+{
+    chan_t *ch = chan_make(sizeof(int), 0);
+    wg_add(&wg, 1);
+    go(sender, ch);
+    chan_recv(ch, NULL);
+    shared = 2;
+    wg_wait(&wg);
+    printf("shared %d\n", shared > 0);
+    return 0;
+}
