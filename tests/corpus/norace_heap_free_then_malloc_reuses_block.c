@@ -22,8 +22,9 @@ static void a_writes_and_frees(void *arg)
     long *p = malloc(SIZE);
     for (int i = 0; i < SIZE / 8; i++)
         p[i] = i;
+    uintptr_t addr = (uintptr_t)p;
     free(p);
-    atomic_store_explicit(&freed_at, (uintptr_t)p, memory_order_relaxed);
+    atomic_store_explicit(&freed_at, addr, memory_order_relaxed);
     wg_done(&wg);
 }
 
