@@ -1,30 +1,25 @@
 #!/bin/sh
 # no_libtsan.sh PROGRAM...
 #
-# Every instrumented corpus program must run without ThreadSanitizer's runtime: the
-# __tsan_* entry points the compilers emitted are defined in the binary itself (by
-# libracedemo), nothing dynamic refers to libtsan / libclang_rt.tsan, and no __tsan_*
-# symbol is left undefined for the dynamic linker to find elsewhere.
+# Every instrumented corpus program must run without ThreadSanitizer's runtime: no NEEDED
+# entry names a tsan library (libtsan, libclang_rt.tsan), the __tsan_* entry points the
+# compiler emitted are defined in the binary itself (by libracedemo), and no __tsan_*
+# symbol is left undefined for the dynamic linker to resolve elsewhere.
 set -u
 fail=0
 for prog in "$@"; do
     name=$(basename "$prog")
-    if readelf -d "$prog" | grep NEEDED | grep -Eq 'tsan'; then
-        echo "FAIL $name: a NEEDED entry names a tsan library:"
-        readelf -d "$prog" | grep NEEDED
+    if readelf -d "$prog" | grep NEEDED | grep -q tsan; then
+        echo "FAIL $name: a NEEDED entry names a tsan library"
         fail=1
     fi
-    undefined=$(nm "$prog" | awk '$1 == "U" && $2 ~ /^__tsan_/ { print $2 }')
-    if [ -n "$undefined" ]; then
-        echo "FAIL $name: undefined ThreadSanitizer symbols: $undefined"
-        fail=1
-    fi
-    if ! nm "$prog" | grep -Eq ' [Tt] __tsan_init$'; then
-        echo "FAIL $name: __tsan_init is not defined in the binary (not instrumented?)"
-        fail=1
-    fi
-    if ! nm "$prog" | grep -Eq ' [Tt] __tsan_func_entry$'; then
-        echo "FAIL $name: __tsan_func_entry is not defined in the binary"
+    verdict=$(nm "$prog" | awk '
+        $1 == "U" && $2 ~ /^__tsan_/  { print "undefined " $2 }
+        $2 ~ /^[Tt]$/ && $3 == "__tsan_init" { init = 1 }
+        $2 ~ /^[Tt]$/ && $3 == "__tsan_func_entry" { entry = 1 }
+        END { if (!init || !entry) print "__tsan_init/__tsan_func_entry not defined here" }')
+    if [ -n "$verdict" ]; then
+        echo "FAIL $name: $verdict"
         fail=1
     fi
 done
