@@ -2,24 +2,21 @@
 # no_libtsan.sh PROGRAM...
 #
 # Every instrumented corpus program must run without ThreadSanitizer's runtime: no NEEDED
-# entry names a tsan library (libtsan, libclang_rt.tsan), the __tsan_* entry points the
-# compiler emitted are defined in the binary itself (by libracedemo), and no __tsan_*
-# symbol is left undefined for the dynamic linker to resolve elsewhere.
+# entry names a tsan library (libtsan, libclang_rt.tsan), no __tsan_* symbol is left
+# undefined for the dynamic linker to resolve elsewhere, and the entry points the compiler
+# emitted (__tsan_init, __tsan_func_entry) are defined in the executable itself, by
+# libracedemo.  One readelf per binary: the dynamic section and both symbol tables.
 set -u
 fail=0
 for prog in "$@"; do
-    name=$(basename "$prog")
-    if readelf -d "$prog" | grep NEEDED | grep -q tsan; then
-        echo "FAIL $name: a NEEDED entry names a tsan library"
-        fail=1
-    fi
-    verdict=$(nm "$prog" | awk '
-        $1 == "U" && $2 ~ /^__tsan_/  { print "undefined " $2 }
-        $2 ~ /^[Tt]$/ && $3 == "__tsan_init" { init = 1 }
-        $2 ~ /^[Tt]$/ && $3 == "__tsan_func_entry" { entry = 1 }
+    verdict=$(readelf -W -d -s "$prog" | awk '
+        /\(NEEDED\)/ && /tsan/          { print "NEEDED " $NF }
+        $7 == "UND" && $8 ~ /^__tsan_/  { print "undefined " $8 }
+        $4 == "FUNC" && $7 != "UND" && $8 == "__tsan_init"       { init = 1 }
+        $4 == "FUNC" && $7 != "UND" && $8 == "__tsan_func_entry" { entry = 1 }
         END { if (!init || !entry) print "__tsan_init/__tsan_func_entry not defined here" }')
     if [ -n "$verdict" ]; then
-        echo "FAIL $name: $verdict"
+        echo "FAIL $(basename "$prog"): $verdict"
         fail=1
     fi
 done
