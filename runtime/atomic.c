@@ -46,29 +46,22 @@ int64_t atomic_load_int64(int64_t *addr)
     ATOMIC_DO(addr, false, true, false, false, int64_t, __atomic_load_n(addr, __ATOMIC_SEQ_CST));
 }
 
-void atomic_store_int32(int32_t *addr, int32_t v)
-{
-    if (RT_LIKELY(!race_enabled)) {
-        __atomic_store_n(addr, v, __ATOMIC_SEQ_CST);
-        return;
+/* A store releases (replacing the clock on addr, Go's release-store) and acquires nothing. */
+#define ATOMIC_STORE(name, T)                                                               \
+    void name(T *addr, T v)                                                                 \
+    {                                                                                       \
+        if (RT_LIKELY(!race_enabled)) {                                                     \
+            __atomic_store_n(addr, v, __ATOMIC_SEQ_CST);                                    \
+            return;                                                                         \
+        }                                                                                   \
+        void *c = race_atomic_enter_slow(addr, sizeof *addr, true, false,                   \
+                                         (uintptr_t)__builtin_return_address(0));           \
+        __atomic_store_n(addr, v, __ATOMIC_SEQ_CST);                                        \
+        race_atomic_leave_slow(c, addr, true, false);                                       \
     }
-    void *c = race_atomic_enter_slow(addr, sizeof *addr, true, false,
-                                     (uintptr_t)__builtin_return_address(0));
-    __atomic_store_n(addr, v, __ATOMIC_SEQ_CST);
-    race_atomic_leave_slow(c, addr, true, false);
-}
 
-void atomic_store_int64(int64_t *addr, int64_t v)
-{
-    if (RT_LIKELY(!race_enabled)) {
-        __atomic_store_n(addr, v, __ATOMIC_SEQ_CST);
-        return;
-    }
-    void *c = race_atomic_enter_slow(addr, sizeof *addr, true, false,
-                                     (uintptr_t)__builtin_return_address(0));
-    __atomic_store_n(addr, v, __ATOMIC_SEQ_CST);
-    race_atomic_leave_slow(c, addr, true, false);
-}
+ATOMIC_STORE(atomic_store_int32, int32_t)
+ATOMIC_STORE(atomic_store_int64, int64_t)
 
 /* A compare-and-swap acquires; only a successful one writes and releases. */
 #define ATOMIC_CAS(name, T)                                                                 \
