@@ -118,6 +118,27 @@ static void ovf_link(shadow_ovf *o, uint32_t i)
     e->idx1 = i + 1;
 }
 
+/* Plain loops, not memset/memcpy: the link wraps those for user code, and a call from
+ * here would pay the wrapper's is-this-the-runtime lookup on the detector's slow path.
+ * (gcc would turn the loops back into library calls without the attribute.) */
+#if defined(__GNUC__) && !defined(__clang__)
+#define SHADOW_NO_LIBCALLS __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#else
+#define SHADOW_NO_LIBCALLS
+#endif
+
+static SHADOW_NO_LIBCALLS void ovf_clear_hash(shadow_ovf *o)
+{
+    for (uint32_t i = 0; i <= o->hmask; i++)
+        o->hash[i] = (ovf_ent){0};
+}
+
+static SHADOW_NO_LIBCALLS void ovf_copy_cells(shadow_hit *dst, const shadow_hit *src, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        dst[i] = src[i];
+}
+
 /* Writes first, dead cells dropped, index rebuilt. */
 static void ovf_reindex(shadow_ovf *o)
 {
@@ -136,7 +157,7 @@ static void ovf_reindex(shadow_ovf *o)
         o->nw = 0;
     o->n = k;
     o->dead = 0;
-    memset(o->hash, 0, (o->hmask + 1) * sizeof *o->hash);
+    ovf_clear_hash(o);
     for (uint32_t i = 0; i < o->n; i++)
         ovf_link(o, i);
 }
@@ -154,7 +175,7 @@ static shadow_ovf *ovf_new(const shadow_hit *v, uint32_t n, uint32_t cap)
     o->hmask = 2 * c - 1;
     o->prev1 = (uint32_t *)&o->v[c];
     o->hash = (ovf_ent *)(o->prev1 + c);
-    memcpy(o->v, v, n * sizeof *v);
+    ovf_copy_cells(o->v, v, n);
     o->n = n;
     ovf_reindex(o);
     return o;
