@@ -412,21 +412,26 @@ static void timers_poll(rt_m *m)
     pthread_mutex_unlock(&sched.mu);
 }
 
-/* Switch from g (the running G, already marked) to m's next runnable G, or to g0. */
-static void switch_away(rt_m *m, rt_g *g)
+/* Switch from g (the running G, already marked) to next (a runnable G, or m's g0), and on
+ * resuming run what the goroutine that switched back to us left pending. */
+static inline void switch_to(rt_m *m, rt_g *g, rt_g *next)
 {
-    if (rt_multi)
-        timers_poll(m);
-    rt_g *next = runq_get(m);
-    if (!next) {
-        next = &m->g0;
-    } else {
+    if (next != &m->g0) {
         g_prepare(next);
         next->state = G_RUNNING;
     }
     sched_set_curg(m, next);
     rt_ctx_switch(&g->sp, next->sp);
     sched_after_switch();
+}
+
+/* Switch from g to m's next runnable G, or to g0 when there is none. */
+static void switch_away(rt_m *m, rt_g *g)
+{
+    if (rt_multi)
+        timers_poll(m);
+    rt_g *next = runq_get(m);
+    switch_to(m, g, next ? next : &m->g0);
 }
 
 static void g_entry(void *arg)
@@ -518,11 +523,7 @@ void go_yield(void)
             return;
         g->state = G_RUNNABLE;
         runq_put(m, g);
-        g_prepare(next);
-        next->state = G_RUNNING;
-        sched_set_curg(m, next);
-        rt_ctx_switch(&g->sp, next->sp);
-        sched_after_switch();
+        switch_to(m, g, next);
         return;
     }
     g->state = G_RUNNABLE;
@@ -589,12 +590,11 @@ int64_t go_now_ns(void)
 void sched_sleep_until(int64_t when)
 {
     rt_g *g = sched_self();
-    if (rt_multi)
-        pthread_mutex_lock(&sched.mu);
+    mu_lock();
     g->wake_ns = when;
     g->timer_seq = ++sched.timer_seq;
     timer_push_locked(g);
-    sched_park("sleep", rt_multi ? mutex_unlock_cb : NULL, &sched.mu);
+    sched_park("sleep", mutex_unlock_cb, &sched.mu); /* not called on a single M */
 }
 
 void go_sleep_ns(int64_t ns)
