@@ -46,15 +46,10 @@ static inline int tu_run(Suite *s)
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
-/* Run fn in a forked child with stdout/stderr captured into buf (NUL-terminated).
- * Returns the child's wait status.  For tests of fatal errors that exit the process. */
-int tu_capture(void (*fn)(void), char *buf, size_t cap);
-
-#endif
-
-#ifdef TU_IMPLEMENTATION
-#include <string.h>
-int tu_capture(void (*fn)(void), char *buf, size_t cap)
+/* Fork; the child, with stdout and stderr on a pipe, runs child(arg) and exits 0 if it
+ * returns.  The parent drains the pipe into buf (NUL-terminated, truncated to cap, the rest
+ * read and dropped so the child never blocks) and returns the child's wait status. */
+static inline int tu_fork_capture(void (*child)(void *), void *arg, char *buf, size_t cap)
 {
     int fds[2];
     if (pipe(fds) != 0)
@@ -66,21 +61,15 @@ int tu_capture(void (*fn)(void), char *buf, size_t cap)
         close(fds[0]);
         dup2(fds[1], 1);
         dup2(fds[1], 2);
-        tu_setup();
-        fn();
+        child(arg);
         fflush(stdout);
         _exit(0);
     }
     close(fds[1]);
     size_t n = 0;
-    ssize_t r;
     char sink[4096];
     for (;;) {
-        /* keep draining once buf is full, or the child blocks on a full pipe */
-        if (n < cap - 1)
-            r = read(fds[0], buf + n, cap - 1 - n);
-        else
-            r = read(fds[0], sink, sizeof sink);
+        ssize_t r = n < cap - 1 ? read(fds[0], buf + n, cap - 1 - n) : read(fds[0], sink, sizeof sink);
         if (r <= 0)
             break;
         if (n < cap - 1)
@@ -88,8 +77,31 @@ int tu_capture(void (*fn)(void), char *buf, size_t cap)
     }
     buf[n] = 0;
     close(fds[0]);
-    int st;
+    int st = 0;
     waitpid(pid, &st, 0);
     return st;
+}
+
+/* Run fn in a forked child with stdout/stderr captured into buf (NUL-terminated).
+ * Returns the child's wait status.  For tests of fatal errors that exit the process. */
+int tu_capture(void (*fn)(void), char *buf, size_t cap);
+
+#endif
+
+#ifdef TU_IMPLEMENTATION
+struct tu_capture_fn {
+    void (*fn)(void);
+};
+
+static void tu_capture_child(void *arg)
+{
+    tu_setup();
+    ((struct tu_capture_fn *)arg)->fn();
+}
+
+int tu_capture(void (*fn)(void), char *buf, size_t cap)
+{
+    struct tu_capture_fn f = {fn};
+    return tu_fork_capture(tu_capture_child, &f, buf, cap);
 }
 #endif

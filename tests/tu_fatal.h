@@ -13,6 +13,8 @@
 #ifndef RACEDEMO_TU_FATAL_H
 #define RACEDEMO_TU_FATAL_H
 
+#include "testutil.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,39 +48,18 @@ static inline void tu_scenario_main(const tu_scenario *table)
 
 /* Exec this binary on scenario `name` with stdout+stderr captured into buf (NUL-terminated,
  * truncated to cap).  Returns the wait status. */
+static inline void tu_scenario_exec(void *name)
+{
+    const char *p = getenv("TEST_PROCS");
+    setenv("RACEDEMO_PROCS", p ? p : "1", 1);
+    setenv(TU_SCENARIO_ENV, name, 1);
+    execl("/proc/self/exe", "tu_scenario", (char *)NULL);
+    _exit(98);
+}
+
 static inline int tu_run_scenario(const char *name, char *buf, size_t cap)
 {
-    int fds[2];
-    if (pipe(fds) != 0)
-        return -1;
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(fds[0]);
-        dup2(fds[1], 1);
-        dup2(fds[1], 2);
-        const char *p = getenv("TEST_PROCS");
-        setenv("RACEDEMO_PROCS", p ? p : "1", 1);
-        setenv(TU_SCENARIO_ENV, name, 1);
-        execl("/proc/self/exe", "tu_scenario", (char *)NULL);
-        _exit(98);
-    }
-    close(fds[1]);
-    size_t n = 0;
-    char sink[4096];
-    for (;;) {
-        ssize_t r = n < cap - 1 ? read(fds[0], buf + n, cap - 1 - n) : read(fds[0], sink, sizeof sink);
-        if (r <= 0)
-            break;
-        if (n < cap - 1)
-            n += (size_t)r;
-    }
-    buf[n] = 0;
-    close(fds[0]);
-    int st = 0;
-    waitpid(pid, &st, 0);
-    return st;
+    return tu_fork_capture(tu_scenario_exec, (void *)name, buf, cap);
 }
 
 /* Assert a scenario died with Go's exit status 2 and printed `want` and `also` ("" for nothing more). */
