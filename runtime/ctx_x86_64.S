@@ -34,6 +34,29 @@ rt_ctx_switch:
     .cfi_endproc
     .size rt_ctx_switch, .-rt_ctx_switch
 
+/* void rt_ctx_start(void **save, char *hi, void (*entry)(void *), void *arg)
+ * Save as rt_ctx_switch does, then run entry(arg) at the top of the new stack; the
+ * new sp equals what rt_ctx_make's frame leaves after its `ret`. */
+    .globl rt_ctx_start
+    .type rt_ctx_start, @function
+    .p2align 4
+rt_ctx_start:
+    .cfi_startproc
+    pushq %rbp
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    movq %rsp, (%rdi)
+    andq $-16, %rsi
+    leaq -16(%rsi), %rsp
+    movq %rdx, %r12
+    movq %rcx, %r13
+    jmp rt_ctx_entry
+    .cfi_endproc
+    .size rt_ctx_start, .-rt_ctx_start
+
 /*
  * First code a new context runs: rt_ctx_make left entry in r12 and arg in r13.  The
  * return address is marked undefined so libunwind and gdb stop here instead of walking

@@ -71,32 +71,38 @@ void rt_unlock_cb(void *lock);
 
 enum rt_gstate { G_IDLE, G_RUNNABLE, G_RUNNING, G_WAITING, G_DEAD };
 
-#define RT_CREATE_DEPTH 4
+/* go() records one return address (the go statement); Go's "created by" shows one. */
+#define RT_CREATE_DEPTH 1
 
+/*
+ * 128 bytes, two cache lines: a million spawned-but-not-yet-run goroutines are a
+ * million of these and nothing else, so spawn cost is mostly the memory they occupy.
+ * The first line holds what go(), the first switch and exit touch.
+ */
 typedef struct rt_g {
-    void *sp;                 /* saved stack pointer; valid while not G_RUNNING */
+    void *sp;                 /* saved stack pointer; valid while not G_RUNNING;
+                                 NULL until the goroutine first runs */
+    struct rt_g *schedlink;   /* next in a wait queue or the free list */
+    char *stack_lo, *stack_hi;/* NULL until first scheduled (and for main's native stack) */
     int64_t id;               /* Go's goroutine id: 1 is main; never reused */
     enum rt_gstate state;
-    const char *wait_reason;  /* Go's wording ("chan receive", "semacquire"...); G_WAITING */
+    uint8_t ncreate;          /* creation stack: return addresses at the go() call */
+    bool wait_ok;             /* sync.c: the unlocker handed the mutex over */
     void (*fn)(void *);       /* entry; valid until the goroutine starts */
     void *arg;
-    char *stack_lo, *stack_hi;/* NULL until first scheduled (and for main's native stack) */
-    struct rt_g *schedlink;   /* next in a run queue, wait queue or free list */
+    /* ---- second line: colder ---- */
+    const char *wait_reason;  /* Go's wording ("chan receive", "semacquire"...); G_WAITING */
     struct rt_g *alllink;     /* next on the list of every G struct (dumps skip G_DEAD);
                                  never unlinked: G structs are recycled, not freed */
     int64_t parent_id;        /* creator's id, 0 for main */
-    int ncreate;              /* creation stack: return addresses at the go() call */
     uintptr_t create_pc[RT_CREATE_DEPTH];
-    /* wait slot, valid while parked on a channel/sync object: owned by that object */
-    void *wait_elem;          /* value being sent / where to receive */
-    void *wait_obj;           /* select: the case index that fired, and the like */
-    intptr_t wait_data;
-    bool wait_ok;
+    intptr_t wait_data;       /* sync.c: races a parked mutex waiter lost */
     int64_t wake_ns;          /* timer: when to wake (G_WAITING in sleep) */
     uint64_t timer_seq;       /* tie-breaker so timers fire deterministically */
     void *race;               /* the detector's per-goroutine state (vector clock...) */
-    void *unwind;             /* crash/dump module's per-goroutine data, if any */
 } rt_g;
+
+_Static_assert(sizeof(rt_g) == 128, "rt_g is two cache lines");
 
 /* The G running on this OS thread (&g0 while scheduling); read by the detector's hot
  * path without a call.  Only valid until the next scheduling point. */
@@ -174,6 +180,9 @@ size_t stack_size(void);
 /* Give g a stack (cached when possible).  Sets g->stack_lo/hi.  Dies if out of memory. */
 void stack_alloc(rt_g *g);
 void stack_free(rt_g *g);
+/* Exiting goroutine `from` (still running on its stack, about to switch away for good)
+ * hands that stack to `to`, which has none yet. */
+void stack_pass(rt_g *from, rt_g *to);
 /* If addr lies in a goroutine's guard page or just below its stack, that goroutine. */
 bool stack_is_guard(const rt_g *g, const void *addr);
 
@@ -182,6 +191,10 @@ bool stack_is_guard(const rt_g *g, const void *addr);
 /* Save callee-saved registers on the current stack, store sp in *save, load new_sp,
  * restore and return there. */
 void rt_ctx_switch(void **save, void *new_sp);
+/* Like rt_ctx_switch, but into a context that never ran: sp becomes the 16-byte aligned
+ * top of [.., hi) less 16, and entry(arg) is called there as from rt_ctx_entry (never
+ * returning).  Nothing is written to the new stack before the switch. */
+void rt_ctx_start(void **save, char *hi, void (*entry)(void *), void *arg);
 /* Build the initial frame of a fresh context at the top of [lo, hi) that, when switched
  * to, calls entry(arg) and never returns.  Returns the sp to switch to. */
 void *rt_ctx_make(char *hi, void (*entry)(void *), void *arg);

@@ -292,19 +292,39 @@ void sched_ready(rt_g *g)
 
 /* ---- goroutine lifecycle ----------------------------------------------------------------- */
 
-/* Fresh G structs come from 1 MB anonymous mappings (already zero, no per-G malloc
- * header or calloc call); sched.mu guards the bump pointer. */
-#define G_SLAB_BYTES (1u << 20)
+/* Fresh G structs come from 2 MB anonymous mappings (already zero, no per-G malloc
+ * header or calloc call); sched.mu guards the bump pointer.  Every slab after the first
+ * is 2 MB aligned and asks for a transparent huge page: a burst of a million goroutines
+ * then costs 64 page faults instead of 32,000, while a small program's first slab only
+ * commits the 4 KB pages it touches. */
+#define G_SLAB_BYTES (2u << 20)
+
+static RT_COLD char *g_slab_map(bool huge)
+{
+    size_t len = huge ? 2 * G_SLAB_BYTES : G_SLAB_BYTES;
+    char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        rt_throw("out of memory allocating goroutines");
+    if (!huge)
+        return p;
+    char *a = (char *)(((uintptr_t)p + G_SLAB_BYTES - 1) & ~(uintptr_t)(G_SLAB_BYTES - 1));
+    if (a > p)
+        munmap(p, (size_t)(a - p));
+    if (a + G_SLAB_BYTES < p + len)
+        munmap(a + G_SLAB_BYTES, (size_t)(p + len - (a + G_SLAB_BYTES)));
+#ifdef MADV_HUGEPAGE
+    madvise(a, G_SLAB_BYTES, MADV_HUGEPAGE); /* a hint: failure leaves 4 KB pages */
+#endif
+    return a;
+}
 
 static rt_g *g_slab_take(void)
 {
     static char *next, *end;
-    if (next == end) {
-        void *p = mmap(NULL, G_SLAB_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                       -1, 0);
-        if (p == MAP_FAILED)
-            rt_throw("out of memory allocating goroutines");
-        next = p;
+    static bool mapped;
+    if (RT_UNLIKELY(next == end)) {
+        next = g_slab_map(mapped);
+        mapped = true;
         end = next + G_SLAB_BYTES / sizeof(rt_g) * sizeof(rt_g);
     }
     rt_g *g = (rt_g *)next;
@@ -347,15 +367,6 @@ static void g_release(rt_g *g)
     g->schedlink = sched.gfree;
     sched.gfree = g;
     rt_unlock(&sched.gfree_lock);
-}
-
-/* Give a never-run G its stack and first frame. */
-static inline void g_prepare(rt_g *g)
-{
-    if (RT_UNLIKELY(!g->sp)) {
-        stack_alloc(g);
-        g->sp = rt_ctx_make(g->stack_hi, g_entry, g);
-    }
 }
 
 void *rt_ctx_make(char *hi, void (*entry)(void *), void *arg)
@@ -413,15 +424,21 @@ static void timers_poll(rt_m *m)
 }
 
 /* Switch from g (the running G, already marked) to next (a runnable G, or m's g0), and on
- * resuming run what the goroutine that switched back to us left pending. */
+ * resuming run what the goroutine that switched back to us left pending.  A goroutine
+ * that never ran has no saved context: it starts on a fresh stack (or the one an
+ * exiting goroutine passed it) straight at g_entry, with no initial frame to build. */
 static inline void switch_to(rt_m *m, rt_g *g, rt_g *next)
 {
-    if (next != &m->g0) {
-        g_prepare(next);
+    if (next != &m->g0)
         next->state = G_RUNNING;
-    }
     sched_set_curg(m, next);
-    rt_ctx_switch(&g->sp, next->sp);
+    if (RT_LIKELY(next->sp != NULL)) {
+        rt_ctx_switch(&g->sp, next->sp);
+    } else {
+        if (!next->stack_lo)
+            stack_alloc(next);
+        rt_ctx_start(&g->sp, next->stack_hi, g_entry, next);
+    }
     sched_after_switch();
 }
 
@@ -453,7 +470,15 @@ _Noreturn void go_exit(void)
         g->wait_reason = "main called runtime.Goexit";
     }
     m->pend_free = g;
-    switch_away(m, g);
+    if (rt_multi)
+        timers_poll(m);
+    rt_g *next = runq_get(m);
+    /* a goroutine that never ran inherits this one's stack: warm pages, no trip through
+     * the stack cache (it starts at the stack's top, below which nothing of ours is
+     * needed any more: g is dead and its switch saves nothing we read) */
+    if (next && !next->sp && g->stack_lo)
+        stack_pass(g, next);
+    switch_to(m, g, next ? next : &m->g0);
     rt_throw("dead goroutine resumed");
 }
 
@@ -725,10 +750,15 @@ static void g0_loop(void *arg)
     for (;;) {
         sched_after_switch();
         rt_g *g = find_runnable(m);
-        g_prepare(g);
         g->state = G_RUNNING;
         sched_set_curg(m, g);
-        rt_ctx_switch(&m->g0.sp, g->sp);
+        if (g->sp) {
+            rt_ctx_switch(&m->g0.sp, g->sp);
+        } else {
+            if (!g->stack_lo)
+                stack_alloc(g);
+            rt_ctx_start(&m->g0.sp, g->stack_hi, g_entry, g);
+        }
         sched_set_curg(m, &m->g0);
     }
 }

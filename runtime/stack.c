@@ -130,6 +130,14 @@ void stack_free(rt_g *g)
     g->stack_lo = g->stack_hi = NULL;
 }
 
+void stack_pass(rt_g *from, rt_g *to)
+{
+    to->stack_lo = from->stack_lo;
+    to->stack_hi = from->stack_hi;
+    from->stack_lo = from->stack_hi = NULL;
+    race_stack_reuse(to->stack_lo + PAGE, to->stack_hi);
+}
+
 bool stack_is_guard(const rt_g *g, const void *addr)
 {
     if (!g->stack_lo)
