@@ -128,6 +128,10 @@ void sched_park(const char *reason, void (*unlock)(void *), void *arg);
 /* Make a parked goroutine runnable.  Callable from any goroutine (or the scheduler). */
 void sched_ready(rt_g *g);
 
+/* May a goroutine busy-wait for a lock instead of parking?  True only at procs > 1 while
+ * some other M is running goroutines and the caller's M has nothing else queued. */
+bool sched_can_spin(void);
+
 /* Scheduling point callable from instrumentation hooks (detector, schedule exploration):
  * at procs = 1 under an exploring strategy, may switch to another goroutine. */
 /* Hook installed by the exploration module; returns true to preempt here. */

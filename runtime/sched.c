@@ -58,6 +58,7 @@ typedef struct rt_m {
     void *pend_arg;
     rt_g *pend_requeue;
     rt_g *pend_free;
+    bool pend;                   /* any pend_* slot set: one test on the switch path */
     bool started;
 } rt_m;
 
@@ -277,17 +278,22 @@ static void wake_idle(void)
     }
 }
 
+static RT_COLD void sched_ready_multi(rt_g *g)
+{
+    runq_put(m_self(), g);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    wake_idle();
+}
+
 void sched_ready(rt_g *g)
 {
     rt_assert(g->state == G_WAITING || g->state == G_IDLE);
     g->state = G_RUNNABLE;
     g->wait_reason = NULL;
-    rt_m *m = m_cur();
-    runq_put(m, g);
-    if (rt_multi) {
-        __atomic_thread_fence(__ATOMIC_SEQ_CST);
-        wake_idle();
-    }
+    if (RT_LIKELY(!rt_multi))
+        runq_put(&ms[0], g);
+    else
+        sched_ready_multi(g);
 }
 
 /* ---- goroutine lifecycle ----------------------------------------------------------------- */
@@ -385,9 +391,9 @@ void *rt_ctx_make(char *hi, void (*entry)(void *), void *arg)
 }
 
 /* Run what the goroutine that just switched away left for us (see top comment). */
-static inline void sched_after_switch(void)
+static __attribute__((noinline)) void sched_after_switch_slow(rt_m *m)
 {
-    rt_m *m = m_cur();
+    m->pend = false;
     if (m->pend_unlock) {
         void (*f)(void *) = m->pend_unlock;
         m->pend_unlock = NULL;
@@ -405,6 +411,13 @@ static inline void sched_after_switch(void)
         m->pend_free = NULL;
         g_release(g);
     }
+}
+
+static inline void sched_after_switch(void)
+{
+    rt_m *m = m_cur();
+    if (RT_UNLIKELY(m->pend))
+        sched_after_switch_slow(m);
 }
 
 static int timers_fire_locked(rt_m *m, int64_t now);
@@ -470,6 +483,7 @@ _Noreturn void go_exit(void)
         g->wait_reason = "main called runtime.Goexit";
     }
     m->pend_free = g;
+    m->pend = true;
     if (rt_multi)
         timers_poll(m);
     rt_g *next = runq_get(m);
@@ -533,6 +547,7 @@ void sched_park(const char *reason, void (*unlock)(void *), void *arg)
     if (rt_multi) {
         m->pend_unlock = unlock;
         m->pend_arg = arg;
+        m->pend = unlock != NULL;
     }
     switch_away(m, g);
 }
@@ -553,7 +568,19 @@ void go_yield(void)
     }
     g->state = G_RUNNABLE;
     m->pend_requeue = g;
+    m->pend = true;
     switch_away(m, g);
+}
+
+bool sched_can_spin(void)
+{
+    if (!rt_multi)
+        return false;
+    rt_m *m = m_self();
+    int busy = sched.nprocs - __atomic_load_n(&sched.nidle, __ATOMIC_RELAXED) -
+               __atomic_load_n(&sched.nspinning, __ATOMIC_RELAXED);
+    return busy > 1 && __atomic_load_n(&m->runq_tail, __ATOMIC_RELAXED) ==
+                           __atomic_load_n(&m->runq_head, __ATOMIC_RELAXED);
 }
 
 void sched_preempt_slow(void)

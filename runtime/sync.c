@@ -127,10 +127,33 @@ static inline bool mu_cas(mutex_t *mu, int32_t *old, int32_t new_)
                                        __ATOMIC_RELAXED);
 }
 
+/* Before parking, a contender spins a little, as Go's sync.Mutex does (4 rounds of 30
+ * pauses), while sched_can_spin() says it is worth it (Go's canSpin: other Ms are
+ * running, so the holder probably is and will unlock soon, and nothing waits in this
+ * M's run queue).  A park + wake costs two switches and maybe a futex.  At procs = 1 the
+ * holder cannot run meanwhile, so there is no spinning (and no change to deterministic
+ * schedules). */
+#define MU_SPIN_ROUNDS 4
+#define MU_SPIN_PAUSES 30
+
+static bool mutex_spin(mutex_t *mu)
+{
+    for (int r = 0; r < MU_SPIN_ROUNDS && sched_can_spin(); r++) {
+        for (int k = 0; k < MU_SPIN_PAUSES; k++)
+            __builtin_ia32_pause();
+        int32_t s = __atomic_load_n(&mu->_locked, __ATOMIC_RELAXED);
+        if (!(s & MU_LOCKED) && mu_cas(mu, &s, s | MU_LOCKED))
+            return true;
+    }
+    return false;
+}
+
 /* While parked here, g->wait_data counts the races g lost and g->wait_ok says the
  * unlocker handed the mutex over (both written under _lock). */
 static void mutex_lock_slow(mutex_t *mu)
 {
+    if (RT_UNLIKELY(rt_multi) && mutex_spin(mu))
+        return;
     rt_g *g = sched_self();
     for (intptr_t lost = 0;; lost++) {
         rt_lock(&mu->_lock);
