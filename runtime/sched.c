@@ -212,6 +212,10 @@ static inline rt_g *runq_get(rt_m *m)
         uint32_t mask = m->runq_cap - 1, h = m->runq_head & mask;
         if (sched.det && n > 1) {
             uint32_t k;
+            /* the G entering the pick window: by the time it is picked it is in cache
+             * (a million queued goroutines are far more than the cache holds) */
+            if (n > RUNQ_WINDOW)
+                __builtin_prefetch(m->runq[(m->runq_head + RUNQ_WINDOW) & mask], 1);
             if (RT_UNLIKELY(sched_pick)) {
                 k = sched_pick(n); /* exploration sees the whole queue */
             } else {
