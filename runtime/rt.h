@@ -14,9 +14,10 @@
  *               | guard page (PROT_NONE)   |  present while the mapping budget allows;
  *   stack_lo -> +--------------------------+  otherwise the sp check in __tsan_func_entry
  *
- * A goroutine that has not run yet owns no stack: it gets one when first scheduled and
- * returns it when it exits, so a million spawned-but-not-started goroutines cost only
- * their rt_g structs.
+ * A goroutine that has not run yet owns no stack (sp and stack_lo are NULL): it gets one
+ * when first scheduled, or inherits the stack of the goroutine whose exit scheduled it
+ * (stack_pass), and returns it when it exits, so a million spawned-but-not-started
+ * goroutines cost only their 128-byte rt_g structs.
  *
  * Ownership: a G is owned by exactly one of (a) the M running it (state G_RUNNING),
  * (b) one run queue (G_RUNNABLE), (c) one wait queue of a sync object or channel, or the

@@ -14,6 +14,13 @@
  *     g0 takes work from the global queue, steals, fires timers, sleeps, and detects
  *     deadlock (every active M idle, no timer pending).  There is no global queue: new and
  *     woken goroutines go to the local queue of the M that made them runnable.
+ *   - Spawning is memory-bound (a million queued goroutines are a million G structs and
+ *     nothing else), so a G is 128 bytes from huge-page slabs, owns no stack until it
+ *     first runs, and starts with rt_ctx_start (no initial frame built at go() or at the
+ *     switch).  An exiting goroutine whose successor never ran passes it its stack
+ *     (stack_pass): a burst of short goroutines runs on one warm stack.  runq_get
+ *     prefetches the G entering the deterministic pick window, whose first touch would
+ *     otherwise be a cache miss on every pick.
  *   - procs = 1 is deterministic: one M, no locks (rt_multi is false), a seeded PRNG picks
  *     which runnable goroutine runs next, and sleep uses a virtual clock that jumps to the
  *     next timer when nothing can run (Go's testing/synctest).  So a seed fixes the run.

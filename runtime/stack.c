@@ -13,6 +13,9 @@
  * CACHE_HOT entries the pages of freed stacks are returned to the kernel, so a burst of a
  * million goroutines does not pin its memory forever.
  *
+ * stack_pass moves a stack from an exiting goroutine straight to a never-run one (the
+ * scheduler's exit path), bypassing the free list.
+ *
  * Locking: `stk.lock` guards the free list and chunk carving.
  */
 #include "rt.h"
