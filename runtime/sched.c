@@ -210,7 +210,7 @@ static inline void runq_put(rt_m *m, rt_g *g)
 #define RUNQ_WINDOW 16
 
 /* Next G from m's queue: FIFO at procs > 1, seeded random choice when deterministic. */
-static inline rt_g *runq_get(rt_m *m)
+static inline __attribute__((always_inline)) rt_g *runq_get(rt_m *m)
 {
     rt_lock(&m->runq_lock);
     uint32_t n = m->runq_tail - m->runq_head;
@@ -467,7 +467,7 @@ static inline void switch_to(rt_m *m, rt_g *g, rt_g *next)
 }
 
 /* Switch from g to m's next runnable G, or to g0 when there is none. */
-static void switch_away(rt_m *m, rt_g *g)
+static inline __attribute__((always_inline)) void switch_away(rt_m *m, rt_g *g)
 {
     if (rt_multi)
         timers_poll(m);
