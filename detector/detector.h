@@ -121,13 +121,8 @@ static inline __attribute__((always_inline)) void race_access(uintptr_t addr, un
     uint64_t a = gs->epoch | kind | (uint64_t)(((1u << size) - 1) << off) << CELL_MASK_SHIFT;
     /* shadow_of without its checks: user addresses are below 2^47 */
     uintptr_t base = shadow_win[(addr >> SHADOW_WIN_SHIFT) & (SHADOW_NWIN - 1)];
-    if (RT_LIKELY(base != 0)) {
-        shadow_granule *sh =
-            (shadow_granule *)(base + ((addr & ((1ull << SHADOW_WIN_SHIFT) - 1)) >> 3) * 16);
-        if (cell_subsumes(__atomic_load_n(&sh->c[0], __ATOMIC_RELAXED), a) ||
-            cell_subsumes(__atomic_load_n(&sh->c[1], __ATOMIC_RELAXED), a))
-            return;
-    }
+    if (RT_LIKELY(base != 0) && shadow_covers(shadow_at(base, addr), a))
+        return;
     race_access_slow(gs, addr, a, pc);
 }
 

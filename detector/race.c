@@ -187,6 +187,27 @@ static uint32_t depot_cached(uint32_t parent, uintptr_t pc)
     return id;
 }
 
+/* race_stack_id when the innermost frame's node is known and pc is one of the last two
+ * access pcs under it (a loop's read and write): two compares, no call. */
+static inline uint32_t stack_id_fast(race_gs *gs, uintptr_t pc)
+{
+    uint32_t d = gs->depth;
+    if (RT_LIKELY(d != 0)) {
+        uint32_t node = gs->frame_node[d - 1];
+        if (gs->sc[0].pc == pc && gs->sc[0].node == node && node != DEPOT_UNKNOWN)
+            return gs->sc[0].id;
+        if (gs->sc[1].pc == pc && gs->sc[1].node == node && node != DEPOT_UNKNOWN) {
+            uint32_t id = gs->sc[1].id; /* most recent first, so the alternation hits sc[0] */
+            gs->sc[1] = gs->sc[0];
+            gs->sc[0].pc = pc;
+            gs->sc[0].node = node;
+            gs->sc[0].id = id;
+            return id;
+        }
+    }
+    return race_stack_id(gs, pc);
+}
+
 uint32_t race_stack_id(race_gs *gs, uintptr_t pc)
 {
     int i = (int)gs->depth - 1;
@@ -209,16 +230,19 @@ uint32_t race_stack_id(race_gs *gs, uintptr_t pc)
 
 /* ---- accesses ----------------------------------------------------------------------------- */
 
-static void race_granule(race_gs *gs, uintptr_t addr, uint64_t a, uintptr_t pc, uint32_t *stk)
+static inline void race_granule(race_gs *gs, uintptr_t addr, uint64_t a, uintptr_t pc,
+                                uint32_t *stk)
 {
     shadow_granule *sh = shadow_of(addr);
     if (RT_UNLIKELY(!sh) && !(sh = shadow_map_slow(addr)))
         return;
     if (*stk == DEPOT_UNKNOWN)
-        *stk = race_stack_id(gs, pc);
-    rt_g *g = rt_curg;
-    if (g && addr < gs->min_sp && addr >= (uintptr_t)g->stack_lo && addr < (uintptr_t)g->stack_hi)
-        gs->min_sp = addr;
+        *stk = stack_id_fast(gs, pc);
+    if (addr < gs->min_sp) {
+        rt_g *g = rt_curg;
+        if (g && addr >= (uintptr_t)g->stack_lo && addr < (uintptr_t)g->stack_hi)
+            gs->min_sp = addr;
+    }
     shadow_actor who = {gs->slot, &gs->vc};
     shadow_hit hits[4];
     int n = shadow_update(sh, a, *stk, &who, hits, 4);
@@ -245,8 +269,7 @@ void race_access_range(race_gs *gs, uintptr_t addr, size_t n, uint64_t kind, uin
         unsigned mask = ((1u << (gend - p)) - 1) << (p & 7);
         uint64_t a = gs->epoch | kind | (uint64_t)mask << CELL_MASK_SHIFT;
         shadow_granule *sh = shadow_of(p);
-        if (!sh || !(cell_subsumes(__atomic_load_n(&sh->c[0], __ATOMIC_RELAXED), a) ||
-                     cell_subsumes(__atomic_load_n(&sh->c[1], __ATOMIC_RELAXED), a)))
+        if (!sh || !shadow_covers(sh, a))
             race_granule(gs, p, a, pc, &stk);
         p = gend;
     }
@@ -273,11 +296,7 @@ static race_sync *sync_find(uintptr_t addr, bool create)
         s->addr = addr;
         HASH_ADD(hh, sync_table, addr, sizeof s->addr, s);
         /* so freeing this memory forgets the object (shadow_reset) */
-        shadow_granule *sh = shadow_of(addr);
-        if (!sh)
-            sh = shadow_map_slow(addr);
-        if (sh)
-            __atomic_or_fetch(&shadow_aux_of(sh)->meta, SHADOW_META_SYNC, __ATOMIC_RELAXED);
+        shadow_mark_sync(addr);
     }
     return s;
 }

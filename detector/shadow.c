@@ -5,9 +5,9 @@
  * The update keeps, per byte, exactly the accesses that a later access could race with
  * and that no kept access stands for: a write drops what happens before it (it conflicts
  * with everything they did), a read drops earlier reads that happen before it, and
- * concurrent reads stay side by side (read-shared).  A granule that needs more than two
+ * concurrent reads stay side by side (read-shared).  A granule that needs more than four
  * cells moves its cells to an "overflow" array; it returns to the compact form when it
- * needs two or fewer again.  Nothing is ever evicted, so no race is missed for lack of
+ * needs four or fewer again.  Nothing is ever evicted, so no race is missed for lack of
  * room (the unit tests compare this against a reference that keeps every access).
  *
  * Locks: the granule lock (bit 0 of c[0]) guards its cells, stack ids and overflow
@@ -46,7 +46,7 @@ typedef struct shadow_ovf {
 } shadow_ovf;
 
 #define WIN_SIZE (1ull << SHADOW_WIN_SHIFT)
-#define WIN_SHADOW (WIN_SIZE * 4)
+#define WIN_SHADOW (SHADOW_META_OFFSET + WIN_SIZE / 8)
 
 shadow_granule *shadow_map_slow(uintptr_t addr)
 {
@@ -66,11 +66,18 @@ shadow_granule *shadow_map_slow(uintptr_t addr)
             p = mmap(NULL, WIN_SHADOW, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (p == MAP_FAILED)
-            rt_throw("race detector: cannot reserve %llu TB of shadow memory", WIN_SHADOW >> 40);
+            rt_throw("race detector: cannot reserve %llu GB of shadow memory", WIN_SHADOW >> 30);
         __atomic_store_n(&shadow_win[w], (uintptr_t)p, __ATOMIC_RELEASE);
     }
     rt_unlock(&shadow_map_lock);
     return shadow_of(addr);
+}
+
+void shadow_mark_sync(uintptr_t addr)
+{
+    if (!shadow_of(addr) && !shadow_map_slow(addr))
+        return;
+    __atomic_or_fetch(shadow_meta_of(addr), (uint8_t)SHADOW_META_SYNC, __ATOMIC_RELAXED);
 }
 
 /* ---- the granule lock ----------------------------------------------------------------- */
@@ -181,24 +188,10 @@ static shadow_ovf *ovf_new(const shadow_hit *v, uint32_t n, uint32_t cap)
     return o;
 }
 
-/* Store cells v[0..n) back into g (formerly c0) and release the lock.  v may point into
- * the granule's own overflow array. */
-static void granule_store(shadow_granule *g, uint64_t c0, const shadow_hit *v, uint32_t n)
+/* granule_store of more than SHADOW_CELLS cells: into the (new or grown) overflow array. */
+static __attribute__((noinline, cold)) void granule_store_ovf(shadow_granule *g, shadow_ovf *o,
+                                                              const shadow_hit *v, uint32_t n)
 {
-    shadow_ovf *o = c0 & CELL_OVF ? granule_ovf(c0) : NULL;
-    if (RT_LIKELY(n <= 2)) {
-        shadow_hit a = n > 0 ? v[0] : (shadow_hit){0, 0}, b = n > 1 ? v[1] : (shadow_hit){0, 0};
-        if (o) { /* v may point into o */
-            race_free(o);
-            __atomic_sub_fetch(&shadow_novf, 1, __ATOMIC_RELAXED);
-        }
-        shadow_aux *x = shadow_aux_of(g);
-        x->stk[0] = a.stk;
-        x->stk[1] = b.stk;
-        __atomic_store_n(&g->c[1], b.cell, __ATOMIC_RELAXED);
-        granule_unlock(g, a.cell);
-        return;
-    }
     if (o && o->v == v && n <= o->cap) {
         o->n = n;
         ovf_reindex(o);
@@ -210,9 +203,33 @@ static void granule_store(shadow_granule *g, uint64_t c0, const shadow_hit *v, u
             __atomic_add_fetch(&shadow_novf, 1, __ATOMIC_RELAXED);
         o = no;
     }
-    /* c[1] must not keep a stale cell the fast path could match */
-    __atomic_store_n(&g->c[1], 0, __ATOMIC_RELAXED);
+    /* c[1..] must not keep stale cells the fast path could match */
+    for (uint32_t i = 1; i < SHADOW_CELLS; i++)
+        __atomic_store_n(&g->c[i], 0, __ATOMIC_RELAXED);
     granule_unlock(g, (uint64_t)(uintptr_t)o | CELL_OVF);
+}
+
+/* Store cells v[0..n) back into g (formerly c0) and release the lock.  v may point into
+ * the granule's own overflow array. */
+static void granule_store(shadow_granule *g, uint64_t c0, const shadow_hit *v, uint32_t n)
+{
+    shadow_ovf *o = c0 & CELL_OVF ? granule_ovf(c0) : NULL;
+    if (RT_LIKELY(n <= SHADOW_CELLS)) {
+        shadow_hit w[SHADOW_CELLS];
+        for (uint32_t i = 0; i < SHADOW_CELLS; i++) /* v may point into o */
+            w[i] = i < n ? v[i] : (shadow_hit){0, 0};
+        if (RT_UNLIKELY(o != NULL)) {
+            race_free(o);
+            __atomic_sub_fetch(&shadow_novf, 1, __ATOMIC_RELAXED);
+        }
+        for (uint32_t i = 0; i < SHADOW_CELLS; i++)
+            g->stk[i] = w[i].stk;
+        for (uint32_t i = 1; i < SHADOW_CELLS; i++)
+            __atomic_store_n(&g->c[i], w[i].cell, __ATOMIC_RELAXED);
+        granule_unlock(g, w[0].cell);
+        return;
+    }
+    granule_store_ovf(g, o, v, n);
 }
 
 /* ---- the FastTrack update --------------------------------------------------------------- */
@@ -323,23 +340,13 @@ static bool ovf_read(shadow_ovf *o, uint64_t a, uint32_t stk, const shadow_actor
     return true;
 }
 
-int shadow_update(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_actor *who,
-                  shadow_hit *hits, int max)
+/* shadow_update of a granule in overflow form (lock held, c0 its locked c[0]). */
+static __attribute__((noinline)) int ovf_update(shadow_granule *g, uint64_t c0, uint64_t a,
+                                                uint32_t stk, const shadow_actor *who,
+                                                shadow_hit *hits, int max)
 {
-    uint64_t c0 = granule_lock(g);
-    int nhits = 0;
-    uint32_t n;
-    if (RT_LIKELY(!(c0 & CELL_OVF))) {
-        shadow_aux *x = shadow_aux_of(g);
-        shadow_hit v[3] = {{c0 & ~CELL_LOCK, x->stk[0]}, {g->c[1], x->stk[1]}};
-        n = cells_apply(v, 2, a, stk, who, hits, max, &nhits);
-        if (n == UINT32_MAX)
-            granule_unlock(g, c0);
-        else
-            granule_store(g, c0, v, n);
-        return nhits;
-    }
     shadow_ovf *o = granule_ovf(c0);
+    int nhits = 0;
     if (!(a & CELL_WRITE)) {
         bool changed;
         if (ovf_read(o, a, stk, who, hits, max, &nhits, &changed)) {
@@ -356,11 +363,70 @@ int shadow_update(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_acto
         o = no;
         c0 = (uint64_t)(uintptr_t)o | CELL_OVF | (c0 & CELL_LOCK);
     }
-    n = cells_apply(o->v, o->n, a, stk, who, hits, max, &nhits);
+    uint32_t n = cells_apply(o->v, o->n, a, stk, who, hits, max, &nhits);
     if (n == UINT32_MAX)
         granule_unlock(g, c0);
     else
         granule_store(g, c0, o->v, n);
+    return nhits;
+}
+
+/*
+ * The common case without loops over arrays: a plain access to a granule in inline form
+ * whose every overlapping cell happens before it (no race, no read-shared state).  It
+ * does what cells_apply does for that case: a write takes the overlapped bytes from every
+ * cell, a read from the read cells; then a goes into its own matching cell or into the
+ * cell after the last one left (so cells stay in age order, as cells_apply keeps them).
+ * Returns false, having changed nothing, when the general path is needed.
+ */
+static inline bool quick_update(shadow_granule *g, uint64_t c0, uint64_t a, uint32_t stk,
+                                const shadow_actor *who)
+{
+    if (a & CELL_ATOMIC)
+        return false;
+    const uint64_t m = a & CELL_MASK;
+    /* which cells a's kind takes bytes from: all for a write, read cells for a read */
+    const uint64_t takes = a & CELL_WRITE ? 0 : CELL_WRITE;
+    uint64_t x[SHADOW_CELLS] = {c0 & ~CELL_LOCK, g->c[1], g->c[2], g->c[3]};
+    int last = -1, merge = -1;
+#define QUICK_CELL(i)                                                                           do {                                                                                            if (x[i] & m) {                                                                                 if (cell_subsumes(x[i], a)) {                                                                   granule_unlock(g, c0);                                                                      return true;                                                                            }                                                                                           if (!cell_hb(x[i], who))                                                                        return false;                                                                           if (!(x[i] & takes)) {                                                                          x[i] &= ~m;                                                                                 if (!(x[i] & CELL_MASK))                                                                        x[i] = 0;                                                                           }                                                                                       }                                                                                           if (x[i] & CELL_MASK) {                                                                         last = i;                                                                                   if (((x[i] ^ a) & ~CELL_MASK) == 0 && g->stk[i] == stk)                                         merge = i;                                                                          }                                                                                       } while (0)
+    QUICK_CELL(0);
+    QUICK_CELL(1);
+    QUICK_CELL(2);
+    QUICK_CELL(3);
+#undef QUICK_CELL
+    if (merge >= 0) {
+        x[merge] |= m;
+    } else {
+        if (last == SHADOW_CELLS - 1)
+            return false; /* full or holes to close: cells_apply compacts */
+        x[last + 1] = a;
+        g->stk[last + 1] = stk;
+    }
+    for (int i = 1; i < SHADOW_CELLS; i++)
+        __atomic_store_n(&g->c[i], x[i], __ATOMIC_RELAXED);
+    granule_unlock(g, x[0]);
+    return true;
+}
+
+int shadow_update(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_actor *who,
+                  shadow_hit *hits, int max)
+{
+    uint64_t c0 = granule_lock(g);
+    if (RT_UNLIKELY(c0 & CELL_OVF))
+        return ovf_update(g, c0, a, stk, who, hits, max);
+    if (RT_LIKELY(quick_update(g, c0, a, stk, who)))
+        return 0;
+    int nhits = 0;
+    shadow_hit v[SHADOW_CELLS + 1];
+    v[0] = (shadow_hit){c0 & ~CELL_LOCK, g->stk[0]};
+    for (uint32_t i = 1; i < SHADOW_CELLS; i++)
+        v[i] = (shadow_hit){g->c[i], g->stk[i]};
+    uint32_t n = cells_apply(v, SHADOW_CELLS, a, stk, who, hits, max, &nhits);
+    if (n == UINT32_MAX)
+        granule_unlock(g, c0);
+    else
+        granule_store(g, c0, v, n);
     return nhits;
 }
 
@@ -370,10 +436,12 @@ int shadow_update(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_acto
 static void granule_forget(shadow_granule *g, unsigned mask)
 {
     uint64_t c0 = granule_lock(g);
-    shadow_aux *x = shadow_aux_of(g);
-    shadow_hit pair[2] = {{c0 & ~(CELL_LOCK | CELL_OVF), x->stk[0]}, {g->c[1], x->stk[1]}};
-    shadow_hit *v = pair;
-    uint32_t n = 2, k = 0;
+    shadow_hit cells[SHADOW_CELLS];
+    cells[0] = (shadow_hit){c0 & ~CELL_LOCK, g->stk[0]};
+    for (uint32_t i = 1; i < SHADOW_CELLS; i++)
+        cells[i] = (shadow_hit){g->c[i], g->stk[i]};
+    shadow_hit *v = cells;
+    uint32_t n = SHADOW_CELLS, k = 0;
     if (c0 & CELL_OVF) {
         v = granule_ovf(c0)->v;
         n = granule_ovf(c0)->n;
@@ -386,9 +454,17 @@ static void granule_forget(shadow_granule *g, unsigned mask)
     granule_store(g, c0, v, k);
 }
 
-static bool granule_dirty(shadow_granule *g)
+static bool granule_dirty(const shadow_granule *g, const uint8_t *meta)
 {
-    return g->c[0] || g->c[1] || shadow_aux_of((shadow_granule *)g)->meta;
+    return g->c[0] || g->c[1] || g->c[2] || g->c[3] || *meta;
+}
+
+/* Give the whole pages of shadow range [s, s+n) back to the kernel (they read as zero). */
+static void shadow_release(uintptr_t s, uintptr_t n)
+{
+    uintptr_t lo = (s + 4095) & ~4095ull, hi = (s + n) & ~4095ull;
+    if (hi > lo && hi - lo >= 16 * 4096)
+        madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }
 
 void shadow_reset(uintptr_t lo, uintptr_t hi)
@@ -401,18 +477,18 @@ void shadow_reset(uintptr_t lo, uintptr_t hi)
             continue;
         }
         uintptr_t end = hi < win_end ? hi : win_end;
-        for (; a < end; a += 8, g++) {
-            if (!granule_dirty(g))
+        uint8_t *meta = shadow_meta_of(a);
+        for (; a < end; a += 8, g++, meta++) {
+            if (!granule_dirty(g, meta))
                 continue;
             unsigned mask = 0xff;
             if (a < lo)
                 mask &= 0xffu << (lo - a);
             if (a + 8 > hi)
                 mask &= 0xffu >> (a + 8 - hi);
-            shadow_aux *x = shadow_aux_of(g);
-            if (x->meta & SHADOW_META_SYNC) {
+            if (*meta & SHADOW_META_SYNC) {
                 race_sync_forget_granule(a);
-                x->meta = 0;
+                *meta = 0;
             }
             granule_forget(g, mask);
         }
@@ -421,13 +497,8 @@ void shadow_reset(uintptr_t lo, uintptr_t hi)
         uintptr_t first = ((lo > seg ? lo : seg) + 7) & ~7ull, last = end & ~7ull;
         if (first >= last)
             continue;
-        uintptr_t s_lo = (uintptr_t)shadow_of(first), s_hi = s_lo + (last - first) / 8 * 16;
-        s_lo = (s_lo + 4095) & ~4095ull;
-        s_hi &= ~4095ull;
-        if (s_hi > s_lo && s_hi - s_lo >= 16 * 4096) {
-            madvise((void *)s_lo, s_hi - s_lo, MADV_DONTNEED);
-            madvise((void *)(s_lo + SHADOW_AUX_OFFSET), s_hi - s_lo, MADV_DONTNEED);
-        }
+        shadow_release((uintptr_t)shadow_of(first), (last - first) / 8 * sizeof(shadow_granule));
+        shadow_release((uintptr_t)shadow_meta_of(first), (last - first) / 8);
     }
 }
 

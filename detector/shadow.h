@@ -2,16 +2,22 @@
  * shadow.h - shadow memory: for every 8-byte granule of application memory, the accesses
  * that a later access may race with, precise to the byte.
  *
- * Layout.  Application memory is cut into 4 TB windows; a window gets a 16 TB
+ * Layout.  Application memory is cut into 4 TB windows; a window gets a 24.5 TB
  * MAP_NORESERVE shadow mapping the first time it is touched, so only the shadow pages
- * of touched granules cost memory.  A granule's shadow is 32 bytes in two halves: the
- * first 8 TB of the window's shadow hold the hot halves (what every access reads), the
- * next 8 TB the cold ones (written only by the slow path):
+ * of touched granules cost memory.  A granule's shadow is 48 bytes (6x application
+ * memory), its cells first so the hot path reads one 32-byte run:
  *
- *   c[0], c[1]  two access cells (below); c[0] also carries the granule's lock bit and,
- *               when more than two cells are needed, the "overflow" bit and a pointer
- *   aux.stk[2]  stack-depot id of each cell's access (exact stack of the previous access)
- *   aux.meta    bit 0: a sync object (mutex, atomic...) lives in this granule
+ *   c[0..3]     four access cells (below); c[0] also carries the granule's lock bit and,
+ *               when more than four cells are needed, the "overflow" bit and a pointer
+ *   stk[0..3]   stack-depot id of each cell's access (exact stack of the previous access)
+ *
+ * After the window's granules (24 TB) comes one meta byte per granule (0.5 TB), reached
+ * from the address (shadow_meta_of): bit 0 = a sync object (mutex, atomic...) lives in
+ * this granule.  Four cells, not two, because ordinary code passes through three-cell
+ * states all the time: two 4-byte variables in one granule, last written by goroutine
+ * A, then read and written by B (B's write of bytes 0-3, A's write of 4-7, B's read of
+ * 4-7 until B writes them too) -- with two cells every such granule went to a malloc'd
+ * overflow array and back.  The fourth cell covers a concurrent reader on top.
  *
  * Cell (64 bits), an access epoch plus what was accessed:
  *
@@ -28,7 +34,7 @@
  *   - write cells on b come from pairwise ordered or atomic writes; read cells on b from
  *     distinct epochs (concurrent reads: FastTrack's read-shared state, kept lossless).
  *
- * Concurrency (procs = 2): the fast path only reads the two cells (no store, no lock): it
+ * Concurrency (procs = 2): the fast path only reads the four cells (no store, no lock): it
  * returns when a cell of the accessing goroutine's current epoch already covers the
  * access, which no other goroutine can remove without reporting a race (nobody can be
  * ordered after an epoch that has not been released yet).  Every change happens under the
@@ -62,15 +68,12 @@ _Static_assert(CELL_SLOT_SHIFT + CELL_SLOT_BITS == CELL_CLK_SHIFT, "cell layout"
 _Static_assert(CELL_CLK_SHIFT + CELL_CLK_BITS == 64, "cell layout");
 _Static_assert((CELL_MASK >> CELL_MASK_SHIFT) == 0xff, "one mask bit per granule byte");
 
+#define SHADOW_CELLS 4
 typedef struct shadow_granule {
-    uint64_t c[2];
+    uint64_t c[SHADOW_CELLS];
+    uint32_t stk[SHADOW_CELLS];
 } shadow_granule;
-/* The cold half, kept apart so the hot path's cache lines hold only cells. */
-typedef struct shadow_aux {
-    uint32_t stk[2];
-    uint64_t meta;
-} shadow_aux;
-_Static_assert(sizeof(shadow_granule) + sizeof(shadow_aux) == 32, "shadow is 4x application memory");
+_Static_assert(sizeof(shadow_granule) == 48, "shadow is 6x application memory");
 
 #define SHADOW_META_SYNC 0x1ull
 
@@ -94,11 +97,29 @@ static inline bool cell_subsumes(uint64_t c, uint64_t a)
     return (missing | weaker | other) == 0;
 }
 
+/* True if one of g's inline cells already stands for a (the hot path's whole test). */
+static inline bool shadow_covers(const shadow_granule *g, uint64_t a)
+{
+    return cell_subsumes(__atomic_load_n(&g->c[0], __ATOMIC_RELAXED), a) ||
+           cell_subsumes(__atomic_load_n(&g->c[1], __ATOMIC_RELAXED), a) ||
+           cell_subsumes(__atomic_load_n(&g->c[2], __ATOMIC_RELAXED), a) ||
+           cell_subsumes(__atomic_load_n(&g->c[3], __ATOMIC_RELAXED), a);
+}
+
 /* ---- the address mapping ------------------------------------------------------------- */
 
 #define SHADOW_WIN_SHIFT 42
 #define SHADOW_NWIN 32
+#define SHADOW_WIN_MASK ((1ull << SHADOW_WIN_SHIFT) - 1)
+/* Offset of the meta bytes in a window's shadow: after its granules. */
+#define SHADOW_META_OFFSET ((1ull << SHADOW_WIN_SHIFT) / 8 * sizeof(shadow_granule))
 extern uintptr_t shadow_win[SHADOW_NWIN];
+
+/* Shadow of the granule holding addr in a mapped window (base = shadow_win[window]). */
+static inline shadow_granule *shadow_at(uintptr_t base, uintptr_t addr)
+{
+    return (shadow_granule *)(base + ((addr & SHADOW_WIN_MASK) >> 3) * sizeof(shadow_granule));
+}
 
 /* Shadow of the granule holding addr, or NULL if addr lies outside user space or its
  * window has no shadow yet (shadow_map_slow then creates it). */
@@ -107,17 +128,20 @@ static inline shadow_granule *shadow_of(uintptr_t addr)
     if (addr >> 47)
         return NULL;
     uintptr_t base = shadow_win[addr >> SHADOW_WIN_SHIFT];
-    if (!base)
-        return NULL;
-    return (shadow_granule *)(base + ((addr & ((1ull << SHADOW_WIN_SHIFT) - 1)) >> 3) * 16);
+    return base ? shadow_at(base, addr) : NULL;
 }
-#define SHADOW_AUX_OFFSET (2ull << SHADOW_WIN_SHIFT)
-static inline shadow_aux *shadow_aux_of(shadow_granule *g)
+/* The meta byte of addr's granule, NULL if its window is not mapped. */
+static inline uint8_t *shadow_meta_of(uintptr_t addr)
 {
-    return (shadow_aux *)((char *)g + SHADOW_AUX_OFFSET);
+    if (addr >> 47)
+        return NULL;
+    uintptr_t base = shadow_win[addr >> SHADOW_WIN_SHIFT];
+    return base ? (uint8_t *)(base + SHADOW_META_OFFSET + ((addr & SHADOW_WIN_MASK) >> 3)) : NULL;
 }
 /* Shadow for addr, mapping its window if needed (NULL only outside user space). */
 shadow_granule *shadow_map_slow(uintptr_t addr);
+/* Mark addr's granule as holding a sync object (shadow_reset then calls sync_forget). */
+void shadow_mark_sync(uintptr_t addr);
 
 /* ---- the slow path ------------------------------------------------------------------- */
 

@@ -82,7 +82,7 @@ static bool fast_access_do(int a, unsigned off, unsigned size, uint64_t kind)
         uintptr_t addr = (uintptr_t)mem + p;
         shadow_granule *g = shadow_map_slow(addr);
         uint64_t c = cell_make((uint32_t)a, R.vc[a][a], mask, kind);
-        if (!cell_subsumes(g->c[0], c) && !cell_subsumes(g->c[1], c)) {
+        if (!shadow_covers(g, c)) {
             shadow_hit hits[4];
             racy |= shadow_update(g, c, 7, &who, hits, 4) > 0;
         }

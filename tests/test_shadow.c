@@ -29,7 +29,7 @@ static int access1(actor *a, unsigned off, unsigned size, uint64_t kind)
     ck_assert_ptr_nonnull(g);
     unsigned mask = ((1u << size) - 1) << (addr & 7);
     uint64_t c = cell_make(a->slot, vc_get(&a->vc, a->slot), mask, kind);
-    if (cell_subsumes(g->c[0], c) || cell_subsumes(g->c[1], c))
+    if (shadow_covers(g, c))
         return 0;
     shadow_actor who = {a->slot, &a->vc};
     shadow_hit hits[4];
