@@ -37,6 +37,7 @@ typedef struct race_gs {
         uintptr_t pc;
         uint32_t node, id;
     } sc[2];
+    shadow_hbc hbc;          /* lower bound of one vc entry for the shadow's hb checks */
     race_ginfo *info;
     /* C11 fences (tsan_abi.c): clocks that relaxed atomic reads observed since, for the
      * next acquire fence; this goroutine's clock at its last release fence, published by
@@ -68,8 +69,17 @@ void race_fence(bool acq, bool rel);
 /* ---- cold paths -------------------------------------------------------------------------- */
 
 void race_init(void);
-/* Slow path of one granule (mask inside a), shadow mapped if needed. */
+/* Slow path of one granule (mask inside a) whose inline cells do not cover a; sh is its
+ * shadow. */
+void race_access_miss(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t a, uintptr_t pc);
+/* The same when addr's shadow window is not mapped yet (maps it). */
 void race_access_slow(race_gs *gs, uintptr_t addr, uint64_t a, uintptr_t pc);
+/* The general update of one granule (races, read-shared cells, overflow, atomics) and
+ * the report if it races; stk is the access's stack id. */
+void race_access_general(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t a,
+                         uint32_t stk);
+/* addr is below gs->min_sp: lower it if addr lies on the goroutine's stack. */
+void race_note_stack(race_gs *gs, uintptr_t addr);
 /* Any range: split into granules. */
 void race_access_range(race_gs *gs, uintptr_t addr, size_t n, uint64_t kind, uintptr_t pc);
 /* The current goroutine's stack with pc as its innermost frame, interned. */
@@ -103,6 +113,36 @@ static inline race_gs *race_cur(void)
     return RT_LIKELY(g != NULL) ? (race_gs *)g->race : NULL;
 }
 
+/* race_stack_id when the innermost frame's node is known and pc is one of the last two
+ * access pcs under it (a loop's read and write): a few compares, no call.  The id is
+ * exact: frame_node[depth-1] names the whole current stack. */
+static inline __attribute__((always_inline)) uint32_t race_stack_id_fast(race_gs *gs, uintptr_t pc)
+{
+    uint32_t d = gs->depth;
+    if (RT_LIKELY(d != 0)) {
+        uint32_t node = gs->frame_node[d - 1];
+        if (gs->sc[0].pc == pc && gs->sc[0].node == node && node != DEPOT_UNKNOWN)
+            return gs->sc[0].id;
+        if (gs->sc[1].pc == pc && gs->sc[1].node == node && node != DEPOT_UNKNOWN)
+            return gs->sc[1].id;
+    }
+    return race_stack_id(gs, pc);
+}
+
+/* The slow path of one granule whose inline cells do not cover a, stack id known: the
+ * quick update inline, the general one out of line. */
+static inline __attribute__((always_inline)) void race_access_stk(race_gs *gs, shadow_granule *sh,
+                                                                  uintptr_t addr, uint64_t a,
+                                                                  uint32_t stk)
+{
+    if (addr < gs->min_sp)
+        race_note_stack(gs, addr);
+    shadow_actor who = {gs->slot, &gs->vc, &gs->hbc};
+    if (RT_LIKELY(shadow_update_quick(sh, a, stk, &who)))
+        return;
+    race_access_general(gs, sh, addr, a, stk);
+}
+
 /* One access of size 1, 2, 4 or 8 bytes (other sizes and granule-crossing ones go to the
  * range path).  pc is the return address into the instrumented code. */
 static inline __attribute__((always_inline)) void race_access(uintptr_t addr, unsigned size,
@@ -121,8 +161,14 @@ static inline __attribute__((always_inline)) void race_access(uintptr_t addr, un
     uint64_t a = gs->epoch | kind | (uint64_t)(((1u << size) - 1) << off) << CELL_MASK_SHIFT;
     /* shadow_of without its checks: user addresses are below 2^47 */
     uintptr_t base = shadow_win[(addr >> SHADOW_WIN_SHIFT) & (SHADOW_NWIN - 1)];
-    if (RT_LIKELY(base != 0) && shadow_covers(shadow_at(base, addr), a))
+    if (RT_LIKELY(base != 0)) {
+        shadow_granule *sh = shadow_at(base, addr);
+        if (RT_LIKELY(shadow_covers(sh, a)))
+            return;
+        /* a call, not inlined: the covered case stays a leaf that saves no registers */
+        race_access_miss(gs, sh, addr, a, pc);
         return;
+    }
     race_access_slow(gs, addr, a, pc);
 }
 

@@ -187,27 +187,6 @@ static uint32_t depot_cached(uint32_t parent, uintptr_t pc)
     return id;
 }
 
-/* race_stack_id when the innermost frame's node is known and pc is one of the last two
- * access pcs under it (a loop's read and write): two compares, no call. */
-static inline uint32_t stack_id_fast(race_gs *gs, uintptr_t pc)
-{
-    uint32_t d = gs->depth;
-    if (RT_LIKELY(d != 0)) {
-        uint32_t node = gs->frame_node[d - 1];
-        if (gs->sc[0].pc == pc && gs->sc[0].node == node && node != DEPOT_UNKNOWN)
-            return gs->sc[0].id;
-        if (gs->sc[1].pc == pc && gs->sc[1].node == node && node != DEPOT_UNKNOWN) {
-            uint32_t id = gs->sc[1].id; /* most recent first, so the alternation hits sc[0] */
-            gs->sc[1] = gs->sc[0];
-            gs->sc[0].pc = pc;
-            gs->sc[0].node = node;
-            gs->sc[0].id = id;
-            return id;
-        }
-    }
-    return race_stack_id(gs, pc);
-}
-
 uint32_t race_stack_id(race_gs *gs, uintptr_t pc)
 {
     int i = (int)gs->depth - 1;
@@ -230,30 +209,42 @@ uint32_t race_stack_id(race_gs *gs, uintptr_t pc)
 
 /* ---- accesses ----------------------------------------------------------------------------- */
 
-static inline void race_granule(race_gs *gs, uintptr_t addr, uint64_t a, uintptr_t pc,
-                                uint32_t *stk)
+void race_access_general(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t a,
+                         uint32_t stk)
 {
-    shadow_granule *sh = shadow_of(addr);
-    if (RT_UNLIKELY(!sh) && !(sh = shadow_map_slow(addr)))
-        return;
-    if (*stk == DEPOT_UNKNOWN)
-        *stk = stack_id_fast(gs, pc);
-    if (addr < gs->min_sp) {
-        rt_g *g = rt_curg;
-        if (g && addr >= (uintptr_t)g->stack_lo && addr < (uintptr_t)g->stack_hi)
-            gs->min_sp = addr;
-    }
-    shadow_actor who = {gs->slot, &gs->vc};
+    shadow_actor who = {gs->slot, &gs->vc, &gs->hbc};
     shadow_hit hits[4];
-    int n = shadow_update(sh, a, *stk, &who, hits, 4);
+    int n = shadow_update_general(sh, a, stk, &who, hits, 4);
     if (RT_UNLIKELY(n))
-        race_report(gs, addr, a, *stk, hits, n < 4 ? n : 4);
+        race_report(gs, addr, a, stk, hits, n < 4 ? n : 4);
+}
+
+void race_note_stack(race_gs *gs, uintptr_t addr)
+{
+    rt_g *g = rt_curg;
+    if (g && addr >= (uintptr_t)g->stack_lo && addr < (uintptr_t)g->stack_hi)
+        gs->min_sp = addr;
+}
+
+/* One granule's slow path in a range: *stk is the access's stack id once known. */
+static inline void race_granule(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t a,
+                                uintptr_t pc, uint32_t *stk)
+{
+    if (*stk == DEPOT_UNKNOWN)
+        *stk = race_stack_id_fast(gs, pc);
+    race_access_stk(gs, sh, addr, a, *stk);
+}
+
+void race_access_miss(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t a, uintptr_t pc)
+{
+    race_access_stk(gs, sh, addr, a, race_stack_id_fast(gs, pc));
 }
 
 void race_access_slow(race_gs *gs, uintptr_t addr, uint64_t a, uintptr_t pc)
 {
-    uint32_t stk = DEPOT_UNKNOWN;
-    race_granule(gs, addr, a, pc, &stk);
+    shadow_granule *sh = shadow_map_slow(addr);
+    if (sh)
+        race_access_miss(gs, sh, addr, a, pc);
 }
 
 void race_access_range(race_gs *gs, uintptr_t addr, size_t n, uint64_t kind, uintptr_t pc)
@@ -269,8 +260,10 @@ void race_access_range(race_gs *gs, uintptr_t addr, size_t n, uint64_t kind, uin
         unsigned mask = ((1u << (gend - p)) - 1) << (p & 7);
         uint64_t a = gs->epoch | kind | (uint64_t)mask << CELL_MASK_SHIFT;
         shadow_granule *sh = shadow_of(p);
-        if (!sh || !shadow_covers(sh, a))
-            race_granule(gs, p, a, pc, &stk);
+        if (RT_UNLIKELY(!sh) && !(sh = shadow_map_slow(p)))
+            break; /* outside user space */
+        if (!shadow_covers(sh, a))
+            race_granule(gs, sh, p, a, pc, &stk);
         p = gend;
     }
 }

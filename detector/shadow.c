@@ -10,6 +10,10 @@
  * needs four or fewer again.  Nothing is ever evicted, so no race is missed for lack of
  * room (the unit tests compare this against a reference that keeps every access).
  *
+ * The common case (every overlapping cell happens before the access) is
+ * shadow_update_quick in shadow.h, inlined into the detector's slow path; this file holds
+ * the general update, the overflow form and reset.
+ *
  * Locks: the granule lock (bit 0 of c[0]) guards its cells, stack ids and overflow
  * array; window creation takes shadow_map_lock.  At procs = 1 no lock is taken.
  */
@@ -78,27 +82,6 @@ void shadow_mark_sync(uintptr_t addr)
     if (!shadow_of(addr) && !shadow_map_slow(addr))
         return;
     __atomic_or_fetch(shadow_meta_of(addr), (uint8_t)SHADOW_META_SYNC, __ATOMIC_RELAXED);
-}
-
-/* ---- the granule lock ----------------------------------------------------------------- */
-
-static inline uint64_t granule_lock(shadow_granule *g)
-{
-    if (!rt_multi)
-        return g->c[0];
-    for (;;) {
-        uint64_t c0 = __atomic_load_n(&g->c[0], __ATOMIC_RELAXED);
-        if (!(c0 & CELL_LOCK) &&
-            __atomic_compare_exchange_n(&g->c[0], &c0, c0 | CELL_LOCK, false, __ATOMIC_ACQUIRE,
-                                        __ATOMIC_RELAXED))
-            return c0;
-        __builtin_ia32_pause();
-    }
-}
-
-static inline void granule_unlock(shadow_granule *g, uint64_t c0)
-{
-    __atomic_store_n(&g->c[0], c0 & ~CELL_LOCK, __ATOMIC_RELEASE);
 }
 
 /* The overflow array of a granule whose c[0] has CELL_OVF. */
@@ -234,11 +217,14 @@ static void granule_store(shadow_granule *g, uint64_t c0, const shadow_hit *v, u
 
 /* ---- the FastTrack update --------------------------------------------------------------- */
 
-/* Does earlier access x happen before the actor's current point? */
-static inline bool cell_hb(uint64_t x, const shadow_actor *who)
+bool shadow_hb_lookup(uint32_t slot, uint32_t clk, const shadow_actor *who)
 {
-    uint32_t s = cell_slot(x);
-    return s == who->slot || cell_clk(x) <= vc_get(who->vc, s);
+    uint32_t v = vc_get(who->vc, slot);
+    if (who->hbc) {
+        who->hbc->slot = slot;
+        who->hbc->clk = v;
+    }
+    return clk <= v;
 }
 
 /* May access a (not racing x, or racing and reported) stand for x on the bytes both
@@ -371,52 +357,20 @@ static __attribute__((noinline)) int ovf_update(shadow_granule *g, uint64_t c0, 
     return nhits;
 }
 
-/*
- * The common case without loops over arrays: a plain access to a granule in inline form
- * whose every overlapping cell happens before it (no race, no read-shared state).  It
- * does what cells_apply does for that case: a write takes the overlapped bytes from every
- * cell, a read from the read cells; then a goes into its own matching cell or into the
- * cell after the last one left (so cells stay in age order, as cells_apply keeps them).
- * Returns false, having changed nothing, when the general path is needed.
- */
-static inline bool quick_update(shadow_granule *g, uint64_t c0, uint64_t a, uint32_t stk,
-                                const shadow_actor *who)
-{
-    if (a & CELL_ATOMIC)
-        return false;
-    const uint64_t m = a & CELL_MASK;
-    /* which cells a's kind takes bytes from: all for a write, read cells for a read */
-    const uint64_t takes = a & CELL_WRITE ? 0 : CELL_WRITE;
-    uint64_t x[SHADOW_CELLS] = {c0 & ~CELL_LOCK, g->c[1], g->c[2], g->c[3]};
-    int last = -1, merge = -1;
-#define QUICK_CELL(i)                                                                           do {                                                                                            if (x[i] & m) {                                                                                 if (cell_subsumes(x[i], a)) {                                                                   granule_unlock(g, c0);                                                                      return true;                                                                            }                                                                                           if (!cell_hb(x[i], who))                                                                        return false;                                                                           if (!(x[i] & takes)) {                                                                          x[i] &= ~m;                                                                                 if (!(x[i] & CELL_MASK))                                                                        x[i] = 0;                                                                           }                                                                                       }                                                                                           if (x[i] & CELL_MASK) {                                                                         last = i;                                                                                   if (((x[i] ^ a) & ~CELL_MASK) == 0 && g->stk[i] == stk)                                         merge = i;                                                                          }                                                                                       } while (0)
-    QUICK_CELL(0);
-    QUICK_CELL(1);
-    QUICK_CELL(2);
-    QUICK_CELL(3);
-#undef QUICK_CELL
-    if (merge >= 0) {
-        x[merge] |= m;
-    } else {
-        if (last == SHADOW_CELLS - 1)
-            return false; /* full or holes to close: cells_apply compacts */
-        x[last + 1] = a;
-        g->stk[last + 1] = stk;
-    }
-    for (int i = 1; i < SHADOW_CELLS; i++)
-        __atomic_store_n(&g->c[i], x[i], __ATOMIC_RELAXED);
-    granule_unlock(g, x[0]);
-    return true;
-}
-
 int shadow_update(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_actor *who,
                   shadow_hit *hits, int max)
+{
+    if (shadow_update_quick(g, a, stk, who))
+        return 0;
+    return shadow_update_general(g, a, stk, who, hits, max);
+}
+
+int shadow_update_general(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_actor *who,
+                          shadow_hit *hits, int max)
 {
     uint64_t c0 = granule_lock(g);
     if (RT_UNLIKELY(c0 & CELL_OVF))
         return ovf_update(g, c0, a, stk, who, hits, max);
-    if (RT_LIKELY(quick_update(g, c0, a, stk, who)))
-        return 0;
     int nhits = 0;
     shadow_hit v[SHADOW_CELLS + 1];
     v[0] = (shadow_hit){c0 & ~CELL_LOCK, g->stk[0]};

@@ -89,21 +89,25 @@ static inline unsigned cell_mask(uint64_t c) { return (unsigned)(c >> CELL_MASK_
 /* True if cell c (possibly c[0] with lock/overflow bits) already stands for access a:
  * same epoch, covers a's bytes, and conflicts with at least everything a conflicts with
  * (a write stands for a read; a plain access stands for an atomic one). */
+/* The bits of c ^ a that must be clear for c to subsume a: epoch, lock and overflow bits
+ * equal; a's mask and write bits also set in c; the atomic bit set in c only if in a. */
+static inline uint64_t cell_cover_key(uint64_t a)
+{
+    return CELL_EPOCH | CELL_LOCK | CELL_OVF | (a & (CELL_WRITE | CELL_MASK)) | (~a & CELL_ATOMIC);
+}
 static inline bool cell_subsumes(uint64_t c, uint64_t a)
 {
-    uint64_t missing = a & ~c & (CELL_WRITE | CELL_MASK);
-    uint64_t weaker = c & ~a & CELL_ATOMIC;
-    uint64_t other = (c ^ a) & (CELL_EPOCH | CELL_LOCK | CELL_OVF);
-    return (missing | weaker | other) == 0;
+    return ((c ^ a) & cell_cover_key(a)) == 0;
 }
 
 /* True if one of g's inline cells already stands for a (the hot path's whole test). */
 static inline bool shadow_covers(const shadow_granule *g, uint64_t a)
 {
-    return cell_subsumes(__atomic_load_n(&g->c[0], __ATOMIC_RELAXED), a) ||
-           cell_subsumes(__atomic_load_n(&g->c[1], __ATOMIC_RELAXED), a) ||
-           cell_subsumes(__atomic_load_n(&g->c[2], __ATOMIC_RELAXED), a) ||
-           cell_subsumes(__atomic_load_n(&g->c[3], __ATOMIC_RELAXED), a);
+    uint64_t k = cell_cover_key(a);
+    return !((__atomic_load_n(&g->c[0], __ATOMIC_RELAXED) ^ a) & k) ||
+           !((__atomic_load_n(&g->c[1], __ATOMIC_RELAXED) ^ a) & k) ||
+           !((__atomic_load_n(&g->c[2], __ATOMIC_RELAXED) ^ a) & k) ||
+           !((__atomic_load_n(&g->c[3], __ATOMIC_RELAXED) ^ a) & k);
 }
 
 /* ---- the address mapping ------------------------------------------------------------- */
@@ -151,17 +155,156 @@ typedef struct shadow_hit {
     uint32_t stk;
 } shadow_hit;
 
+/* A lower bound of one entry of the actor's clock (valid because a goroutine's clock
+ * only grows): most hb checks ask about the same other goroutine again. */
+typedef struct shadow_hbc {
+    uint32_t slot, clk;
+} shadow_hbc;
+
 /* What the accessing goroutine brings to a shadow update. */
 typedef struct shadow_actor {
     uint32_t slot;
     const vclock *vc;   /* its vector clock (own entry included) */
+    shadow_hbc *hbc;    /* its lower-bound cache, or NULL */
 } shadow_actor;
+
+/* cell_hb's clock lookup (out of line: it keeps the quick update's registers free). */
+bool shadow_hb_lookup(uint32_t slot, uint32_t clk, const shadow_actor *who);
+
+/* Does earlier access x happen before the actor's current point? */
+static inline __attribute__((always_inline)) bool cell_hb(uint64_t x, const shadow_actor *who)
+{
+    uint32_t s = cell_slot(x), clk = cell_clk(x);
+    if (s == who->slot)
+        return true;
+    shadow_hbc *c = who->hbc;
+    if (c && c->slot == s && clk <= c->clk)
+        return true;
+    return shadow_hb_lookup(s, clk, who);
+}
+
+/* ---- the granule lock ---------------------------------------------------------------- */
+
+extern bool rt_multi;
+
+static inline uint64_t granule_lock(shadow_granule *g)
+{
+    if (__builtin_expect(!rt_multi, 1))
+        return g->c[0];
+    for (;;) {
+        uint64_t c0 = __atomic_load_n(&g->c[0], __ATOMIC_RELAXED);
+        if (!(c0 & CELL_LOCK) &&
+            __atomic_compare_exchange_n(&g->c[0], &c0, c0 | CELL_LOCK, false, __ATOMIC_ACQUIRE,
+                                        __ATOMIC_RELAXED))
+            return c0;
+        __builtin_ia32_pause();
+    }
+}
+
+static inline void granule_unlock(shadow_granule *g, uint64_t c0)
+{
+    __atomic_store_n(&g->c[0], c0 & ~CELL_LOCK, __ATOMIC_RELEASE);
+}
+
+/* ---- the quick update ---------------------------------------------------------------- */
+
+/*
+ * The common case of the slow path, without loops or calls: a plain access to a granule
+ * in inline form whose every overlapping cell happens before it (no race, no
+ * read-shared state).  It does what the general update does in that case: a write takes
+ * the overlapped bytes from every cell, a read from the read cells; then a joins its own
+ * matching cell or goes after the last cell left (cells stay in age order, so reports
+ * name the same earlier access as the general path would).  Returns false, having
+ * changed nothing, when the general path (shadow_update) is needed.  The cells are
+ * scalars and the final placement is branch-free selects so they stay in registers.
+ */
+static inline __attribute__((always_inline)) bool
+shadow_update_quick(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_actor *who)
+{
+    _Static_assert(SHADOW_CELLS == 4, "the quick update handles four cells");
+    if (a & CELL_ATOMIC)
+        return false;
+    uint64_t c0 = granule_lock(g);
+    if (__builtin_expect((c0 & CELL_OVF) != 0, 0))
+        goto general;
+    const uint64_t m = a & CELL_MASK, key = cell_cover_key(a);
+    /* a read leaves write cells alone */
+    const uint64_t spare = a & CELL_WRITE ? 0 : CELL_WRITE;
+    uint64_t x0 = c0 & ~CELL_LOCK, x1 = g->c[1], x2 = g->c[2], x3 = g->c[3];
+    int last = -1, merge = -1;
+#define QUICK_CELL(x, i)                                                                    \
+    do {                                                                                    \
+        if (x & m) {                                                                        \
+            if (!((x ^ a) & key)) {                                                         \
+                granule_unlock(g, c0);                                                      \
+                return true;                                                                \
+            }                                                                               \
+            if (!cell_hb(x, who))                                                           \
+                goto general;                                                               \
+            if (!(x & spare)) {                                                             \
+                x &= ~m;                                                                    \
+                if (!(x & CELL_MASK))                                                       \
+                    x = 0;                                                                  \
+            }                                                                               \
+        }                                                                                   \
+        if (x & CELL_MASK) {                                                                \
+            last = i;                                                                       \
+            if (((x ^ a) & ~CELL_MASK) == 0 && g->stk[i] == stk)                            \
+                merge = i;                                                                  \
+        }                                                                                   \
+    } while (0)
+    QUICK_CELL(x0, 0);
+    QUICK_CELL(x1, 1);
+    QUICK_CELL(x2, 2);
+    QUICK_CELL(x3, 3);
+#undef QUICK_CELL
+    int put;
+    if (merge >= 0) {
+        put = merge;
+        a = m; /* or the bytes into the matching cell */
+    } else {
+        if (__builtin_expect(last == SHADOW_CELLS - 1, 0)) {
+            /* no room after the last cell: close leading holes (cells emptied by this
+             * or earlier accesses); holes in the middle are left to the general path */
+            if (x0 | x1 | x2 | x3) /* not all empty (then last would be -1) */
+                while (!x0) {
+                    x0 = x1, x1 = x2, x2 = x3, x3 = 0;
+                    g->stk[0] = g->stk[1], g->stk[1] = g->stk[2], g->stk[2] = g->stk[3];
+                    last--;
+                }
+            if (last == SHADOW_CELLS - 1)
+                goto general;
+        }
+        put = last + 1;
+        g->stk[put] = stk;
+        x0 = put == 0 ? 0 : x0; /* a free cell: zero, so or-ing a puts a there */
+        x1 = put == 1 ? 0 : x1;
+        x2 = put == 2 ? 0 : x2;
+        x3 = put == 3 ? 0 : x3;
+    }
+    x0 |= put == 0 ? a : 0;
+    x1 |= put == 1 ? a : 0;
+    x2 |= put == 2 ? a : 0;
+    x3 |= put == 3 ? a : 0;
+    __atomic_store_n(&g->c[1], x1, __ATOMIC_RELAXED);
+    __atomic_store_n(&g->c[2], x2, __ATOMIC_RELAXED);
+    __atomic_store_n(&g->c[3], x3, __ATOMIC_RELAXED);
+    granule_unlock(g, x0);
+    return true;
+general:
+    if (__builtin_expect(rt_multi, 0))
+        granule_unlock(g, c0);
+    return false;
+}
 
 /* Apply access `a` (cell_make(...) with this goroutine's epoch) with stack id stk to
  * granule g under its lock.  Returns how many earlier cells it races with; the first
  * `max` of them are copied to hits.  Never reports itself. */
 int shadow_update(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_actor *who,
                   shadow_hit *hits, int max);
+/* shadow_update for callers that tried shadow_update_quick first. */
+int shadow_update_general(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_actor *who,
+                          shadow_hit *hits, int max);
 
 /* Forget every access recorded for [lo, hi) (freed heap, a reused stack).  Whole shadow
  * pages go back to the kernel.  Calls sync_forget for granules marked SHADOW_META_SYNC. */

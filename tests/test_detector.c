@@ -33,6 +33,7 @@ static struct {
 
 static _Alignas(64) char mem[MEM];
 static vclock fast_vc[NACT];      /* the same clocks, sparse, for the fast path */
+static shadow_hbc fast_hbc[NACT]; /* each actor's hb lower-bound cache, as race_gs has */
 
 static void sync_fast(int a)
 {
@@ -75,7 +76,7 @@ static bool ref_access_do(int a, unsigned off, unsigned size, uint64_t kind)
 static bool fast_access_do(int a, unsigned off, unsigned size, uint64_t kind)
 {
     bool racy = false;
-    shadow_actor who = {(uint32_t)a, &fast_vc[a]};
+    shadow_actor who = {(uint32_t)a, &fast_vc[a], &fast_hbc[a]};
     for (unsigned p = off; p < off + size;) {
         unsigned gend = (p & ~7u) + 8 < off + size ? (p & ~7u) + 8 : off + size;
         unsigned mask = ((1u << (gend - p)) - 1) << (p & 7);
@@ -98,6 +99,7 @@ static void trace_reset(void)
         R.raced[b] = false;
     }
     memset(R.vc, 0, sizeof R.vc);
+    memset(fast_hbc, 0, sizeof fast_hbc); /* clocks restart: the lower bounds too */
     memset(R.lock, 0, sizeof R.lock);
     for (int a = 0; a < NACT; a++) {
         R.vc[a][a] = 1;

@@ -1,4 +1,5 @@
-/* Shadow memory suite: byte precision, FastTrack updates, overflow cells, reset. */
+/* Shadow memory suite: byte precision, FastTrack updates, the quick update's states
+ * (three-cell transients inline, hb cache), overflow cells, reset. */
 #define TU_IMPLEMENTATION
 #include "testutil.h"
 
@@ -10,6 +11,7 @@
 typedef struct actor {
     uint32_t slot;
     vclock vc;
+    shadow_hbc hbc;
 } actor;
 
 static _Alignas(64) char mem[256];
@@ -31,12 +33,42 @@ static int access1(actor *a, unsigned off, unsigned size, uint64_t kind)
     uint64_t c = cell_make(a->slot, vc_get(&a->vc, a->slot), mask, kind);
     if (shadow_covers(g, c))
         return 0;
-    shadow_actor who = {a->slot, &a->vc};
+    shadow_actor who = {a->slot, &a->vc, &a->hbc};
     shadow_hit hits[4];
     return shadow_update(g, c, 1, &who, hits, 4);
 }
 
 static void reset(void) { shadow_reset((uintptr_t)mem, (uintptr_t)mem + sizeof mem); }
+
+/* Inline cells of the granule at mem + off that record something. */
+static int live_cells(unsigned off)
+{
+    shadow_granule *g = shadow_of((uintptr_t)mem + off);
+    int n = 0;
+    for (int i = 0; i < SHADOW_CELLS; i++)
+        n += cell_mask(g->c[i]) != 0;
+    return n;
+}
+
+/* b is ordered after everything a did; b's clock advances (a release of b's). */
+static void order_after(actor *b, actor *a)
+{
+    vc_join(&b->vc, &a->vc);
+    vc_set(&b->vc, b->slot, vc_get(&b->vc, b->slot) + 1);
+}
+
+/* The array loop's granule: two 4-byte elements, last written by a, then read and
+ * written by b one element at a time.  Between b's write of bytes 0-3 and of 4-7 the
+ * granule holds three cells (a's write of 4-7, b's write of 0-3, b's read of 4-7). */
+static void transient_prefix(actor *a, actor *b, unsigned off)
+{
+    ck_assert_int_eq(access1(a, off, 4, CELL_WRITE), 0);
+    ck_assert_int_eq(access1(a, off + 4, 4, CELL_WRITE), 0);
+    order_after(b, a);
+    ck_assert_int_eq(access1(b, off, 4, 0), 0);
+    ck_assert_int_eq(access1(b, off, 4, CELL_WRITE), 0);
+    ck_assert_int_eq(access1(b, off + 4, 4, 0), 0);
+}
 
 START_TEST(norace_adjacent_bytes)
 {
@@ -154,6 +186,107 @@ START_TEST(same_epoch_is_subsumed)
 }
 END_TEST
 
+/* The three-cell state stays inline (no overflow array), and when b's write of 4-7
+ * ends it, one cell is left. */
+START_TEST(transient_three_cells_stay_inline)
+{
+    actor a, b;
+    actor_init(&a, 1);
+    actor_init(&b, 2);
+    reset();
+    long base = shadow_overflow_count();
+    transient_prefix(&a, &b, 64);
+    ck_assert_int_eq(live_cells(64), 3);
+    ck_assert_int_eq(shadow_overflow_count(), base);
+    ck_assert_int_eq(access1(&b, 68, 4, CELL_WRITE), 0);
+    ck_assert_int_eq(live_cells(64), 1);
+    ck_assert_int_eq(shadow_overflow_count(), base);
+}
+END_TEST
+
+/* Races hidden in the three-cell state are found: a third goroutine ordered after
+ * nobody races with a's write and b's read of bytes 4-7, and with b's write of 0-3. */
+START_TEST(race_hidden_in_transient_state)
+{
+    actor a, b, c;
+    actor_init(&a, 1);
+    actor_init(&b, 2);
+    actor_init(&c, 3);
+    reset();
+    transient_prefix(&a, &b, 72);
+    ck_assert_int_eq(access1(&c, 72, 1, 0), 1);          /* vs b's write of 0-3 */
+    ck_assert_int_eq(access1(&c, 76, 4, CELL_WRITE), 2); /* vs a's write, b's read */
+}
+END_TEST
+
+/* Many passes of the array loop's pattern, owners alternating, never overflow, and
+ * the granule ends with the last owner's write only: an unordered writer races once. */
+START_TEST(alternating_owners_never_overflow)
+{
+    actor w[2], late;
+    actor_init(&w[0], 1);
+    actor_init(&w[1], 2);
+    actor_init(&late, 9);
+    reset();
+    long base = shadow_overflow_count();
+    for (int pass = 0; pass < 9; pass++) {
+        actor *me = &w[pass & 1];
+        order_after(me, &w[!(pass & 1)]);
+        for (unsigned off = 80; off < 88; off += 4) {
+            ck_assert_int_eq(access1(me, off, 4, 0), 0);
+            ck_assert_int_eq(access1(me, off, 4, CELL_WRITE), 0);
+        }
+        ck_assert_int_eq(shadow_overflow_count(), base);
+        ck_assert_int_eq(live_cells(80), 1);
+    }
+    ck_assert_int_eq(access1(&late, 80, 8, CELL_WRITE), 1);
+}
+END_TEST
+
+/* The hb cache holds a lower bound of one clock entry: a newer access of the cached
+ * goroutine is still checked against the real clock. */
+START_TEST(hb_cache_is_a_lower_bound)
+{
+    actor a, w;
+    actor_init(&a, 2);
+    actor_init(&w, 5);
+    reset();
+    ck_assert_int_eq(access1(&a, 88, 8, CELL_WRITE), 0);
+    order_after(&w, &a);                                  /* w knows a up to clock 1 */
+    ck_assert_int_eq(access1(&w, 88, 8, CELL_WRITE), 0); /* cache: slot 2 >= 1 */
+    vc_set(&a.vc, 2, 2);
+    ck_assert_int_eq(access1(&a, 88, 8, CELL_WRITE), 1); /* a never saw w's write */
+    vc_set(&w.vc, 5, 3);
+    ck_assert_int_eq(access1(&w, 88, 4, 0), 1);           /* a's clock-2 write is unknown to w */
+    order_after(&w, &a);
+    ck_assert_int_eq(access1(&w, 92, 4, 0), 0);           /* now known */
+}
+END_TEST
+
+/* Five concurrent cells need the overflow array; once ordered they come back inline. */
+START_TEST(fifth_cell_overflows)
+{
+    actor r[5], w;
+    reset();
+    long base = shadow_overflow_count();
+    for (int i = 0; i < 4; i++) {
+        actor_init(&r[i], (uint32_t)(20 + i));
+        ck_assert_int_eq(access1(&r[i], 96, 2, 0), 0);
+    }
+    ck_assert_int_eq(shadow_overflow_count(), base);
+    ck_assert_int_eq(live_cells(96), 4);
+    actor_init(&r[4], 24);
+    ck_assert_int_eq(access1(&r[4], 96, 2, 0), 0);
+    ck_assert_int_eq(shadow_overflow_count(), base + 1);
+    actor_init(&w, 30);
+    for (int i = 0; i < 5; i++)
+        vc_join(&w.vc, &r[i].vc);
+    ck_assert_int_eq(access1(&w, 96, 8, CELL_WRITE), 0);
+    ck_assert_int_eq(shadow_overflow_count(), base);
+    ck_assert_int_eq(live_cells(96), 1);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("shadow");
@@ -166,5 +299,10 @@ int main(void)
     tcase_add_test(tc, overflow_keeps_every_reader);
     tcase_add_test(tc, reset_forgets);
     tcase_add_test(tc, same_epoch_is_subsumed);
+    tcase_add_test(tc, transient_three_cells_stay_inline);
+    tcase_add_test(tc, race_hidden_in_transient_state);
+    tcase_add_test(tc, alternating_owners_never_overflow);
+    tcase_add_test(tc, hb_cache_is_a_lower_bound);
+    tcase_add_test(tc, fifth_cell_overflows);
     return tu_run(s);
 }
