@@ -25,6 +25,15 @@ typedef struct race_ginfo {
     rt_g *g;                 /* while alive: for "stack of goroutine N" */
 } race_ginfo;
 
+/* Entries of a goroutine's stack-id cache: a loop's access sites (clang's vectorised
+ * array loop has four) must all fit. */
+#define RACE_STACK_CACHE 8
+_Static_assert(RACE_STACK_CACHE == 8, "race_sc_index keeps 3 bits");
+static inline unsigned race_sc_index(uintptr_t pc)
+{
+    return (unsigned)((pc * 0x9e3779b97f4a7c15ull) >> 61); /* top 3 bits: 8 entries */
+}
+
 typedef struct race_gs {
     uint64_t epoch;          /* cell_make(slot, clk, 0, 0): the hot path's view */
     uint32_t slot, clk;
@@ -33,10 +42,12 @@ typedef struct race_gs {
     uint32_t *frame_node;    /* depot id of frames [0..i], DEPOT_UNKNOWN until needed */
     uint32_t depth, cap;
     uintptr_t min_sp;        /* lowest stack address seen: what a stack reuse must reset */
-    struct {                 /* last stack ids handed out: (frame node, pc) -> id */
+    uintptr_t note_lo;       /* the goroutine's stack_lo once known (0 before): addresses
+                              * below it are not on its stack (race_note_stack) */
+    struct {                 /* stack ids handed out, direct-mapped by pc: (frame node, pc) -> id */
         uintptr_t pc;
         uint32_t node, id;
-    } sc[2];
+    } sc[RACE_STACK_CACHE];
     shadow_hbc hbc;          /* lower bound of one vc entry for the shadow's hb checks */
     race_ginfo *info;
     /* C11 fences (tsan_abi.c): clocks that relaxed atomic reads observed since, for the
@@ -72,6 +83,10 @@ void race_init(void);
 /* Slow path of one granule (mask inside a) whose inline cells do not cover a; sh is its
  * shadow. */
 void race_access_miss(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t a, uintptr_t pc);
+/* Two adjacent whole granules at addr (8-byte aligned, one window), a covering both;
+ * lo/hi say which the inline cells already cover. */
+void race_access_pair(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t a, uintptr_t pc,
+                      bool lo, bool hi);
 /* The same when addr's shadow window is not mapped yet (maps it). */
 void race_access_slow(race_gs *gs, uintptr_t addr, uint64_t a, uintptr_t pc);
 /* The general update of one granule (races, read-shared cells, overflow, atomics) and
@@ -113,19 +128,16 @@ static inline race_gs *race_cur(void)
     return RT_LIKELY(g != NULL) ? (race_gs *)g->race : NULL;
 }
 
-/* race_stack_id when the innermost frame's node is known and pc is one of the last two
- * access pcs under it (a loop's read and write): a few compares, no call.  The id is
- * exact: frame_node[depth-1] names the whole current stack. */
+/* race_stack_id when the innermost frame's node is known and (node, pc) is in the
+ * goroutine's cache: a few compares, no call.  The id is exact: frame_node[depth-1]
+ * names the whole current stack, and the cache entry the depot node (that stack, pc). */
 static inline __attribute__((always_inline)) uint32_t race_stack_id_fast(race_gs *gs, uintptr_t pc)
 {
     uint32_t d = gs->depth;
-    if (RT_LIKELY(d != 0)) {
-        uint32_t node = gs->frame_node[d - 1];
-        if (gs->sc[0].pc == pc && gs->sc[0].node == node && node != DEPOT_UNKNOWN)
-            return gs->sc[0].id;
-        if (gs->sc[1].pc == pc && gs->sc[1].node == node && node != DEPOT_UNKNOWN)
-            return gs->sc[1].id;
-    }
+    uint32_t node = RT_LIKELY(d != 0) ? gs->frame_node[d - 1] : 0; /* 0: the empty stack */
+    unsigned i = race_sc_index(pc);
+    if (gs->sc[i].pc == pc && gs->sc[i].node == node && gs->sc[i].id)
+        return gs->sc[i].id;
     return race_stack_id(gs, pc);
 }
 
@@ -135,7 +147,7 @@ static inline __attribute__((always_inline)) void race_access_stk(race_gs *gs, s
                                                                   uintptr_t addr, uint64_t a,
                                                                   uint32_t stk)
 {
-    if (addr < gs->min_sp)
+    if (addr < gs->min_sp && addr >= gs->note_lo)
         race_note_stack(gs, addr);
     shadow_actor who = {gs->slot, &gs->vc, &gs->hbc};
     if (RT_LIKELY(shadow_update_quick(sh, a, stk, &who)))

@@ -195,15 +195,13 @@ uint32_t race_stack_id(race_gs *gs, uintptr_t pc)
     uint32_t node = i >= 0 ? gs->frame_node[i] : 0;
     for (i++; i < (int)gs->depth; i++)
         node = gs->frame_node[i] = depot_cached(node, gs->frame_pc[i]);
-    /* a loop's read and write: two entries catch the alternation */
-    for (int j = 0; j < 2; j++)
-        if (gs->sc[j].pc == pc && gs->sc[j].node == node && gs->sc[j].id)
-            return gs->sc[j].id;
+    unsigned j = race_sc_index(pc);
+    if (gs->sc[j].pc == pc && gs->sc[j].node == node && gs->sc[j].id)
+        return gs->sc[j].id;
     uint32_t id = depot_cached(node, pc);
-    gs->sc[1] = gs->sc[0];
-    gs->sc[0].pc = pc;
-    gs->sc[0].node = node;
-    gs->sc[0].id = id;
+    gs->sc[j].pc = pc;
+    gs->sc[j].node = node;
+    gs->sc[j].id = id;
     return id;
 }
 
@@ -222,7 +220,10 @@ void race_access_general(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64
 void race_note_stack(race_gs *gs, uintptr_t addr)
 {
     rt_g *g = rt_curg;
-    if (g && addr >= (uintptr_t)g->stack_lo && addr < (uintptr_t)g->stack_hi)
+    if (!g)
+        return;
+    gs->note_lo = (uintptr_t)g->stack_lo; /* never changes once set */
+    if (addr >= (uintptr_t)g->stack_lo && addr < (uintptr_t)g->stack_hi)
         gs->min_sp = addr;
 }
 
@@ -238,6 +239,16 @@ static inline void race_granule(race_gs *gs, shadow_granule *sh, uintptr_t addr,
 void race_access_miss(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t a, uintptr_t pc)
 {
     race_access_stk(gs, sh, addr, a, race_stack_id_fast(gs, pc));
+}
+
+void race_access_pair(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t a, uintptr_t pc,
+                      bool lo, bool hi)
+{
+    uint32_t stk = race_stack_id_fast(gs, pc);
+    if (!lo)
+        race_access_stk(gs, sh, addr, a, stk);
+    if (!hi)
+        race_access_stk(gs, sh + 1, addr + 8, a, stk);
 }
 
 void race_access_slow(race_gs *gs, uintptr_t addr, uint64_t a, uintptr_t pc)

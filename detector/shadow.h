@@ -209,29 +209,32 @@ static inline void granule_unlock(shadow_granule *g, uint64_t c0)
 /* ---- the quick update ---------------------------------------------------------------- */
 
 /*
- * The common case of the slow path, without loops or calls: a plain access to a granule
- * in inline form whose every overlapping cell happens before it (no race, no
- * read-shared state).  It does what the general update does in that case: a write takes
- * the overlapped bytes from every cell, a read from the read cells; then a joins its own
- * matching cell or goes after the last cell left (cells stay in age order, so reports
- * name the same earlier access as the general path would).  Returns false, having
- * changed nothing, when the general path (shadow_update) is needed.  The cells are
- * scalars and the final placement is branch-free selects so they stay in registers.
+ * The common case of the slow path, without loops or calls: an access to a granule in
+ * inline form that races with none of its cells.  It does what the general update does
+ * then: a cell that happens before a gives a the overlapped bytes if a stands for it
+ * (a write for anything, a read for reads; an atomic access never for a plain one);
+ * a concurrent cell that does not conflict (read and read, atomic and atomic) stays.
+ * Then a joins its own matching cell or goes after the last cell left (cells stay in
+ * age order, so reports name the same earlier access as the general path would).
+ * Returns false, having changed nothing, when the general path (shadow_update) is
+ * needed: a race, the overflow form, or a fifth cell.  The cells are scalars and the
+ * final placement is branch-free selects so they stay in registers.
  */
 static inline __attribute__((always_inline)) bool
 shadow_update_quick(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_actor *who)
 {
     _Static_assert(SHADOW_CELLS == 4, "the quick update handles four cells");
-    if (a & CELL_ATOMIC)
-        return false;
     uint64_t c0 = granule_lock(g);
     if (__builtin_expect((c0 & CELL_OVF) != 0, 0))
         goto general;
     const uint64_t m = a & CELL_MASK, key = cell_cover_key(a);
-    /* a read leaves write cells alone */
-    const uint64_t spare = a & CELL_WRITE ? 0 : CELL_WRITE;
+    const bool rd = !(a & CELL_WRITE), at = (a & CELL_ATOMIC) != 0;
     uint64_t x0 = c0 & ~CELL_LOCK, x1 = g->c[1], x2 = g->c[2], x3 = g->c[3];
     int last = -1, merge = -1;
+    /* For an overlapping cell x: subsumed, done; concurrent and conflicting (a write
+     * on either side, not both atomic), a race for the general path; concurrent and
+     * not, kept; ordered, loses a's bytes unless a is a read and x a write, or a is
+     * atomic and x plain. */
 #define QUICK_CELL(x, i)                                                                    \
     do {                                                                                    \
         if (x & m) {                                                                        \
@@ -239,9 +242,10 @@ shadow_update_quick(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_ac
                 granule_unlock(g, c0);                                                      \
                 return true;                                                                \
             }                                                                               \
-            if (!cell_hb(x, who))                                                           \
-                goto general;                                                               \
-            if (!(x & spare)) {                                                             \
+            if (!cell_hb(x, who)) {                                                         \
+                if (((x | a) & CELL_WRITE) && !(x & a & CELL_ATOMIC))                       \
+                    goto general;                                                           \
+            } else if (!((rd && (x & CELL_WRITE)) || (at && !(x & CELL_ATOMIC)))) {         \
                 x &= ~m;                                                                    \
                 if (!(x & CELL_MASK))                                                       \
                     x = 0;                                                                  \
