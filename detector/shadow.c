@@ -220,10 +220,8 @@ static void granule_store(shadow_granule *g, uint64_t c0, const shadow_hit *v, u
 bool shadow_hb_lookup(uint32_t slot, uint32_t clk, const shadow_actor *who)
 {
     uint32_t v = vc_get(who->vc, slot);
-    if (who->hbc) {
-        who->hbc->slot = slot;
-        who->hbc->clk = v;
-    }
+    who->hbc->slot = slot;
+    who->hbc->clk = v;
     return clk <= v;
 }
 

@@ -165,7 +165,7 @@ typedef struct shadow_hbc {
 typedef struct shadow_actor {
     uint32_t slot;
     const vclock *vc;   /* its vector clock (own entry included) */
-    shadow_hbc *hbc;    /* its lower-bound cache, or NULL */
+    shadow_hbc *hbc;    /* its lower-bound cache (never NULL) */
 } shadow_actor;
 
 /* cell_hb's clock lookup (out of line: it keeps the quick update's registers free). */
@@ -177,8 +177,8 @@ static inline __attribute__((always_inline)) bool cell_hb(uint64_t x, const shad
     uint32_t s = cell_slot(x), clk = cell_clk(x);
     if (s == who->slot)
         return true;
-    shadow_hbc *c = who->hbc;
-    if (c && c->slot == s && clk <= c->clk)
+    const shadow_hbc *c = who->hbc;
+    if (c->slot == s && clk <= c->clk)
         return true;
     return shadow_hb_lookup(s, clk, who);
 }
