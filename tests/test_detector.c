@@ -1,5 +1,5 @@
 /*
- * Detector suite: the fast shadow (FastTrack epochs, two cells per granule, overflow)
+ * Detector suite: the fast shadow (FastTrack epochs, four cells per granule, overflow)
  * against a slow, plainly correct reference on random access traces.
  *
  * The reference keeps, for every byte, every access ever made with the full vector clock
