@@ -135,7 +135,7 @@ race_ginfo *race_stack_owner(uintptr_t addr)
 
 /* ---- goroutine state ------------------------------------------------------------------- */
 
-static race_gs *gs_new(rt_g *g, uint32_t slot, uint32_t clk, const vclock *inherit, uint32_t create_stk)
+static race_gs *gs_new(rt_g *g, uint32_t slot, uint32_t clk, vclock *inherit, uint32_t create_stk)
 {
     race_gs *gs = race_malloc(sizeof *gs);
     memset(gs, 0, sizeof *gs);
@@ -367,7 +367,7 @@ void race_atomic_end(race_gs *gs, uintptr_t addr, unsigned op)
     if (!gs)
         return;
     bool rel = (op & RACE_AT_REL) && (op & RACE_AT_WRITES);
-    const vclock *pub = rel ? &gs->vc : (op & RACE_AT_WRITES) && gs->has_fence_rel ? &gs->fence_rel : NULL;
+    vclock *pub = rel ? &gs->vc : (op & RACE_AT_WRITES) && gs->has_fence_rel ? &gs->fence_rel : NULL;
     if (pub) {
         race_sync *s = atomic_sync ? atomic_sync : sync_find(addr, true);
         if (op & RACE_AT_MERGE)

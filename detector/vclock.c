@@ -166,7 +166,6 @@ static void vc_put(vclock *v, uint32_t slot, uint32_t clk, bool max)
     v->n++;
 }
 
-void vc_set(vclock *v, uint32_t slot, uint32_t clk) { vc_put(v, slot, clk, false); }
 
 static void vc_merge_linear(vclock *dst, const vclock *src)
 {
@@ -188,7 +187,8 @@ static void vc_merge_linear(vclock *dst, const vclock *src)
     dst->n = k;
 }
 
-void vc_join(vclock *dst, const vclock *src)
+/* dst.own = max(dst.own, src.own); both bases are left alone. */
+static void own_join(vclock *dst, const vclock *src)
 {
     if (src->d) {
         if (!dst->d)
@@ -235,7 +235,8 @@ void vc_join(vclock *dst, const vclock *src)
     vc_merge_linear(dst, src);
 }
 
-void vc_copy(vclock *dst, const vclock *src)
+/* dst.own = src.own; dst's base is left alone. */
+static void own_copy(vclock *dst, const vclock *src)
 {
     if (src->d) {
         race_free(dst->e);
@@ -260,7 +261,178 @@ void vc_copy(vclock *dst, const vclock *src)
     dst->n = src->n;
 }
 
-bool vc_leq(const vclock *a, const vclock *b)
+/* ---- shared bases ---- */
+
+/* A private part this big is frozen into a snapshot before a copy shares it: copies
+ * below it are cheap enough to duplicate. */
+#define VC_SHARE_OWN 32
+/* Pruning entries a newly adopted base already covers is worth it up to this size. */
+#define VC_PRUNE_MAX 64
+
+static uint64_t vc_snap_ids;
+
+static uint32_t own_size(const vclock *v) { return v->d ? v->dn : v->n; }
+
+static void own_free(vclock *v)
+{
+    race_free(v->e);
+    race_free(v->d);
+    v->e = NULL;
+    v->d = NULL;
+    v->n = v->cap = v->dn = 0;
+}
+
+static void snap_ref(vc_snap *s)
+{
+    if (s)
+        __atomic_add_fetch(&s->refs, 1, __ATOMIC_RELAXED);
+}
+
+static void snap_unref(vc_snap *s)
+{
+    if (s && __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+        own_free(&s->body);
+        race_free(s);
+    }
+}
+
+/* a >= b pointwise, as far as the ancestry lists know. */
+static bool snap_dominates(const vc_snap *a, const vc_snap *b)
+{
+    if (a == b)
+        return true;
+    for (uint32_t i = 0; i < a->nanc; i++)
+        if (a->anc[i] == b->id)
+            return true;
+    return false;
+}
+
+/* s becomes a new version that dominates old (whose ancestry it inherits). */
+static void snap_descend(vc_snap *s, const vc_snap *old)
+{
+    uint64_t anc[VC_ANC];
+    uint32_t n = 0;
+    anc[n++] = old->id;
+    for (uint32_t i = 0; i < old->nanc && n < VC_ANC; i++)
+        anc[n++] = old->anc[i];
+    memcpy(s->anc, anc, n * sizeof *anc);
+    s->nanc = n;
+    s->id = __atomic_add_fetch(&vc_snap_ids, 1, __ATOMIC_RELAXED);
+}
+
+uint32_t vc_get_based(const vclock *v, uint32_t slot, uint32_t own)
+{
+    uint32_t b = vc_get_own(&v->base->body, slot);
+    return b > own ? b : own;
+}
+
+/* Drop private entries the base already covers (a small private part only). */
+static void own_prune(vclock *v)
+{
+    if (v->d || v->n > VC_PRUNE_MAX)
+        return;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < v->n; i++)
+        if (v->e[i].clk > vc_get_own(&v->base->body, v->e[i].slot))
+            v->e[k++] = v->e[i];
+    v->n = k;
+}
+
+/* Turn v's private part into v's new base: v's value is unchanged, its own part empty. */
+static void vc_freeze(vclock *v)
+{
+    vc_snap *old = v->base, *s;
+    if (old && __atomic_load_n(&old->refs, __ATOMIC_ACQUIRE) == 1) {
+        s = old; /* nobody else sees it: update in place under a new identity */
+        own_join(&s->body, v);
+        snap_descend(s, s);
+        own_free(v);
+        return;
+    }
+    s = race_malloc(sizeof *s);
+    memset(s, 0, sizeof *s);
+    s->refs = 1;
+    if (old) {
+        own_copy(&s->body, &old->body);
+        own_join(&s->body, v);
+        snap_descend(s, old);
+        snap_unref(old);
+        own_free(v);
+    } else {
+        s->id = __atomic_add_fetch(&vc_snap_ids, 1, __ATOMIC_RELAXED);
+        s->body = *v; /* the private arrays move */
+        s->body.base = NULL;
+        v->e = NULL;
+        v->d = NULL;
+        v->n = v->cap = v->dn = 0;
+    }
+    v->base = s;
+}
+
+/* dst = max(dst, b) where b is another clock's base. */
+static void join_base(vclock *dst, vc_snap *b)
+{
+    vc_snap *old = dst->base;
+    if (!old || snap_dominates(b, old)) {
+        snap_ref(b);
+        dst->base = b;
+        snap_unref(old);
+        own_prune(dst);
+        return;
+    }
+    if (snap_dominates(old, b))
+        return;
+    /* unrelated: keep the bigger one shared, pour the smaller one into the private part */
+    if (own_size(&b->body) > own_size(&old->body)) {
+        snap_ref(b);
+        dst->base = b;
+        own_join(dst, &old->body);
+        snap_unref(old);
+    } else {
+        own_join(dst, &b->body);
+    }
+}
+
+/* Give up the base: v's private part becomes its whole value. */
+static void vc_unshare(vclock *v)
+{
+    vc_snap *b = v->base;
+    if (!b)
+        return;
+    v->base = NULL;
+    own_join(v, &b->body);
+    snap_unref(b);
+}
+
+void vc_set(vclock *v, uint32_t slot, uint32_t clk)
+{
+    if (RT_UNLIKELY(v->base != NULL) && vc_get_own(&v->base->body, slot) > clk)
+        vc_unshare(v); /* going down below the base: never on the detector's paths */
+    vc_put(v, slot, clk, false);
+}
+
+void vc_join(vclock *dst, const vclock *src)
+{
+    if (dst == src)
+        return;
+    if (src->base && src->base != dst->base)
+        join_base(dst, src->base);
+    own_join(dst, src);
+}
+
+void vc_copy(vclock *dst, vclock *src)
+{
+    if (dst == src)
+        return;
+    if (own_size(src) > VC_SHARE_OWN)
+        vc_freeze(src);
+    own_copy(dst, src);
+    snap_ref(src->base);
+    snap_unref(dst->base);
+    dst->base = src->base;
+}
+
+static bool own_leq(const vclock *a, const vclock *b)
 {
     if (a->d) {
         for (uint32_t s = 0; s < a->dn; s++)
@@ -274,11 +446,16 @@ bool vc_leq(const vclock *a, const vclock *b)
     return true;
 }
 
+bool vc_leq(const vclock *a, const vclock *b)
+{
+    if (a->base && !(b->base && snap_dominates(b->base, a->base)) && !own_leq(&a->base->body, b))
+        return false;
+    return own_leq(a, b);
+}
+
 void vc_free(vclock *v)
 {
-    race_free(v->e);
-    race_free(v->d);
-    v->e = NULL;
-    v->d = NULL;
-    v->n = v->cap = v->dn = 0;
+    own_free(v);
+    snap_unref(v->base);
+    v->base = NULL;
 }
