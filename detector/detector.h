@@ -55,6 +55,7 @@ typedef struct race_gs {
      * its later relaxed atomic writes (valid when has_fence_rel) */
     vclock fence_acq, fence_rel;
     bool has_fence_rel;
+    struct race_sync *stack_syncs; /* sync objects on this goroutine's stack (race.c) */
 } race_gs;
 
 /* What an atomic operation does (race_atomic_begin/end). */

@@ -281,14 +281,35 @@ void race_access_range(race_gs *gs, uintptr_t addr, size_t n, uint64_t kind, uin
 
 /* ---- sync objects ------------------------------------------------------------------------- */
 
+/* A sync object lives until its memory is reused: freed heap memory and reused stacks
+ * forget it through the granule's SHADOW_META_SYNC meta bit (shadow_reset).  An object that a
+ * goroutine creates on its own stack (a channel waiter, a select) is instead listed in
+ * its race_gs and forgotten when it exits: setting the bit would touch, for each of a
+ * million parked goroutines, a page of meta bytes (one per 32 KB of stack). */
 typedef struct race_sync {
     uintptr_t addr;
     vclock vc;
+    struct race_sync *stack_next; /* next on the owner's stack_syncs list */
+    bool on_stack;                /* listed: shadow_reset leaves it to race_go_end */
     UT_hash_handle hh;
 } race_sync;
 
 static race_sync *sync_table;
 static uint32_t sync_lock;
+
+/* Remember where s lives so that it is forgotten with its memory. */
+static void sync_track(race_sync *s)
+{
+    rt_g *g = rt_curg;
+    race_gs *gs = g ? g->race : NULL;
+    if (gs && g->stack_lo && s->addr >= (uintptr_t)g->stack_lo && s->addr < (uintptr_t)g->stack_hi) {
+        s->on_stack = true;
+        s->stack_next = gs->stack_syncs;
+        gs->stack_syncs = s;
+        return;
+    }
+    shadow_mark_sync(s->addr); /* so freeing this memory forgets the object (shadow_reset) */
+}
 
 static race_sync *sync_find(uintptr_t addr, bool create)
 {
@@ -299,10 +320,21 @@ static race_sync *sync_find(uintptr_t addr, bool create)
         memset(s, 0, sizeof *s);
         s->addr = addr;
         HASH_ADD(hh, sync_table, addr, sizeof s->addr, s);
-        /* so freeing this memory forgets the object (shadow_reset) */
-        shadow_mark_sync(addr);
+        sync_track(s);
     }
     return s;
+}
+
+/* gs exits: the objects on its stack die with it (sync_lock held). */
+static void sync_forget_stack(race_gs *gs)
+{
+    for (race_sync *s = gs->stack_syncs, *next; s; s = next) {
+        next = s->stack_next;
+        HASH_DEL(sync_table, s);
+        vc_free(&s->vc);
+        race_free(s);
+    }
+    gs->stack_syncs = NULL;
 }
 
 void race_sync_forget_granule(uintptr_t ga)
@@ -311,7 +343,7 @@ void race_sync_forget_granule(uintptr_t ga)
     for (uintptr_t a = ga; a < ga + 8; a++) {
         race_sync *s;
         HASH_FIND(hh, sync_table, &a, sizeof a, s);
-        if (s) {
+        if (s && !s->on_stack) {
             HASH_DEL(sync_table, s);
             vc_free(&s->vc);
             race_free(s);
@@ -497,6 +529,11 @@ void race_go_end_slow(rt_g *g)
     }
     rs.free[rs.nfree++] = gs->slot;
     rt_unlock(&rs.lock);
+    if (gs->stack_syncs) {
+        rt_lock(&sync_lock);
+        sync_forget_stack(gs);
+        rt_unlock(&sync_lock);
+    }
     vc_free(&gs->vc);
     vc_free(&gs->fence_acq);
     vc_free(&gs->fence_rel);
