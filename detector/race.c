@@ -162,9 +162,10 @@ static void race_tick(race_gs *gs)
     gs->epoch = cell_make(gs->slot, gs->clk, 0, 0);
 }
 
+/* Starts small: a million parked goroutines are mostly one or two frames deep. */
 void race_frames_grow(race_gs *gs)
 {
-    gs->cap = gs->cap ? gs->cap * 2 : 16;
+    gs->cap = gs->cap ? gs->cap * 2 : 4;
     gs->frame_pc = race_realloc(gs->frame_pc, gs->cap * sizeof *gs->frame_pc);
     gs->frame_node = race_realloc(gs->frame_node, gs->cap * sizeof *gs->frame_node);
 }
