@@ -188,6 +188,9 @@ void stack_free(rt_g *g);
 /* Exiting goroutine `from` (still running on its stack, about to switch away for good)
  * hands that stack to `to`, which has none yet. */
 void stack_pass(rt_g *from, rt_g *to);
+/* Held across fork by sched.c, so a child never inherits the stack cache locked. */
+void stack_fork_lock(void);
+void stack_fork_unlock(void);
 /* If addr lies in a goroutine's guard page or just below its stack, that goroutine. */
 bool stack_is_guard(const rt_g *g, const void *addr);
 

@@ -852,6 +852,63 @@ int64_t go_id(void) { return sched_self()->id; }
 rt_g *sched_all_goroutines(void) { return sched.allg; }
 int sched_ngoroutines(void) { return (int)sched.ngoroutines; }
 
+/* ---- fork ---------------------------------------------------------------------------------------- */
+
+/*
+ * A child of fork has only the forking thread.  A lock another M held at that instant
+ * would stay held forever in the child (a test forking at procs = 2 hung in g_alloc on
+ * sched.mu), so the scheduler's own locks are held across fork, and the child restarts
+ * the other Ms' threads.  A goroutine that was running on another M at the fork is lost
+ * in the child, as a thread is in a forked pthreads program; channel and sync-object
+ * locks are the program's own business, as pthread mutexes are.
+ */
+static void sched_fork_prepare(void)
+{
+    if (!rt_multi)
+        return;
+    pthread_mutex_lock(&sched.mu);
+    rt_lock(&sched.gfree_lock);
+    for (int i = 0; i < sched.nstarted; i++)
+        rt_lock(&ms[i].runq_lock);
+    stack_fork_lock();
+}
+
+static void sched_fork_unlock(void)
+{
+    stack_fork_unlock();
+    for (int i = 0; i < sched.nstarted; i++)
+        rt_unlock(&ms[i].runq_lock);
+    rt_unlock(&sched.gfree_lock);
+}
+
+static void sched_fork_parent(void)
+{
+    if (!rt_multi)
+        return;
+    sched_fork_unlock();
+    pthread_mutex_unlock(&sched.mu);
+}
+
+static void sched_fork_child(void)
+{
+    if (!rt_multi)
+        return;
+    sched_fork_unlock();
+    pthread_mutex_init(&sched.mu, NULL);
+    pthread_cond_init(&sched.idle_cond, NULL);
+    pthread_cond_init(&sched.retire_cond, NULL);
+    /* the counts described threads that are gone; the new ones count themselves in */
+    sched.nidle = sched.nretired = sched.nspinning = 0;
+    for (int i = 0; i < sched.nstarted; i++) {
+        rt_m *m = &ms[i];
+        if (m == tls_m)
+            continue;
+        if (pthread_create(&m->thread, NULL, m_thread, m) != 0)
+            rt_throw("fork: cannot restart OS thread %d", m->id);
+        pthread_detach(m->thread);
+    }
+}
+
 /* ---- start-up ------------------------------------------------------------------------------------ */
 
 static long env_long(const char *name, long dflt)
@@ -890,6 +947,7 @@ void rt_init(void)
     m0->g0.id = 0;
     rt_signals_init();
     rt_signals_init_thread();
+    pthread_atfork(sched_fork_prepare, sched_fork_parent, sched_fork_child);
     long procs = env_long("RACEDEMO_PROCS", 1);
     if (procs > 1)
         go_maxprocs((int)procs);

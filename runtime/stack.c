@@ -149,3 +149,8 @@ bool stack_is_guard(const rt_g *g, const void *addr)
     /* the guard page, or a wild sp a little below it (big frames skip the guard) */
     return a >= g->stack_lo - 64 * 1024 && a < g->stack_lo + PAGE;
 }
+
+/* fork (sched.c's handlers): a child must not inherit the cache lock held by a thread it
+ * does not have. */
+void stack_fork_lock(void) { rt_lock(&stk.lock); }
+void stack_fork_unlock(void) { rt_unlock(&stk.lock); }

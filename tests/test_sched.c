@@ -3,8 +3,11 @@
 #include "testutil.h"
 #include "rt.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static int32_t done_count;
 
@@ -247,6 +250,62 @@ START_TEST(test_no_spinning_at_procs1)
 }
 END_TEST
 
+/* fork at procs = 2 while another M keeps the scheduler's locks busy: the child must
+ * never inherit a lock held by a thread it does not have (it used to hang in g_alloc). */
+static int32_t churn_stop;
+
+static void churn(void *wg)
+{
+    while (!atomic_load_int32(&churn_stop)) {
+        go(bump, NULL);
+        go_yield();
+    }
+    wg_done(wg);
+}
+
+static void fork_child_work(void *wg) { wg_done(wg); }
+
+static void fork_child_spawns(void)
+{
+    waitgroup_t wg = {0};
+    wg_add(&wg, 8);
+    for (int i = 0; i < 8; i++)
+        go(fork_child_work, &wg);
+    wg_wait(&wg);
+    _exit(0);
+}
+
+static bool fork_child_finished(pid_t pid)
+{
+    for (int t = 0; t < 2000; t++) { /* 20 s: generous for a loaded machine */
+        int st;
+        if (waitpid(pid, &st, WNOHANG) == pid)
+            return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+        usleep(10000);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    return false;
+}
+
+START_TEST(test_fork_at_procs2)
+{
+    go_maxprocs(2);
+    waitgroup_t wg = {0};
+    wg_add(&wg, 1);
+    go(churn, &wg);
+    for (int i = 0; i < 200; i++) {
+        pid_t pid = fork();
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0)
+            fork_child_spawns();
+        ck_assert_msg(fork_child_finished(pid), "forked child %d hung or failed", i);
+    }
+    atomic_store_int32(&churn_stop, 1);
+    wg_wait(&wg);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("sched");
@@ -262,5 +321,6 @@ int main(void)
     tcase_add_test(tc, test_exit_passes_stack_to_fresh_goroutine);
     tcase_add_test(tc, test_spawn_order_deterministic);
     tcase_add_test(tc, test_no_spinning_at_procs1);
+    tcase_add_test(tc, test_fork_at_procs2);
     return tu_run(s);
 }
