@@ -241,12 +241,13 @@ static void pg_restore(stack_meta *m, uint32_t to)
     char *hi = pg_slot_lo(m) + stk.slot;
     static __thread char buf[PAGE] __attribute__((aligned(PAGE)));
     memcpy(buf + PAGE - m->used, m->saved, m->used);
+    /* counted first: the copy wakes the faulting thread, which may read the count */
+    __atomic_add_fetch(&pg.nrestored, 1, __ATOMIC_RELAXED);
     int err = pg_copy(hi - PAGE, buf);
     if (err)
         rt_throw("stack paging: cannot restore a parked stack page (%s)", strerror(err));
     free(m->saved);
     m->saved = NULL;
-    __atomic_add_fetch(&pg.nrestored, 1, __ATOMIC_RELAXED);
     pg_set(m, to);
 }
 

@@ -266,6 +266,14 @@ static size_t paged_out(void)
     return out;
 }
 
+/* At procs > 1 the last goroutine may still be on its way into the park after wg_done:
+ * wait (bounded) until n stacks went out. */
+static void wait_paged(size_t n)
+{
+    for (long i = 0; i < 10000000 && paged_out() < n; i++)
+        go_yield();
+}
+
 static size_t paged_in(void)
 {
     size_t out, in, bytes;
@@ -309,6 +317,7 @@ START_TEST(test_paging_parked_stack_stays_addressable)
     for (int i = 0; i < NPARK; i++)
         go(parker, (void *)(intptr_t)i);
     wg_wait(&park_wg);
+    wait_paged(NPARK);
     ck_assert_uint_ge(paged_out(), NPARK); /* keep = 0: each went out as it parked */
     size_t in0 = paged_in();
     int fds[2];
@@ -355,6 +364,7 @@ START_TEST(test_paging_deep_recursion_after_park)
     wg_add(&park_done, 1);
     go(deep_after_park, &result);
     wg_wait(&park_wg);
+    wait_paged(1);
     ck_assert_uint_eq(paged_out(), 1);
     chan_close(park_ch);
     wg_wait(&park_done);
@@ -392,6 +402,8 @@ START_TEST(test_paging_skips_deep_parker)
     wg_add(&park_done, 1);
     go(deep_parker, &result);
     wg_wait(&park_wg);
+    for (int i = 0; i < 1000; i++)
+        go_yield(); /* let it finish parking */
     ck_assert_uint_eq(paged_out(), 0);
     chan_close(park_ch);
     wg_wait(&park_done);
@@ -410,6 +422,7 @@ START_TEST(test_paging_fork_sees_parked_stack)
     wg_add(&park_done, 1);
     go(parker, (void *)(intptr_t)0);
     wg_wait(&park_wg);
+    wait_paged(1);
     ck_assert_uint_eq(paged_out(), 1);
     pid_t pid = fork();
     if (pid == 0)
@@ -464,6 +477,7 @@ START_TEST(test_paging_many_parked_share_memory)
     for (int i = 0; i < N; i++)
         go(sleeper, NULL);
     wg_wait(&park_wg);
+    wait_paged(N - KEEP - 64);
     long rss = status_kb("VmRSS:") - rss0, pte = status_kb("VmPTE:") - pte0;
     ck_assert_uint_ge(paged_out(), N - KEEP - 64);
     ck_assert_msg(rss < N * 1536L / 1024, "%d parked goroutines: RSS +%ld KB", N, rss);
