@@ -58,6 +58,18 @@ struct chan_waiter {
     bool done;                /* the waker completed the operation (unbuffered handoff) */
 };
 
+/* The record of a plain send/receive: on the stack, or with stack paging off it (stack.c),
+ * so that queueing and waking never touch a parked, paged-out stack. */
+static inline chan_waiter *chan_waiter_get(chan_waiter *local, void *elem)
+{
+    rt_g *g = sched_self();
+    chan_waiter *w = stack_wait_rec(g, sizeof *w);
+    if (!w)
+        w = local;
+    *w = (chan_waiter){.g = g, .elem = elem};
+    return w;
+}
+
 typedef struct chan_waitq {
     chan_waiter *first, *last;
 } chan_waitq;
@@ -295,12 +307,12 @@ static RT_COLD _Noreturn void chan_block_forever(const char *reason)
 static __attribute__((noinline)) void chan_send_park(chan_t *ch, const void *elem)
 {
     for (bool again = false;; again = true) {
-        chan_waiter w = {.g = sched_self(), .elem = (void *)elem};
-        race_release(&w);
-        waitq_put(&ch->sendq, &w, again); /* a retry keeps its place at the front */
+        chan_waiter local, *w = chan_waiter_get(&local, (void *)elem);
+        race_release(w);
+        waitq_put(&ch->sendq, w, again); /* a retry keeps its place at the front */
         sched_park("chan send", rt_unlock_cb, &ch->lock);
-        if (w.done) {
-            race_acquire(&w);
+        if (w->done) {
+            race_acquire(w);
             return;
         }
         rt_g *wake = NULL;
@@ -335,12 +347,12 @@ void chan_send(chan_t *ch, const void *elem)
 static __attribute__((noinline)) bool chan_recv_park(chan_t *ch, void *elem)
 {
     for (bool again = false;; again = true) {
-        chan_waiter w = {.g = sched_self(), .elem = elem};
-        race_release(&w);
-        waitq_put(&ch->recvq, &w, again);
+        chan_waiter local, *w = chan_waiter_get(&local, elem);
+        race_release(w);
+        waitq_put(&ch->recvq, w, again);
         sched_park("chan receive", rt_unlock_cb, &ch->lock);
-        if (w.done) {
-            race_acquire(&w);
+        if (w->done) {
+            race_acquire(w);
             return true;
         }
         rt_g *wake = NULL;

@@ -188,11 +188,38 @@ void stack_free(rt_g *g);
 /* Exiting goroutine `from` (still running on its stack, about to switch away for good)
  * hands that stack to `to`, which has none yet. */
 void stack_pass(rt_g *from, rt_g *to);
-/* Held across fork by sched.c, so a child never inherits the stack cache locked. */
+/* fork (sched.c's handlers): prepare (paging: every page back) before any lock, the
+ * cache lock held across fork, done(child) after. */
+void stack_fork_prepare(void);
 void stack_fork_lock(void);
 void stack_fork_unlock(void);
+void stack_fork_done(bool child);
 /* If addr lies in a goroutine's guard page or just below its stack, that goroutine. */
 bool stack_is_guard(const rt_g *g, const void *addr);
+
+/* Paging of parked stacks (stack.c's top comment).  Off unless RACEDEMO_STACK_PAGING=1 or
+ * stack_paging_start (false when the kernel refuses a userfaultfd).  When a parked G is
+ * off its stack the scheduler calls stack_parked (before any waker can see it) and then
+ * stack_page_out (once no lock is held); stack_resume before a parked G runs again. */
+extern bool stack_paging;
+bool stack_paging_start(unsigned keep);
+void stack_parked(rt_g *g);
+void stack_page_out(void);
+void stack_resume_slow(rt_g *g);
+static inline void stack_resume(rt_g *g)
+{
+    if (RT_UNLIKELY(stack_paging))
+        stack_resume_slow(g);
+}
+/* Where g's channel waiter record of `size` bytes lives while it is parked: off the
+ * stack when paging (so wakers never touch a paged-out stack), else NULL (use a local). */
+void *stack_wait_rec_slow(rt_g *g, size_t size);
+static inline void *stack_wait_rec(rt_g *g, size_t size)
+{
+    return RT_UNLIKELY(stack_paging) ? stack_wait_rec_slow(g, size) : NULL;
+}
+/* Pages paged out and back in so far, and the stack bytes saved when paging out. */
+void stack_paging_stats(size_t *released, size_t *restored, size_t *saved_bytes);
 
 /* ---- context switch (ctx_x86_64.S) ------------------------------------------------------ */
 

@@ -66,6 +66,10 @@ typedef struct rt_m {
     rt_g *pend_requeue;
     rt_g *pend_free;
     bool pend;                   /* any pend_* slot set: one test on the switch path */
+    /* stack paging (stack.c): the parked G and its own unlock, run by sched_paged_unlock */
+    rt_g *paged_g;
+    void (*paged_unlock)(void *);
+    void *paged_arg;
     bool started;
 } rt_m;
 
@@ -457,6 +461,7 @@ static inline void switch_to(rt_m *m, rt_g *g, rt_g *next)
         next->state = G_RUNNING;
     sched_set_curg(m, next);
     if (RT_LIKELY(next->sp != NULL)) {
+        stack_resume(next);
         rt_ctx_switch(&g->sp, next->sp);
     } else {
         if (!next->stack_lo)
@@ -547,6 +552,28 @@ int sched_m_id(void)
     return m ? m->id : -1;
 }
 
+/* Stack paging: the parked G is offered to stack.c before its unlock lets a waker see it,
+ * and paging out runs after the unlock.  Rides on the pending unlock, so the switch path
+ * pays nothing while paging is off. */
+static void sched_paged_unlock(void *arg)
+{
+    rt_m *m = arg;
+    stack_parked(m->paged_g);
+    if (m->paged_unlock)
+        m->paged_unlock(m->paged_arg);
+    stack_page_out();
+}
+
+static RT_COLD void sched_park_paged(rt_m *m, rt_g *g)
+{
+    m->paged_g = g;
+    m->paged_unlock = rt_multi ? m->pend_unlock : NULL; /* a single M skips unlocks */
+    m->paged_arg = m->pend_arg;
+    m->pend_unlock = sched_paged_unlock;
+    m->pend_arg = m;
+    m->pend = true;
+}
+
 void sched_park(const char *reason, void (*unlock)(void *), void *arg)
 {
     rt_m *m = m_cur();
@@ -560,6 +587,8 @@ void sched_park(const char *reason, void (*unlock)(void *), void *arg)
         m->pend_arg = arg;
         m->pend = unlock != NULL;
     }
+    if (RT_UNLIKELY(stack_paging))
+        sched_park_paged(m, g);
     switch_away(m, g);
 }
 
@@ -791,6 +820,7 @@ static void g0_loop(void *arg)
         g->state = G_RUNNING;
         sched_set_curg(m, g);
         if (g->sp) {
+            stack_resume(g);
             rt_ctx_switch(&m->g0.sp, g->sp);
         } else {
             if (!g->stack_lo)
@@ -864,6 +894,7 @@ int sched_ngoroutines(void) { return (int)sched.ngoroutines; }
  */
 static void sched_fork_prepare(void)
 {
+    stack_fork_prepare();
     if (!rt_multi)
         return;
     pthread_mutex_lock(&sched.mu);
@@ -883,14 +914,16 @@ static void sched_fork_unlock(void)
 
 static void sched_fork_parent(void)
 {
-    if (!rt_multi)
-        return;
-    sched_fork_unlock();
-    pthread_mutex_unlock(&sched.mu);
+    if (rt_multi) {
+        sched_fork_unlock();
+        pthread_mutex_unlock(&sched.mu);
+    }
+    stack_fork_done(false);
 }
 
 static void sched_fork_child(void)
 {
+    stack_fork_done(true);
     if (!rt_multi)
         return;
     sched_fork_unlock();

@@ -116,6 +116,15 @@ static void sc_nil_main(void) { poke_nil(nil_ptr); sink = 3; }
 static void sc_bad_address(void) { poke_nil((int *)0xdead0000); sink = 3; }
 static void sc_overflow_goroutine(void) { go(overflow_worker, NULL); wait_forever(); }
 static void sc_overflow_main(void) { sink = overflow_forever(0); }
+/* With stack paging the worker's stack comes from the paging arena (guard pages kept),
+ * and the report is the same. */
+static void sc_overflow_paged(void)
+{
+    if (!stack_paging_start(0) && geteuid() == 0)
+        rt_throw("stack paging did not start as root");
+    go(overflow_worker, NULL);
+    wait_forever();
+}
 static void sc_abort_goroutine(void) { go(abort_worker, NULL); wait_forever(); }
 static void sc_panic_goroutine(void) { go(panic_worker, NULL); wait_forever(); }
 static void sc_panic_main(void) { go_panic("main says %s", "no"); }
@@ -157,12 +166,37 @@ static void sc_relative_paths(void)
     sym_print_frame(1, (uintptr_t)poke_nil, false);
 }
 
+/* A deadlock dump unwinds a goroutine whose stack was paged out: the unwinder's reads
+ * bring it back. */
+static __attribute__((noinline)) void paged_sleeper(void *arg)
+{
+    (void)arg;
+    wait_forever();
+}
+
+static void sc_deadlock_paged(void)
+{
+    if (!stack_paging_start(0) && geteuid() == 0)
+        rt_throw("stack paging did not start as root");
+    go(paged_sleeper, NULL);
+    size_t out = 0, in, bytes;
+    while (geteuid() == 0 && out == 0) {
+        go_yield();
+        stack_paging_stats(&out, &in, &bytes);
+    }
+    printf("paged out %zu\n", out);
+    fflush(stdout);
+    wait_forever();
+}
+
 static const tu_scenario scenarios[] = {
     {"nil_goroutine", sc_nil_goroutine},
     {"nil_main", sc_nil_main},
     {"bad_address", sc_bad_address},
     {"overflow_goroutine", sc_overflow_goroutine},
     {"overflow_main", sc_overflow_main},
+    {"overflow_paged", sc_overflow_paged},
+    {"deadlock_paged", sc_deadlock_paged},
     {"abort_goroutine", sc_abort_goroutine},
     {"panic_goroutine", sc_panic_goroutine},
     {"panic_main", sc_panic_main},
@@ -320,6 +354,31 @@ START_TEST(test_stack_overflow_in_goroutine)
     ck_assert_int_eq(count("overflow_forever()\n"), 99);
     ck_assert_msg(strstr(elided, "\noverflow_worker()\n\t"), "%s", out);
     expect("\ncreated by sc_overflow_goroutine() in goroutine 1\n");
+}
+END_TEST
+
+START_TEST(test_stack_overflow_with_paging)
+{
+    char msg[128];
+    expect_status(run("overflow_paged"), 2);
+    snprintf(msg, sizeof msg, "runtime: goroutine stack exceeds %zu-byte limit\n", stack_size());
+    expect(msg);
+    expect("\nfatal error: stack overflow\n\n");
+    expect_worker_header();
+    ck_assert_int_eq(count("overflow_forever()\n"), 99);
+    expect("\ncreated by sc_overflow_paged() in goroutine 1\n");
+}
+END_TEST
+
+START_TEST(test_deadlock_dump_of_paged_out_stack)
+{
+    expect_status(run("deadlock_paged"), 2);
+    if (geteuid() == 0)
+        expect("paged out 1\n");
+    expect("fatal error: all goroutines are asleep - deadlock!\n");
+    expect("goroutine 2 [chan receive]:\nwait_forever(...)\n\t");
+    expect("\npaged_sleeper()\n\t");
+    expect("\ncreated by sc_deadlock_paged() in goroutine 1\n");
 }
 END_TEST
 
@@ -503,6 +562,8 @@ int main(void)
     tc = tu_tcase(s, "stack", 30);
     tcase_add_test(tc, test_stack_overflow_in_goroutine);
     tcase_add_test(tc, test_stack_overflow_in_main);
+    tcase_add_test(tc, test_stack_overflow_with_paging);
+    tcase_add_test(tc, test_deadlock_dump_of_paged_out_stack);
     tcase_add_test(tc, test_sp_check_reports_overflow);
     tcase_add_test(tc, test_deep_recursion_is_not_a_crash);
     tcase_add_test(tc, test_dump_of_unreadable_stack_recovers);

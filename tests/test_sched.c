@@ -306,6 +306,256 @@ START_TEST(test_fork_at_procs2)
 }
 END_TEST
 
+/* ---- paging of parked stacks (stack.c) ------------------------------------------------ */
+
+/* Paging needs a userfaultfd (root, or vm.unprivileged_userfaultfd=1); as root it must
+ * start, elsewhere the test has nothing to check. */
+static bool paging_on(unsigned keep)
+{
+    if (stack_paging_start(keep))
+        return true;
+    ck_assert_msg(geteuid() != 0, "stack paging did not start as root");
+    return false;
+}
+
+static size_t paged_out(void)
+{
+    size_t out, in, bytes;
+    stack_paging_stats(&out, &in, &bytes);
+    return out;
+}
+
+/* At procs > 1 the last goroutine may still be on its way into the park after wg_done:
+ * wait (bounded) until n stacks went out. */
+static void wait_paged(size_t n)
+{
+    for (long i = 0; i < 10000000 && paged_out() < n; i++)
+        go_yield();
+}
+
+static size_t paged_in(void)
+{
+    size_t out, in, bytes;
+    stack_paging_stats(&out, &in, &bytes);
+    return in;
+}
+
+#define NPARK 64
+static chan_t *park_ch;
+static waitgroup_t park_wg, park_done;
+static int *park_int[NPARK];
+static char *park_buf[NPARK];
+static int32_t park_ok;
+
+/* Publishes pointers to its own locals, parks, then checks what others wrote there. */
+static void parker(void *arg)
+{
+    int i = (int)(intptr_t)arg;
+    int x = i;
+    char buf[16] = "";
+    park_int[i] = &x;
+    park_buf[i] = buf;
+    wg_done(&park_wg);
+    chan_recv(park_ch, NULL);
+    char want[16];
+    snprintf(want, sizeof want, "read %d", i);
+    if (x == i + 1000 && strcmp(buf, want) == 0)
+        atomic_add_int32(&park_ok, 1);
+    wg_done(&park_done);
+}
+
+/* Other goroutines, libc and the kernel (read(2)) reach a paged-out stack at the same
+ * address, and the owner sees every write when it runs again. */
+START_TEST(test_paging_parked_stack_stays_addressable)
+{
+    if (!paging_on(0))
+        return;
+    park_ch = chan_make(sizeof(int), 0);
+    wg_add(&park_wg, NPARK);
+    wg_add(&park_done, NPARK);
+    for (int i = 0; i < NPARK; i++)
+        go(parker, (void *)(intptr_t)i);
+    wg_wait(&park_wg);
+    wait_paged(NPARK);
+    ck_assert_uint_ge(paged_out(), NPARK); /* keep = 0: each went out as it parked */
+    size_t in0 = paged_in();
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    for (int i = 0; i < NPARK; i++) {
+        char msg[16];
+        int len = snprintf(msg, sizeof msg, "read %d", i) + 1;
+        ck_assert_int_eq(write(fds[1], msg, (size_t)len), len);
+        if (i % 2) {
+            /* the kernel's copy_to_user is the first to touch the paged-out page */
+            ck_assert_int_eq(read(fds[0], park_buf[i], (size_t)len), len);
+            ck_assert_int_eq(*park_int[i], i);
+        } else {
+            ck_assert_int_eq(*park_int[i], i); /* a plain load brings it back */
+            ck_assert_int_eq(read(fds[0], park_buf[i], (size_t)len), len);
+        }
+        *park_int[i] += 1000;
+    }
+    ck_assert_uint_ge(paged_in() - in0, NPARK);
+    close(fds[0]);
+    close(fds[1]);
+    chan_close(park_ch);
+    wg_wait(&park_done);
+    ck_assert_int_eq(park_ok, NPARK);
+    chan_free(park_ch);
+}
+END_TEST
+
+static void deep_after_park(void *arg)
+{
+    wg_done(&park_wg);
+    chan_recv(park_ch, NULL);
+    *(int *)arg = recurse(10000); /* fresh pages below a restored top page */
+    wg_done(&park_done);
+}
+
+START_TEST(test_paging_deep_recursion_after_park)
+{
+    if (!paging_on(0))
+        return;
+    static int result;
+    park_ch = chan_make(sizeof(int), 0);
+    wg_add(&park_wg, 1);
+    wg_add(&park_done, 1);
+    go(deep_after_park, &result);
+    wg_wait(&park_wg);
+    wait_paged(1);
+    ck_assert_uint_eq(paged_out(), 1);
+    chan_close(park_ch);
+    wg_wait(&park_done);
+    ck_assert_int_eq(result, 10000);
+    chan_free(park_ch);
+}
+END_TEST
+
+static __attribute__((noinline)) int park_deep(int n)
+{
+    volatile char pad[100];
+    pad[0] = (char)n;
+    if (n == 0) {
+        wg_done(&park_wg);
+        chan_recv(park_ch, NULL);
+        return pad[0];
+    }
+    return park_deep(n - 1) + pad[0] - (char)n + 1;
+}
+
+static void deep_parker(void *arg)
+{
+    *(int *)arg = park_deep(100);
+    wg_done(&park_done);
+}
+
+/* A goroutine parked more than a page deep keeps its stack resident. */
+START_TEST(test_paging_skips_deep_parker)
+{
+    if (!paging_on(0))
+        return;
+    static int result;
+    park_ch = chan_make(sizeof(int), 0);
+    wg_add(&park_wg, 1);
+    wg_add(&park_done, 1);
+    go(deep_parker, &result);
+    wg_wait(&park_wg);
+    for (int i = 0; i < 1000; i++)
+        go_yield(); /* let it finish parking */
+    ck_assert_uint_eq(paged_out(), 0);
+    chan_close(park_ch);
+    wg_wait(&park_done);
+    ck_assert_int_eq(result, 100);
+    chan_free(park_ch);
+}
+END_TEST
+
+/* fork brings every page back first: the child sees the parked stack's contents. */
+START_TEST(test_paging_fork_sees_parked_stack)
+{
+    if (!paging_on(0))
+        return;
+    park_ch = chan_make(sizeof(int), 0);
+    wg_add(&park_wg, 1);
+    wg_add(&park_done, 1);
+    go(parker, (void *)(intptr_t)0);
+    wg_wait(&park_wg);
+    wait_paged(1);
+    ck_assert_uint_eq(paged_out(), 1);
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(*park_int[0] == 0 ? 0 : 1);
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    strcpy(park_buf[0], "read 0");
+    *park_int[0] = 1000;
+    chan_close(park_ch);
+    wg_wait(&park_done);
+    ck_assert_int_eq(park_ok, 1);
+    chan_free(park_ch);
+}
+END_TEST
+
+static long status_kb(const char *key)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long v = -1;
+    size_t n = strlen(key);
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, key, n) == 0)
+            v = atol(line + n);
+    if (f)
+        fclose(f);
+    return v;
+}
+
+static void sleeper(void *arg)
+{
+    (void)arg;
+    wg_done(&park_wg);
+    chan_recv(park_ch, NULL);
+    wg_done(&park_done);
+}
+
+/* 20,000 parked goroutines with paging: resident memory and page tables stay far below a
+ * page of each per goroutine.  Bounds: a paged-out goroutine keeps its G and ~400 saved
+ * bytes; the page table of an unguarded slot goes with its pages, that of a guarded one
+ * (the first max_map_count / 4 slots) stays. */
+START_TEST(test_paging_many_parked_share_memory)
+{
+    enum { N = 20000, KEEP = 64 };
+    if (!paging_on(KEEP))
+        return;
+    long rss0 = status_kb("VmRSS:"), pte0 = status_kb("VmPTE:");
+    park_ch = chan_make(sizeof(int), 0);
+    wg_add(&park_wg, N);
+    wg_add(&park_done, N);
+    for (int i = 0; i < N; i++)
+        go(sleeper, NULL);
+    wg_wait(&park_wg);
+    wait_paged(N - KEEP - 64);
+    long rss = status_kb("VmRSS:") - rss0, pte = status_kb("VmPTE:") - pte0;
+    ck_assert_uint_ge(paged_out(), N - KEEP - 64);
+    ck_assert_msg(rss < N * 1536L / 1024, "%d parked goroutines: RSS +%ld KB", N, rss);
+    long maxmap = 65530;
+    FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
+    if (f) {
+        if (fscanf(f, "%ld", &maxmap) != 1)
+            maxmap = 65530;
+        fclose(f);
+    }
+    long guarded = maxmap / 4 < N ? maxmap / 4 : N;
+    ck_assert_msg(pte < (guarded + KEEP + 64) * 4 + 2048,
+                  "%d parked goroutines: VmPTE +%ld KB", N, pte);
+    chan_close(park_ch);
+    wg_wait(&park_done);
+    chan_free(park_ch);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("sched");
@@ -322,5 +572,11 @@ int main(void)
     tcase_add_test(tc, test_spawn_order_deterministic);
     tcase_add_test(tc, test_no_spinning_at_procs1);
     tcase_add_test(tc, test_fork_at_procs2);
+    tc = tu_tcase(s, "paging", 120);
+    tcase_add_test(tc, test_paging_parked_stack_stays_addressable);
+    tcase_add_test(tc, test_paging_deep_recursion_after_park);
+    tcase_add_test(tc, test_paging_skips_deep_parker);
+    tcase_add_test(tc, test_paging_fork_sees_parked_stack);
+    tcase_add_test(tc, test_paging_many_parked_share_memory);
     return tu_run(s);
 }
