@@ -921,6 +921,16 @@ static void sched_fork_parent(void)
     stack_fork_done(false);
 }
 
+/* No thread for m in the child (a fork loop at its process limit): this M takes m's
+ * goroutines, and m counts as retired for good, so deadlock detection still adds up. */
+static void sched_fork_adopt(rt_m *self, rt_m *m)
+{
+    for (uint32_t i = m->runq_head; i != m->runq_tail; i++)
+        runq_put(self, m->runq[i & (m->runq_cap - 1)]);
+    m->runq_head = m->runq_tail;
+    sched.nretired++;
+}
+
 static void sched_fork_child(void)
 {
     stack_fork_done(true);
@@ -936,9 +946,10 @@ static void sched_fork_child(void)
         rt_m *m = &ms[i];
         if (m == tls_m)
             continue;
-        if (pthread_create(&m->thread, NULL, m_thread, m) != 0)
-            rt_throw("fork: cannot restart OS thread %d", m->id);
-        pthread_detach(m->thread);
+        if (pthread_create(&m->thread, NULL, m_thread, m) == 0)
+            pthread_detach(m->thread);
+        else
+            sched_fork_adopt(tls_m, m);
     }
 }
 
