@@ -326,14 +326,20 @@ static race_sync *sync_find(uintptr_t addr, bool create)
     return s;
 }
 
+/* The object's memory died: out of the table, clock freed (sync_lock held). */
+static void sync_destroy(race_sync *s)
+{
+    HASH_DEL(sync_table, s);
+    vc_free(&s->vc);
+    race_free(s);
+}
+
 /* gs exits: the objects on its stack die with it (sync_lock held). */
 static void sync_forget_stack(race_gs *gs)
 {
     for (race_sync *s = gs->stack_syncs, *next; s; s = next) {
         next = s->stack_next;
-        HASH_DEL(sync_table, s);
-        vc_free(&s->vc);
-        race_free(s);
+        sync_destroy(s);
     }
     gs->stack_syncs = NULL;
 }
@@ -344,11 +350,8 @@ void race_sync_forget_granule(uintptr_t ga)
     for (uintptr_t a = ga; a < ga + 8; a++) {
         race_sync *s;
         HASH_FIND(hh, sync_table, &a, sizeof a, s);
-        if (s && !s->on_stack) {
-            HASH_DEL(sync_table, s);
-            vc_free(&s->vc);
-            race_free(s);
-        }
+        if (s && !s->on_stack)
+            sync_destroy(s);
     }
     rt_unlock(&sync_lock);
 }

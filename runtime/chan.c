@@ -58,7 +58,7 @@ struct chan_waiter {
     bool done;                /* the waker completed the operation (unbuffered handoff) */
 };
 
-/* The record of a plain send/receive: on the stack, or with stack paging off it (stack.c),
+/* The record of a plain send/receive: on the stack, or, with stack paging on, off it (stack.c),
  * so that queueing and waking never touch a parked, paged-out stack. */
 static inline chan_waiter *chan_waiter_get(chan_waiter *local, void *elem)
 {

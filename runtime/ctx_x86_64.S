@@ -10,12 +10,8 @@
  */
     .text
 
-/* void rt_ctx_switch(void **save, void *new_sp) */
-    .globl rt_ctx_switch
-    .type rt_ctx_switch, @function
-    .p2align 4
-rt_ctx_switch:
-    .cfi_startproc
+/* Push the callee-saved registers in the layout above and store sp in *save (rdi). */
+.macro CTX_SAVE
     pushq %rbp
     pushq %rbx
     pushq %r12
@@ -23,6 +19,15 @@ rt_ctx_switch:
     pushq %r14
     pushq %r15
     movq %rsp, (%rdi)
+.endm
+
+/* void rt_ctx_switch(void **save, void *new_sp) */
+    .globl rt_ctx_switch
+    .type rt_ctx_switch, @function
+    .p2align 4
+rt_ctx_switch:
+    .cfi_startproc
+    CTX_SAVE
     movq %rsi, %rsp
     popq %r15
     popq %r14
@@ -42,13 +47,7 @@ rt_ctx_switch:
     .p2align 4
 rt_ctx_start:
     .cfi_startproc
-    pushq %rbp
-    pushq %rbx
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
-    movq %rsp, (%rdi)
+    CTX_SAVE
     andq $-16, %rsi
     leaq -16(%rsi), %rsp
     movq %rdx, %r12

@@ -451,23 +451,29 @@ static void timers_poll(rt_m *m)
     pthread_mutex_unlock(&sched.mu);
 }
 
+/* Save the current context in *save and run g: resume it, or, if it never ran, start it
+ * on a fresh stack (or the one an exiting goroutine passed it) straight at g_entry, with
+ * no initial frame to build. */
+static inline __attribute__((always_inline)) void g_enter(void **save, rt_g *g)
+{
+    if (RT_LIKELY(g->sp != NULL)) {
+        stack_resume(g);
+        rt_ctx_switch(save, g->sp);
+    } else {
+        if (!g->stack_lo)
+            stack_alloc(g);
+        rt_ctx_start(save, g->stack_hi, g_entry, g);
+    }
+}
+
 /* Switch from g (the running G, already marked) to next (a runnable G, or m's g0), and on
- * resuming run what the goroutine that switched back to us left pending.  A goroutine
- * that never ran has no saved context: it starts on a fresh stack (or the one an
- * exiting goroutine passed it) straight at g_entry, with no initial frame to build. */
+ * resuming run what the goroutine that switched back to us left pending. */
 static inline void switch_to(rt_m *m, rt_g *g, rt_g *next)
 {
     if (next != &m->g0)
         next->state = G_RUNNING;
     sched_set_curg(m, next);
-    if (RT_LIKELY(next->sp != NULL)) {
-        stack_resume(next);
-        rt_ctx_switch(&g->sp, next->sp);
-    } else {
-        if (!next->stack_lo)
-            stack_alloc(next);
-        rt_ctx_start(&g->sp, next->stack_hi, g_entry, next);
-    }
+    g_enter(&g->sp, next);
     sched_after_switch();
 }
 
@@ -819,14 +825,7 @@ static void g0_loop(void *arg)
         rt_g *g = find_runnable(m);
         g->state = G_RUNNING;
         sched_set_curg(m, g);
-        if (g->sp) {
-            stack_resume(g);
-            rt_ctx_switch(&m->g0.sp, g->sp);
-        } else {
-            if (!g->stack_lo)
-                stack_alloc(g);
-            rt_ctx_start(&m->g0.sp, g->stack_hi, g_entry, g);
-        }
+        g_enter(&m->g0.sp, g);
         sched_set_curg(m, &m->g0);
     }
 }
