@@ -104,6 +104,7 @@ N=$B/bench/native
 
 run_runtime() {
     local p
+    run pages 1 -- "$C/bench_pages" 200000
     for p in 1 2; do
         run switch.c.$p "$REPS" RACEDEMO_PROCS=$p -- "$C/bench_switch" 2000000
         run switch.go.$p "$REPS" GOMAXPROCS=$p -- "$GB" switch 2000000
@@ -218,6 +219,24 @@ runtime_table() {
     echo
 }
 
+machine_table() {
+    local out
+    out=$(grep '^pages ' "$LOG" | tail -n1)
+    echo "### This machine's memory: the floor under the fresh-memory rows"
+    echo
+    echo "bench_pages, 200,000 pages, no runtime: one byte written per page. A parked goroutine's"
+    echo "stack top is a page of its own on a page-table page of its own (2 MB apart), so the"
+    echo "1M-live rows cost at least the 2 MB-apart figures per goroutine, several times over"
+    echo "(park, wake, exit); Go's heap is packed."
+    echo
+    row "access" "ns per page"
+    row "---" "---:"
+    row "first touch, pages 4 KB apart" "$(fmt "$(field dense_ns $out)" 1 0)"
+    row "first touch, pages 2 MB apart (a page-table page each)" "$(fmt "${NS[pages]:-}" 1 0)"
+    row "second touch of those 2 MB-apart pages" "$(fmt "$(field retouch_ns $out)" 1 0)"
+    echo
+}
+
 detector_table() {
     echo "### Race detector overhead (two workers on two cores)"
     echo
@@ -285,7 +304,7 @@ main() {
     [ "$what" = detector ] || run_runtime
     [ "$what" = runtime ] || run_detector
     header
-    [ "$what" = detector ] || runtime_table
+    [ "$what" = detector ] || { runtime_table; machine_table; }
     [ "$what" = runtime ] || detector_table
     say "done in $((SECONDS - t0)) s; raw results in $LOG"
 }
