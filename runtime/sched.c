@@ -184,18 +184,20 @@ static void mu_unlock(void)
 
 /* ---- run queues ------------------------------------------------------------------------ */
 
+/* Called full.  realloc, not malloc and copy: a big queue is its own mapping, which
+ * realloc moves with mremap, so a burst of a million go() calls never copies the queue
+ * nor faults in a fresh one per doubling; only the entries that wrapped below the head
+ * are moved, to just past the old end, keeping the queue one contiguous run. */
 static void runq_grow(rt_m *m)
 {
-    uint32_t n = m->runq_tail - m->runq_head, cap = m->runq_cap ? m->runq_cap * 2 : 256;
-    rt_g **q = malloc(cap * sizeof *q);
+    uint32_t old = m->runq_cap, cap = old ? old * 2 : 256, h = old ? m->runq_head & (old - 1) : 0;
+    rt_g **q = realloc(m->runq, cap * sizeof *q);
     if (!q)
         rt_throw("out of memory growing a run queue");
-    for (uint32_t i = 0; i < n; i++)
-        q[i] = m->runq[(m->runq_head + i) & (m->runq_cap - 1)];
-    free(m->runq);
+    memcpy(q + old, q, h * sizeof *q);
     m->runq = q;
-    m->runq_head = 0;
-    m->runq_tail = n;
+    m->runq_head = h;
+    m->runq_tail = h + old;
     m->runq_cap = cap;
 }
 
