@@ -66,6 +66,7 @@ typedef struct rt_m {
     rt_g *pend_requeue;
     rt_g *pend_free;
     bool pend;                   /* any pend_* slot set: one test on the switch path */
+    rt_g *start_next;            /* a never-run G that g0 starts once pend_unlock ran */
     /* stack paging (stack.c): the parked G and its own unlock, run by sched_paged_unlock */
     rt_g *paged_g;
     void (*paged_unlock)(void *);
@@ -479,12 +480,20 @@ static inline void switch_to(rt_m *m, rt_g *g, rt_g *next)
     sched_after_switch();
 }
 
-/* Switch from g to m's next runnable G, or to g0 when there is none. */
+/* Switch from g to m's next runnable G, or to g0 when there is none.  At procs > 1 a G
+ * parking under a lock (a channel's) holds it until the next G runs the pending unlock;
+ * a G that never ran would first take its stack and fault the fresh top page in, tens
+ * of microseconds on a guest with shadow page tables, while the other M spins on that
+ * lock.  So such a G is started by g0, after the unlock. */
 static inline __attribute__((always_inline)) void switch_away(rt_m *m, rt_g *g)
 {
     if (rt_multi)
         timers_poll(m);
     rt_g *next = runq_get(m);
+    if (RT_UNLIKELY(rt_multi && next && !next->sp && !next->stack_lo && m->pend_unlock)) {
+        m->start_next = next;
+        next = NULL;
+    }
     switch_to(m, g, next ? next : &m->g0);
 }
 
@@ -824,7 +833,11 @@ static void g0_loop(void *arg)
     rt_m *m = arg;
     for (;;) {
         sched_after_switch();
-        rt_g *g = find_runnable(m);
+        rt_g *g = m->start_next;
+        if (g)
+            m->start_next = NULL;
+        else
+            g = find_runnable(m);
         g->state = G_RUNNING;
         sched_set_curg(m, g);
         g_enter(&m->g0.sp, g);
@@ -929,6 +942,10 @@ static void sched_fork_adopt(rt_m *self, rt_m *m)
     for (uint32_t i = m->runq_head; i != m->runq_tail; i++)
         runq_put(self, m->runq[i & (m->runq_cap - 1)]);
     m->runq_head = m->runq_tail;
+    if (m->start_next) {
+        runq_put(self, m->start_next);
+        m->start_next = NULL;
+    }
     sched.nretired++;
 }
 
