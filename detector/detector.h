@@ -139,6 +139,9 @@ static inline __attribute__((always_inline)) uint32_t race_stack_id_fast(race_gs
     unsigned i = race_sc_index(pc);
     if (gs->sc[i].pc == pc && gs->sc[i].node == node && gs->sc[i].id)
         return gs->sc[i].id;
+    /* two ways: two sites of one loop whose pcs hash alike keep both their entries */
+    if (gs->sc[i ^ 1].pc == pc && gs->sc[i ^ 1].node == node && gs->sc[i ^ 1].id)
+        return gs->sc[i ^ 1].id;
     return race_stack_id(gs, pc);
 }
 

@@ -199,7 +199,10 @@ uint32_t race_stack_id(race_gs *gs, uintptr_t pc)
     unsigned j = race_sc_index(pc);
     if (gs->sc[j].pc == pc && gs->sc[j].node == node && gs->sc[j].id)
         return gs->sc[j].id;
+    if (gs->sc[j ^ 1].pc == pc && gs->sc[j ^ 1].node == node && gs->sc[j ^ 1].id)
+        return gs->sc[j ^ 1].id;
     uint32_t id = depot_cached(node, pc);
+    gs->sc[j ^ 1] = gs->sc[j]; /* the older entry moves to the other way */
     gs->sc[j].pc = pc;
     gs->sc[j].node = node;
     gs->sc[j].id = id;
