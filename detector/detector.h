@@ -49,6 +49,7 @@ typedef struct race_gs {
         uint32_t node, id;
     } sc[RACE_STACK_CACHE];
     shadow_hbc hbc;          /* lower bound of one vc entry for the shadow's hb checks */
+    shadow_actor who;        /* {slot, &vc, &hbc}, built once: what shadow updates take */
     race_ginfo *info;
     /* C11 fences (tsan_abi.c): clocks that relaxed atomic reads observed since, for the
      * next acquire fence; this goroutine's clock at its last release fence, published by
@@ -153,8 +154,7 @@ static inline __attribute__((always_inline)) void race_access_stk(race_gs *gs, s
 {
     if (addr < gs->min_sp && addr >= gs->note_lo)
         race_note_stack(gs, addr);
-    shadow_actor who = {gs->slot, &gs->vc, &gs->hbc};
-    if (RT_LIKELY(shadow_update_quick(sh, a, stk, &who)))
+    if (RT_LIKELY(shadow_update_quick(sh, a, stk, &gs->who)))
         return;
     race_access_general(gs, sh, addr, a, stk);
 }

@@ -142,6 +142,7 @@ static race_gs *gs_new(rt_g *g, uint32_t slot, uint32_t clk, vclock *inherit, ui
     if (inherit)
         vc_copy(&gs->vc, inherit);
     gs->slot = slot;
+    gs->who = (shadow_actor){slot, &gs->vc, &gs->hbc}; /* gs never moves, slot never changes */
     gs->clk = clk;
     vc_set(&gs->vc, slot, clk);
     gs->epoch = cell_make(slot, clk, 0, 0);
@@ -214,9 +215,8 @@ uint32_t race_stack_id(race_gs *gs, uintptr_t pc)
 void race_access_general(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t a,
                          uint32_t stk)
 {
-    shadow_actor who = {gs->slot, &gs->vc, &gs->hbc};
     shadow_hit hits[4];
-    int n = shadow_update_general(sh, a, stk, &who, hits, 4);
+    int n = shadow_update_general(sh, a, stk, &gs->who, hits, 4);
     if (RT_UNLIKELY(n))
         race_report(gs, addr, a, stk, hits, n < 4 ? n : 4);
 }
