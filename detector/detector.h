@@ -130,6 +130,19 @@ static inline race_gs *race_cur(void)
     return RT_LIKELY(g != NULL) ? (race_gs *)g->race : NULL;
 }
 
+/* The cached stack id of (node, pc), 0 if not cached.  Two ways: two sites of one loop
+ * whose pcs hash alike keep both their entries (race_stack_id fills them). */
+static inline __attribute__((always_inline)) uint32_t race_sc_lookup(const race_gs *gs,
+                                                                     uint32_t node, uintptr_t pc)
+{
+    unsigned i = race_sc_index(pc);
+    if (gs->sc[i].pc == pc && gs->sc[i].node == node && gs->sc[i].id)
+        return gs->sc[i].id;
+    if (gs->sc[i ^ 1].pc == pc && gs->sc[i ^ 1].node == node && gs->sc[i ^ 1].id)
+        return gs->sc[i ^ 1].id;
+    return 0;
+}
+
 /* race_stack_id when the innermost frame's node is known and (node, pc) is in the
  * goroutine's cache: a few compares, no call.  The id is exact: frame_node[depth-1]
  * names the whole current stack, and the cache entry the depot node (that stack, pc). */
@@ -137,13 +150,8 @@ static inline __attribute__((always_inline)) uint32_t race_stack_id_fast(race_gs
 {
     uint32_t d = gs->depth;
     uint32_t node = RT_LIKELY(d != 0) ? gs->frame_node[d - 1] : 0; /* 0: the empty stack */
-    unsigned i = race_sc_index(pc);
-    if (gs->sc[i].pc == pc && gs->sc[i].node == node && gs->sc[i].id)
-        return gs->sc[i].id;
-    /* two ways: two sites of one loop whose pcs hash alike keep both their entries */
-    if (gs->sc[i ^ 1].pc == pc && gs->sc[i ^ 1].node == node && gs->sc[i ^ 1].id)
-        return gs->sc[i ^ 1].id;
-    return race_stack_id(gs, pc);
+    uint32_t id = race_sc_lookup(gs, node, pc);
+    return RT_LIKELY(id != 0) ? id : race_stack_id(gs, pc);
 }
 
 /* The slow path of one granule whose inline cells do not cover a, stack id known: the

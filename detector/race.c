@@ -197,12 +197,11 @@ uint32_t race_stack_id(race_gs *gs, uintptr_t pc)
     uint32_t node = i >= 0 ? gs->frame_node[i] : 0;
     for (i++; i < (int)gs->depth; i++)
         node = gs->frame_node[i] = depot_cached(node, gs->frame_pc[i]);
+    uint32_t id = race_sc_lookup(gs, node, pc);
+    if (id)
+        return id;
+    id = depot_cached(node, pc);
     unsigned j = race_sc_index(pc);
-    if (gs->sc[j].pc == pc && gs->sc[j].node == node && gs->sc[j].id)
-        return gs->sc[j].id;
-    if (gs->sc[j ^ 1].pc == pc && gs->sc[j ^ 1].node == node && gs->sc[j ^ 1].id)
-        return gs->sc[j ^ 1].id;
-    uint32_t id = depot_cached(node, pc);
     gs->sc[j ^ 1] = gs->sc[j]; /* the older entry moves to the other way */
     gs->sc[j].pc = pc;
     gs->sc[j].node = node;
