@@ -56,8 +56,9 @@ build() {
 
 # ---- running ----------------------------------------------------------------------------
 
-# per case id: best ns/op, best wall ms, lowest peak RSS KiB, page tables KiB at the peak
-declare -A NS WALL RSS PARK PTE FAIL
+# per case id: best ns/op, best wall ms, lowest peak RSS KiB, page tables KiB at the peak,
+# the last run's result line
+declare -A NS WALL RSS PARK PTE FAIL OUT
 
 field() { # field KEY LINE...: the value of KEY=value in the lines
     local k=$1
@@ -86,6 +87,7 @@ run() {
             say "$id: run $r failed (status $st, see $LOG); no more runs of it"
             break
         fi
+        OUT[$id]=$out
         NS[$id]=$(min "${NS[$id]:-}" "$ns")
         WALL[$id]=$(min "${WALL[$id]:-}" "$(field wall_ms "$out")")
         RSS[$id]=$(min "${RSS[$id]:-}" "$(field maxrss_kb "$out")")
@@ -220,8 +222,7 @@ runtime_table() {
 }
 
 machine_table() {
-    local out
-    out=$(grep '^pages ' "$LOG" | tail -n1)
+    local out=${OUT[pages]:-}
     echo "### This machine's memory: the floor under the fresh-memory rows"
     echo
     echo "bench_pages, 200,000 pages, no runtime: one byte written per page. A parked goroutine's"
@@ -231,9 +232,9 @@ machine_table() {
     echo
     row "access" "ns per page"
     row "---" "---:"
-    row "first touch, pages 4 KB apart" "$(fmt "$(field dense_ns $out)" 1 0)"
+    row "first touch, pages 4 KB apart" "$(fmt "$(field dense_ns "$out")" 1 0)"
     row "first touch, pages 2 MB apart (a page-table page each)" "$(fmt "${NS[pages]:-}" 1 0)"
-    row "second touch of those 2 MB-apart pages" "$(fmt "$(field retouch_ns $out)" 1 0)"
+    row "second touch of those 2 MB-apart pages" "$(fmt "$(field retouch_ns "$out")" 1 0)"
     echo
 }
 
