@@ -1,11 +1,11 @@
 /*
  * leak.c - goroutine leak check at exit (RACEDEMO_LEAKCHECK=1), for `racedemo check`
  * and for tests: when the program exits, every goroutine other than main that is still
- * blocked or runnable is a leak (Go's goleak idea, built into the runtime).
+ * blocked, runnable or running is a leak (Go's goleak idea, built into the runtime).
  *
  * Runs from atexit, registered by rt_init before main, so it runs after the program's
  * own handlers.  At procs > 1 other Ms may still be running goroutines while it reads
- * their states: the report is a best-effort snapshot, which is what a leak report is.
+ * their states: it first lets running ones settle (leak_settle), then takes a snapshot.
  */
 #include "rt.h"
 
@@ -13,9 +13,35 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+static bool leak_running(const rt_g *g, const rt_g *self)
+{
+    return g != self && g->id != 1 && __atomic_load_n(&g->state, __ATOMIC_RELAXED) == G_RUNNING;
+}
+
+/* Alive: blocked, runnable, or still running on another M once leak_settle gave up. */
 static bool leak_is_leaked(const rt_g *g, const rt_g *self)
 {
-    return g != self && g->id != 1 && (g->state == G_WAITING || g->state == G_RUNNABLE);
+    enum rt_gstate st = __atomic_load_n(&g->state, __ATOMIC_RELAXED);
+    return g != self && g->id != 1 && (st == G_WAITING || st == G_RUNNABLE || st == G_RUNNING);
+}
+
+/* At procs > 1 another M may be running a goroutine when the program exits: one between
+ * its wg_done and its return (done, not leaked), or between its start and its park
+ * (leaked).  Either settles within microseconds, so wait while any is running, backing
+ * off up to LEAK_SETTLE_US in all, as Go's goleak retries; one still running after that
+ * is alive and counts.  At procs = 1 nothing else runs: no wait, no change to a seeded run. */
+#define LEAK_SETTLE_US 250000
+
+static void leak_settle(const rt_g *self)
+{
+    for (useconds_t us = 50, waited = 0; waited < LEAK_SETTLE_US; waited += us, us *= 2) {
+        bool running = false;
+        for (const rt_g *g = sched_all_goroutines(); g && !running; g = g->alllink)
+            running = leak_running(g, self);
+        if (!running)
+            return;
+        usleep(us);
+    }
 }
 
 static void leak_report(void)
@@ -25,6 +51,7 @@ static void leak_report(void)
     if (!e || !*e || *e == '0')
         return;
     const rt_g *self = sched_self();
+    leak_settle(self);
     int n = 0;
     for (const rt_g *g = sched_all_goroutines(); g; g = g->alllink)
         n += leak_is_leaked(g, self);
