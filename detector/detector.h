@@ -26,12 +26,13 @@ typedef struct race_ginfo {
 } race_ginfo;
 
 /* Entries of a goroutine's stack-id cache: a loop's access sites (clang's vectorised
- * array loop has four) must all fit. */
-#define RACE_STACK_CACHE 8
-_Static_assert(RACE_STACK_CACHE == 8, "race_sc_index keeps 3 bits");
+ * array loop has four, three of which fell into one set of an 8-entry cache) must all
+ * fit.  Eight sets of two adjacent ways (i and i + 1, i even). */
+#define RACE_STACK_CACHE 16
+_Static_assert(RACE_STACK_CACHE == 16, "race_sc_index keeps 3 bits");
 static inline unsigned race_sc_index(uintptr_t pc)
 {
-    return (unsigned)((pc * 0x9e3779b97f4a7c15ull) >> 61); /* top 3 bits: 8 entries */
+    return (unsigned)((pc * 0x9e3779b97f4a7c15ull) >> 61) * 2; /* the set's first way */
 }
 
 typedef struct race_gs {
@@ -138,8 +139,8 @@ static inline __attribute__((always_inline)) uint32_t race_sc_lookup(const race_
     unsigned i = race_sc_index(pc);
     if (gs->sc[i].pc == pc && gs->sc[i].node == node && gs->sc[i].id)
         return gs->sc[i].id;
-    if (gs->sc[i ^ 1].pc == pc && gs->sc[i ^ 1].node == node && gs->sc[i ^ 1].id)
-        return gs->sc[i ^ 1].id;
+    if (gs->sc[i + 1].pc == pc && gs->sc[i + 1].node == node && gs->sc[i + 1].id)
+        return gs->sc[i + 1].id;
     return 0;
 }
 

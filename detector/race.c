@@ -202,7 +202,7 @@ uint32_t race_stack_id(race_gs *gs, uintptr_t pc)
         return id;
     id = depot_cached(node, pc);
     unsigned j = race_sc_index(pc);
-    gs->sc[j ^ 1] = gs->sc[j]; /* the older entry moves to the other way */
+    gs->sc[j + 1] = gs->sc[j]; /* the older entry moves to the second way */
     gs->sc[j].pc = pc;
     gs->sc[j].node = node;
     gs->sc[j].id = id;
