@@ -8,12 +8,15 @@
  *
  *   WaitGroup  _count >= 0 always (going negative is a panic); when it reaches 0 every
  *              waiter is woken.
- *   Mutex      _locked is a state word: MU_LOCKED | MU_WAITERS.  MU_WAITERS is set only
- *              under _lock, and only while _waiters may be non-empty, so the uncontended
- *              lock and unlock are one compare-and-swap each.  Unlock wakes one waiter,
- *              which competes again (barging, like Go's normal mode) and requeues at the
- *              front if it loses; one that lost MU_STARVING_AFTER times is handed the
- *              mutex directly instead (Go's starvation mode).
+ *   Mutex      _locked is a state word: MU_LOCKED | MU_WAITERS | MU_WOKEN.  MU_WAITERS
+ *              is set only under _lock, and only while _waiters may be non-empty, so the
+ *              uncontended lock and unlock are one compare-and-swap each.  Unlock wakes
+ *              one waiter, which competes again (barging, like Go's normal mode) and
+ *              requeues at the front if it loses; one that lost MU_STARVING_AFTER times
+ *              is handed the mutex directly instead (Go's starvation mode).  MU_WOKEN
+ *              (Go's mutexWoken): a woken waiter has not competed yet, so unlocks leave
+ *              the queue alone until it has; without it every unlock woke one more
+ *              goroutine that mostly lost and parked again.
  *   RWMutex    all state under _lock.  Writer preference: once a writer waits (_wwait),
  *              new readers queue.  Ownership is handed over, never competed for: the last
  *              reader out admits one writer; a writer's unlock admits every queued reader,
@@ -114,7 +117,7 @@ void wg_wait(waitgroup_t *wg)
 
 /* ---- Mutex ------------------------------------------------------------------------------------- */
 
-enum { MU_LOCKED = 1, MU_WAITERS = 2 };
+enum { MU_LOCKED = 1, MU_WAITERS = 2, MU_WOKEN = 4 };
 
 /* A waiter that has lost the mutex to newcomers this many times is handed it directly by
  * the next unlock (Go's starvation mode, counted in lost races instead of Go's 1 ms so
@@ -159,8 +162,9 @@ static void mutex_lock_slow(mutex_t *mu)
         rt_lock(&mu->_lock);
         int32_t s = __atomic_load_n(&mu->_locked, __ATOMIC_RELAXED);
         for (;;) {
-            /* free: take it; held: make sure the holder's unlock comes to the queue */
-            int32_t want = (s & MU_LOCKED) ? s | MU_WAITERS : s | MU_LOCKED;
+            /* free: take it; held: make sure the holder's unlock comes to the queue.
+             * Either way a woken waiter has now competed. */
+            int32_t want = ((s & MU_LOCKED) ? s | MU_WAITERS : s | MU_LOCKED) & ~(lost ? MU_WOKEN : 0);
             if (want == s || mu_cas(mu, &s, want))
                 break;
         }
@@ -206,6 +210,11 @@ static RT_COLD void mutex_unlock_slow(mutex_t *mu, int32_t s)
 {
     if (!(s & MU_LOCKED))
         rt_throw("sync: unlock of unlocked mutex");
+    /* nobody to wake, or a woken waiter still to compete: just release (a locker may
+     * set MU_WAITERS or clear MU_WOKEN meanwhile, hence the loop) */
+    while (!(s & MU_WAITERS) || (s & MU_WOKEN))
+        if (mu_cas(mu, &s, s & ~MU_LOCKED))
+            return;
     /* s == LOCKED|WAITERS, and only we (the holder) may change it now */
     rt_lock(&mu->_lock);
     rt_g *g = waitq_pop(&mu->_waiters);
@@ -213,6 +222,8 @@ static RT_COLD void mutex_unlock_slow(mutex_t *mu, int32_t s)
     if (g && g->wait_data >= MU_STARVING_AFTER) {
         g->wait_ok = true; /* hand it over: it stays locked, newcomers cannot barge */
         next |= MU_LOCKED;
+    } else if (g) {
+        next |= MU_WOKEN;
     }
     __atomic_store_n(&mu->_locked, next, __ATOMIC_RELEASE);
     rt_unlock(&mu->_lock);

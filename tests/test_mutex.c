@@ -75,6 +75,32 @@ START_TEST(test_mutex_lock_blocks_while_held)
 }
 END_TEST
 
+/* An unlock while a woken waiter has yet to compete wakes nobody (MU_WOKEN); the waiter,
+ * beaten to the mutex by its unlocker, requeues, and every later unlock still reaches
+ * both waiters: none is left parked. */
+START_TEST(test_mutex_woken_waiter_then_barging)
+{
+    mutex_t m = {0};
+    static locker a, b;
+    a = (locker){&m, 0};
+    b = (locker){&m, 0};
+    mutex_lock(&m);
+    go(lock_and_flag, &a);
+    go(lock_and_flag, &b);
+    settle(); /* both parked on m */
+    for (int i = 0; i < 3; i++) {
+        mutex_unlock(&m); /* the first wakes a waiter, the others find it woken */
+        mutex_lock(&m);   /* barging: free, so the fast path takes it back */
+    }
+    settle(); /* the woken waiter lost and queued again */
+    if (tu_procs() == 1) /* at procs = 2 the woken one may win on the other M */
+        ck_assert_int_eq(atomic_load_int32(&a.locked) + atomic_load_int32(&b.locked), 0);
+    mutex_unlock(&m);
+    while (!atomic_load_int32(&a.locked) || !atomic_load_int32(&b.locked))
+        go_yield();
+}
+END_TEST
+
 /* A goroutine that keeps re-locking (and yields while holding the mutex) must not starve a
  * waiter forever: without starvation mode the waiter loses every race at procs = 1. */
 static mutex_t hog_mu;
@@ -386,6 +412,7 @@ int main(void)
     TCase *tc = tu_tcase(s, "mutex", 30);
     tcase_add_test(tc, test_mutex_counter_under_contention);
     tcase_add_test(tc, test_mutex_lock_blocks_while_held);
+    tcase_add_test(tc, test_mutex_woken_waiter_then_barging);
     tcase_add_test(tc, test_mutex_trylock);
     tcase_add_test(tc, test_mutex_waiter_not_starved);
     tc = tu_tcase(s, "rwmutex", 30);
