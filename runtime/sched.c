@@ -183,18 +183,50 @@ static void mu_unlock(void)
         pthread_mutex_unlock(&sched.mu);
 }
 
+/* len bytes (a multiple of 2 MB) of zeroed memory, 2 MB-aligned and advised to be
+ * backed by huge pages (a hint: where refused, 4 KB pages). */
+static RT_COLD void *huge_map(size_t len, const char *what)
+{
+    const size_t huge = 2u << 20;
+    char *p = mmap(NULL, len + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        rt_throw("out of memory %s", what);
+    char *a = (char *)(((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1));
+    if (a > p)
+        munmap(p, (size_t)(a - p));
+    if (a + len < p + len + huge)
+        munmap(a + len, (size_t)(p + len + huge - (a + len)));
+#ifdef MADV_HUGEPAGE
+    madvise(a, len, MADV_HUGEPAGE);
+#endif
+    return a;
+}
+
 /* ---- run queues ------------------------------------------------------------------------ */
 
-/* Called full.  realloc, not malloc and copy: a big queue is its own mapping, which
- * realloc moves with mremap, so a burst of a million go() calls never copies the queue
- * nor faults in a fresh one per doubling; only the entries that wrapped below the head
- * are moved, to just past the old end, keeping the queue one contiguous run. */
+/* Called full.  Small queues are malloc'd; from 2 MB on a queue lives in huge pages
+ * (huge_map): a burst of a million go() calls fills 8 MB of queue, and 4 KB pages cost
+ * one fault each (10-25 us on a VM with shadowed page tables: tens of ns per go()).
+ * Growing copies the entries once; the ones that wrapped below the head go to just past
+ * the old end, keeping the queue one contiguous run. */
+#define RUNQ_HUGE_BYTES (2u << 20)
+
 static void runq_grow(rt_m *m)
 {
     uint32_t old = m->runq_cap, cap = old ? old * 2 : 256, h = old ? m->runq_head & (old - 1) : 0;
-    rt_g **q = realloc(m->runq, cap * sizeof *q);
-    if (!q)
-        rt_throw("out of memory growing a run queue");
+    size_t bytes = (size_t)cap * sizeof(rt_g *), old_bytes = (size_t)old * sizeof(rt_g *);
+    rt_g **q;
+    if (bytes < RUNQ_HUGE_BYTES) {
+        if (!(q = realloc(m->runq, bytes)))
+            rt_throw("out of memory growing a run queue");
+    } else {
+        q = huge_map(bytes, "growing a run queue");
+        memcpy(q, m->runq, old_bytes);
+        if (old_bytes < RUNQ_HUGE_BYTES)
+            free(m->runq);
+        else
+            munmap(m->runq, old_bytes);
+    }
     memcpy(q + old, q, h * sizeof *q);
     m->runq = q;
     m->runq_head = h;
@@ -325,21 +357,12 @@ void sched_ready(rt_g *g)
 
 static RT_COLD char *g_slab_map(bool huge)
 {
-    size_t len = huge ? 2 * G_SLAB_BYTES : G_SLAB_BYTES;
-    char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (huge)
+        return huge_map(G_SLAB_BYTES, "allocating goroutines");
+    char *p = mmap(NULL, G_SLAB_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
         rt_throw("out of memory allocating goroutines");
-    if (!huge)
-        return p;
-    char *a = (char *)(((uintptr_t)p + G_SLAB_BYTES - 1) & ~(uintptr_t)(G_SLAB_BYTES - 1));
-    if (a > p)
-        munmap(p, (size_t)(a - p));
-    if (a + G_SLAB_BYTES < p + len)
-        munmap(a + G_SLAB_BYTES, (size_t)(p + len - (a + G_SLAB_BYTES)));
-#ifdef MADV_HUGEPAGE
-    madvise(a, G_SLAB_BYTES, MADV_HUGEPAGE); /* a hint: failure leaves 4 KB pages */
-#endif
-    return a;
+    return p;
 }
 
 static rt_g *g_slab_take(void)

@@ -32,6 +32,32 @@ START_TEST(test_spawn_many)
 }
 END_TEST
 
+/* A burst big enough that the run queue outgrows 2 MB (huge-page queues) after its head
+ * has moved, so growing must also move the entries that wrapped: each goroutine still
+ * runs exactly once. */
+enum { BURST = 300000, BURST_HEAD = 1000 };
+static uint8_t burst_ran[BURST + BURST_HEAD];
+
+static void burst_mark(void *arg)
+{
+    burst_ran[(intptr_t)arg]++;
+    atomic_add_int32(&done_count, 1);
+}
+
+START_TEST(test_spawn_burst_grows_queue)
+{
+    for (intptr_t i = 0; i < BURST_HEAD; i++)
+        go(burst_mark, (void *)i);
+    for (int i = 0; i < 10; i++)
+        go_yield();
+    for (intptr_t i = BURST_HEAD; i < BURST + BURST_HEAD; i++)
+        go(burst_mark, (void *)i);
+    join_all(BURST + BURST_HEAD);
+    for (int i = 0; i < BURST + BURST_HEAD; i++)
+        ck_assert_int_eq(burst_ran[i], 1);
+}
+END_TEST
+
 static void yielder(void *arg)
 {
     int *turns = arg;
@@ -561,6 +587,7 @@ int main(void)
     Suite *s = suite_create("sched");
     TCase *tc = tu_tcase(s, "core", 60);
     tcase_add_test(tc, test_spawn_many);
+    tcase_add_test(tc, test_spawn_burst_grows_queue);
     tcase_add_test(tc, test_yield_interleaves);
     tcase_add_test(tc, test_deep_recursion);
     tcase_add_test(tc, test_num_goroutine);
