@@ -1,6 +1,6 @@
 /*
- * stack.c - goroutine stacks: reservation, guard pages, a reuse cache, and (opt-in)
- * paging of parked stacks.
+ * stack.c - goroutine stacks: reservation, guard pages, a reuse cache, and paging of
+ * parked stacks once there are many.
  *
  * Stacks are carved from big MAP_NORESERVE reservations (STACKS_PER_CHUNK slots each), so
  * a stack costs address space, not memory, until its pages are touched.  One mapping per
@@ -22,12 +22,13 @@
  * slot big enough for 10,000 frames of 100 bytes (>1.3 MB) leaves room for at most one
  * stack top per 2 MB page-table range, however the slots are packed.
  *
- * Paging (RACEDEMO_STACK_PAGING=1, or stack_paging_start; needs a userfaultfd, i.e. root
- * or vm.unprivileged_userfaultfd=1) takes both away while the goroutine is parked, at the
- * same address.  Slots then come from one arena registered with a userfaultfd (missing
+ * Paging takes both away while the goroutine is parked, at the same address.  It needs a
+ * userfaultfd (root or vm.unprivileged_userfaultfd=1; else it stays off) and starts by
+ * itself once PG_AUTO_AT stacks are alive at once (RACEDEMO_STACK_PAGING=auto, the
+ * default), at startup with RACEDEMO_STACK_PAGING=1 or stack_paging_start, never with 0.  Slots then come from one arena registered with a userfaultfd (missing
  * and write-protect faults).  A parked G whose live stack (stack_hi - sp) fits in its top
  * page (~360 bytes for a goroutine parked in chan_recv) goes on a FIFO; past the `keep`
- * most recently parked ones (RACEDEMO_STACK_KEEP, default 4096), a batch of the oldest is
+ * most recently parked ones (RACEDEMO_STACK_KEEP, default PG_KEEP), a batch of the oldest is
  * paged out: claim the slot (IDLE -> RELEASING, so the G cannot run), write-protect its
  * top page, copy the live bytes to the heap, MADV_DONTNEED the whole slot (which also
  * frees its page table, CONFIG_PT_RECLAIM, when the slot has no guard page), publish
@@ -74,6 +75,11 @@
 #define CACHE_HOT 256
 #define PAGE 4096
 #define PG_BATCH 64
+/* Paging by default ("auto"): from the PG_AUTO_AT-th stack alive at once, new stacks come
+ * from the paging arena, and parked ones beyond the PG_KEEP most recent are paged out.
+ * A program with fewer live goroutines than PG_AUTO_AT + PG_KEEP never pages. */
+#define PG_AUTO_AT 16384
+#define PG_KEEP 16384
 
 typedef struct free_stack {
     struct free_stack *next;
@@ -87,6 +93,9 @@ static struct {
     long guard_budget;    /* guard pages we may still create */
     free_stack *free;     /* LIFO of cached stacks; header lives at the stack's top */
     size_t nfree;
+    size_t ncarved;       /* slots carved from chunks: the most stacks ever alive at once */
+    size_t auto_paging_at;/* start paging when ncarved reaches this (0: never) */
+    unsigned keep;        /* paging's `keep` */
 } stk;
 
 static void stack_config(void)
@@ -105,10 +114,13 @@ static void stack_config(void)
     }
     /* each guard splits a mapping in two; leave half the budget to the program */
     stk.guard_budget = maxmap / 4;
-    const char *p = getenv("RACEDEMO_STACK_PAGING");
-    if (p && atoi(p) > 0) {
-        const char *k = getenv("RACEDEMO_STACK_KEEP");
-        stack_paging_start(k && *k ? (unsigned)atol(k) : 4096);
+    const char *p = getenv("RACEDEMO_STACK_PAGING"), *k = getenv("RACEDEMO_STACK_KEEP");
+    stk.keep = k && *k ? (unsigned)atol(k) : PG_KEEP;
+    if (p && *p && strcmp(p, "auto") != 0) {
+        if (atoi(p) > 0)
+            stack_paging_start(stk.keep);
+    } else {
+        stk.auto_paging_at = PG_AUTO_AT;
     }
 }
 
@@ -598,6 +610,7 @@ void stack_alloc(rt_g *g)
     rt_lock(&stk.lock);
     free_stack *fs = stk.free;
     char *lo;
+    bool start_paging = false;
     if (fs) {
         stk.free = fs->next;
         stk.nfree--;
@@ -612,8 +625,11 @@ void stack_alloc(rt_g *g)
         lo = pg_carve();
     } else {
         stack_carve(&lo);
+        start_paging = ++stk.ncarved == stk.auto_paging_at;
     }
     rt_unlock(&stk.lock);
+    if (RT_UNLIKELY(start_paging))
+        stack_paging_start(stk.keep); /* no userfaultfd here: stays off */
     g->stack_lo = lo;
     g->stack_hi = lo + stk.slot;
     stack_meta *m = pg_meta(lo);
@@ -678,8 +694,13 @@ void stack_fork_lock(void) { rt_lock(&stk.lock); }
 void stack_fork_unlock(void) { rt_unlock(&stk.lock); }
 void stack_fork_done(bool child)
 {
-    if (child)
-        stack_paging = false; /* the child's mappings lost the userfaultfd registration */
-    else
+    if (child) {
+        /* the child's mappings lost the userfaultfd registration; the arena stays plain
+         * memory, so paging never restarts there (a child of a parent that was not
+         * paging may still start it by itself) */
+        if (stack_paging)
+            stk.auto_paging_at = 0;
+        stack_paging = false;
+    } else
         __atomic_store_n(&pg.frozen, 0, __ATOMIC_SEQ_CST);
 }

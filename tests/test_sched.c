@@ -582,6 +582,36 @@ START_TEST(test_paging_many_parked_share_memory)
 }
 END_TEST
 
+/* By default paging starts by itself once 16,384 stacks are alive at once (stack.c's
+ * PG_AUTO_AT) and pages out parked ones beyond the 16,384 most recent (PG_KEEP): below
+ * that nothing changes, past it memory stops growing by a page per goroutine. */
+START_TEST(test_paging_starts_by_itself)
+{
+    enum { BELOW = 16000, N = 16384 + 16384 + 2000 };
+    if (getenv("RACEDEMO_STACK_PAGING"))
+        return; /* the default is what is under test */
+    park_ch = chan_make(sizeof(int), 0);
+    wg_add(&park_done, N);
+    wg_add(&park_wg, BELOW);
+    for (int i = 0; i < BELOW; i++)
+        go(sleeper, NULL);
+    wg_wait(&park_wg); /* BELOW parked */
+    ck_assert(!stack_paging);
+    wg_add(&park_wg, N - BELOW);
+    for (int i = BELOW; i < N; i++)
+        go(sleeper, NULL);
+    wg_wait(&park_wg);
+    if (geteuid() == 0) {
+        ck_assert(stack_paging);
+        wait_paged(1000);
+        ck_assert_uint_ge(paged_out(), 1000);
+    }
+    chan_close(park_ch);
+    wg_wait(&park_done);
+    chan_free(park_ch);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("sched");
@@ -605,5 +635,6 @@ int main(void)
     tcase_add_test(tc, test_paging_skips_deep_parker);
     tcase_add_test(tc, test_paging_fork_sees_parked_stack);
     tcase_add_test(tc, test_paging_many_parked_share_memory);
+    tcase_add_test(tc, test_paging_starts_by_itself);
     return tu_run(s);
 }
