@@ -112,7 +112,9 @@ run_runtime() {
         run switch.go.$p "$REPS" GOMAXPROCS=$p -- "$GB" switch 2000000
         run spawn.c.$p "$REPS" RACEDEMO_PROCS=$p -- "$C/bench_spawn" 1000000
         run spawn.go.$p "$REPS" GOMAXPROCS=$p -- "$GB" spawn 1000000
-        run live.c.$p "$HEAVY" RACEDEMO_PROCS=$p -- "$C/bench_live" 1000000
+        # paging (the default past 16,384 live stacks) costs wall time here: up to 300 s
+        RUN_TMO=$([ "$p" = 1 ] && echo 300 || echo "$TMO") run live.c.$p "$HEAVY" RACEDEMO_PROCS=$p -- \
+            "$C/bench_live" 1000000
         run live.go.$p "$HEAVY" GOMAXPROCS=$p -- "$GB" live 1000000
         # the default pages parked stacks out once 16,384 are alive (stack.c; needs a
         # userfaultfd, i.e. root here); this row turns that off
