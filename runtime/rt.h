@@ -76,9 +76,11 @@ enum rt_gstate { G_IDLE, G_RUNNABLE, G_RUNNING, G_WAITING, G_DEAD };
 #define RT_CREATE_DEPTH 1
 
 /*
- * 128 bytes, two cache lines: a million spawned-but-not-yet-run goroutines are a
- * million of these and nothing else, so spawn cost is mostly the memory they occupy.
- * The first line holds what go(), the first switch and exit touch.
+ * 104 bytes: a million spawned-but-not-yet-run goroutines are a million of these and
+ * nothing else, so spawn cost is mostly the memory they occupy (the kernel zeroing it).
+ * Hence the union: the entry is dead once the goroutine runs, and what a parked one
+ * needs (why it waits, a mutex's lost races or a timer's deadline) never before.  The
+ * first 64 bytes hold what go(), the first switch and exit touch.
  */
 typedef struct rt_g {
     void *sp;                 /* saved stack pointer; valid while not G_RUNNING;
@@ -89,21 +91,30 @@ typedef struct rt_g {
     enum rt_gstate state;
     uint8_t ncreate;          /* creation stack: return addresses at the go() call */
     bool wait_ok;             /* sync.c: the unlocker handed the mutex over */
-    void (*fn)(void *);       /* entry; valid until the goroutine starts */
-    void *arg;
-    /* ---- second line: colder ---- */
-    const char *wait_reason;  /* Go's wording ("chan receive", "semacquire"...); G_WAITING */
+    union {
+        struct {              /* until the goroutine first runs (sp == NULL) */
+            void (*fn)(void *);
+            void *arg;
+        };
+        struct {              /* once it has run */
+            const char *wait_reason; /* Go's wording ("chan receive"...); G_WAITING */
+            union {
+                intptr_t wait_data;  /* sync.c: races a parked mutex waiter lost */
+                struct {
+                    int64_t wake_ns;    /* timer: when to wake (G_WAITING in sleep) */
+                    uint64_t timer_seq; /* tie-breaker so timers fire deterministically */
+                };
+            };
+        };
+    };
     struct rt_g *alllink;     /* next on the list of every G struct (dumps skip G_DEAD);
                                  never unlinked: G structs are recycled, not freed */
     int64_t parent_id;        /* creator's id, 0 for main */
     uintptr_t create_pc[RT_CREATE_DEPTH];
-    intptr_t wait_data;       /* sync.c: races a parked mutex waiter lost */
-    int64_t wake_ns;          /* timer: when to wake (G_WAITING in sleep) */
-    uint64_t timer_seq;       /* tie-breaker so timers fire deterministically */
     void *race;               /* the detector's per-goroutine state (vector clock...) */
 } rt_g;
 
-_Static_assert(sizeof(rt_g) == 128, "rt_g is two cache lines");
+_Static_assert(sizeof(rt_g) == 104, "rt_g: spawn cost is its size");
 
 /* The G running on this OS thread (&g0 while scheduling); read by the detector's hot
  * path without a call.  Only valid until the next scheduling point. */
