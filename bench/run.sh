@@ -104,14 +104,29 @@ GB=$B/go/gobench
 GR=$B/go/gobench-race
 N=$B/bench/native
 
+# side NAME P ARGS...: racedemo and Go alternately, REPS times each, best of each kept, so
+# that both see the same moments of this shared machine.
+side() {
+    local name=$1 p=$2 r
+    shift 2
+    for ((r = 1; r <= REPS; r++)); do
+        run $name.c.$p 1 RACEDEMO_PROCS=$p -- "$C/bench_$name" "$@"
+        run $name.go.$p 1 GOMAXPROCS=$p -- "$GB" $name "$@"
+    done
+}
+
 run_runtime() {
     local p
     run pages 1 -- "$C/bench_pages" 200000
     for p in 1 2; do
-        run switch.c.$p "$REPS" RACEDEMO_PROCS=$p -- "$C/bench_switch" 2000000
-        run switch.go.$p "$REPS" GOMAXPROCS=$p -- "$GB" switch 2000000
-        run spawn.c.$p "$REPS" RACEDEMO_PROCS=$p -- "$C/bench_spawn" 1000000
-        run spawn.go.$p "$REPS" GOMAXPROCS=$p -- "$GB" spawn 1000000
+        side switch $p 2000000
+        side spawn $p 1000000
+        side pingpong $p 1000000
+        side prodcons $p 5000000
+        side mutex $p 4000000
+    done
+    # the heavy cases last: freeing gigabytes keeps the kernel busy for a while after
+    for p in 1 2; do
         # paging (the default past 16,384 live stacks) costs wall time here: up to 300 s
         RUN_TMO=$([ "$p" = 1 ] && echo 300 || echo "$TMO") run live.c.$p "$HEAVY" RACEDEMO_PROCS=$p -- \
             "$C/bench_live" 1000000
@@ -120,12 +135,6 @@ run_runtime() {
         # userfaultfd, i.e. root here); this row turns that off
         [ "$p" = 1 ] && RUN_TMO=300 run livepg.c.$p "$HEAVY" RACEDEMO_PROCS=$p RACEDEMO_STACK_PAGING=0 -- \
             "$C/bench_live" 1000000
-        run pingpong.c.$p "$REPS" RACEDEMO_PROCS=$p -- "$C/bench_pingpong" 1000000
-        run pingpong.go.$p "$REPS" GOMAXPROCS=$p -- "$GB" pingpong 1000000
-        run prodcons.c.$p "$REPS" RACEDEMO_PROCS=$p -- "$C/bench_prodcons" 5000000
-        run prodcons.go.$p "$REPS" GOMAXPROCS=$p -- "$GB" prodcons 5000000
-        run mutex.c.$p "$REPS" RACEDEMO_PROCS=$p -- "$C/bench_mutex" 4000000
-        run mutex.go.$p "$REPS" GOMAXPROCS=$p -- "$GB" mutex 4000000
     done
 }
 
@@ -177,9 +186,9 @@ row() { printf '| %s |\n' "$(IFS='|'; echo "$*" | sed 's/|/ | /g')"; }
 runtime_table() {
     echo "### Runtime: racedemo vs Go 1.19"
     echo
-    echo "Best of $REPS runs ($HEAVY for the 1M-live rows). ratio = racedemo / Go (below 1 means"
-    echo "racedemo is faster or smaller). Peak RSS is wait4's ru_maxrss; page tables are VmPTE"
-    echo "read by the program once all goroutines are parked."
+    echo "Best of $REPS runs, racedemo and Go alternating ($HEAVY for the 1M-live rows, run last)."
+    echo "ratio = racedemo / Go (below 1 means racedemo is faster or smaller). Peak RSS is"
+    echo "wait4's ru_maxrss; page tables are VmPTE read by the program once all goroutines are parked."
     echo
     row "benchmark" "procs" "racedemo" "Go" "ratio" "target" "met"
     row "---" "---:" "---:" "---:" "---:" "---" "---"
