@@ -25,12 +25,13 @@
  * Paging takes both away while the goroutine is parked, at the same address.  It needs a
  * userfaultfd (root or vm.unprivileged_userfaultfd=1; else it stays off) and starts by
  * itself once PG_AUTO_AT stacks are alive at once (RACEDEMO_STACK_PAGING=auto, the
- * default), at startup with RACEDEMO_STACK_PAGING=1 or stack_paging_start, never with 0.  Slots then come from one arena registered with a userfaultfd (missing
- * and write-protect faults).  A parked G whose live stack (stack_hi - sp) fits in its top
- * page (~360 bytes for a goroutine parked in chan_recv) goes on a FIFO; past the `keep`
- * most recently parked ones (RACEDEMO_STACK_KEEP, default PG_KEEP), a batch of the oldest is
- * paged out: claim the slot (IDLE -> RELEASING, so the G cannot run), write-protect its
- * top page, copy the live bytes to the heap, MADV_DONTNEED the whole slot (which also
+ * default), at startup with RACEDEMO_STACK_PAGING=1 or stack_paging_start, never with 0.
+ * Slots then come from one arena registered with a userfaultfd (missing and write-protect
+ * faults).  A parked G whose live stack (stack_hi - sp) fits in its top page (~360 bytes
+ * for a goroutine parked in chan_recv) goes on a FIFO; past the `keep` most recently
+ * parked ones (RACEDEMO_STACK_KEEP, default PG_KEEP), a batch of the oldest is paged out:
+ * claim the slot (IDLE -> RELEASING, so the G cannot run), write-protect its top page,
+ * copy the live bytes to the heap, MADV_DONTNEED the whole slot (which also
  * frees its page table, CONFIG_PT_RECLAIM, when the slot has no guard page), publish
  * RELEASED.  A resume puts the bytes back first (UFFDIO_COPY).  Anyone else touching the
  * page, another goroutine, libc, a signal handler or the kernel in a syscall (read(2)
