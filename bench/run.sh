@@ -163,7 +163,7 @@ run_detector() {
     local avail_kb
     avail_kb=$(awk '/MemAvailable/ { print $2 }' /proc/meminfo)
     if [ "${avail_kb:-0}" -gt $((16 * 1024 * 1024)) ]; then
-        run live.go_race 1 GOMAXPROCS=1 -- "$GR" live 1000000
+        RUN_TMO=300 run live.go_race 1 GOMAXPROCS=1 -- "$GR" live 1000000
     else
         say "live.go_race skipped: needs ~13 GB, only $((avail_kb / 1024)) MB available"
     fi
@@ -196,7 +196,7 @@ runtime_table() {
     for p in 1 2; do
         for b in switch spawn pingpong prodcons mutex; do
             case $b in
-                switch) t="context switch (2 x 2M go_yield), ns per yield" tgt=10 ;;
+                switch) t="context switch (2 goroutines per proc x 2M go_yield), ns per yield" tgt=10 ;;
                 spawn) t="spawn+join 1M, ns per goroutine" tgt=50 ;;
                 pingpong) t="unbuffered ping-pong 1M, ns per round trip" tgt=60 ;;
                 prodcons) t="buffered (cap 128) producer/consumer 5M, ns per item" tgt= ;;

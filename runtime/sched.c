@@ -646,6 +646,12 @@ void go_yield(void)
         switch_to(m, g, next);
         return;
     }
+    /* Nothing else queued here: g0 would only take g straight back (its own queue comes
+     * first), two switches for nothing.  Due timers still fire, as on that path. */
+    timers_poll(m);
+    if (__atomic_load_n(&m->runq_tail, __ATOMIC_RELAXED) ==
+        __atomic_load_n(&m->runq_head, __ATOMIC_RELAXED))
+        return;
     g->state = G_RUNNABLE;
     m->pend_requeue = g;
     m->pend = true;

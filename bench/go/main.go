@@ -62,10 +62,11 @@ func vmKB(key string) int64 {
 // switch: two goroutines yield to each other.
 func benchSwitch() {
 	iters := arg(2, 5000000)
+	workers := 2 * runtime.GOMAXPROCS(0) // two per P: every yield has another to switch to
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(workers)
 	t0 := time.Now()
-	for g := 0; g < 2; g++ {
+	for g := 0; g < workers; g++ {
 		go func() {
 			for i := int64(0); i < iters; i++ {
 				runtime.Gosched()
@@ -74,7 +75,7 @@ func benchSwitch() {
 		}()
 	}
 	wg.Wait()
-	report("switch", 2*iters, time.Since(t0), "")
+	report("switch", int64(workers)*iters, time.Since(t0), "")
 }
 
 // spawn: n goroutines that only call wg.Done.
