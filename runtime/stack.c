@@ -248,6 +248,22 @@ static void pg_wake(char *page)
     ioctl(pg.fd, UFFDIO_WAKE, &r);
 }
 
+/* The saved bytes of paged-out stacks are the runtime's alone, so with the detector
+ * linked (--wrap=malloc,free) they go straight to libc: the free wrapper resets a freed
+ * block's shadow, reading it first, and on a kernel without a shared zero page (this
+ * VM's) every shadow page read is a page allocated -- 2.5 KB of shadow per paged-out
+ * goroutine, 2.5 GB for a million.  Without the wrap, __real_* are weak and NULL. */
+extern void *__real_malloc(size_t) __attribute__((weak));
+extern void __real_free(void *) __attribute__((weak));
+static void *pg_saved_alloc(size_t n) { return __real_malloc ? __real_malloc(n) : malloc(n); }
+static void pg_saved_free(void *p)
+{
+    if (__real_free)
+        __real_free(p);
+    else
+        free(p);
+}
+
 /* Put the saved bytes back (state is SP_RESTORING, held by the caller) and set `to`. */
 static void pg_restore(stack_meta *m, uint32_t to)
 {
@@ -259,7 +275,7 @@ static void pg_restore(stack_meta *m, uint32_t to)
     int err = pg_copy(hi - PAGE, buf);
     if (err)
         rt_throw("stack paging: cannot restore a parked stack page (%s)", strerror(err));
-    free(m->saved);
+    pg_saved_free(m->saved);
     m->saved = NULL;
     pg_set(m, to);
 }
@@ -320,7 +336,7 @@ static void pg_release(stack_meta **b, int n)
         if (!pg_cas(m, SP_IDLE, SP_RELEASING))
             continue; /* resumed, freed or already out since it was queued */
         size_t used = (size_t)(pg_slot_lo(m) + stk.slot - (char *)m->g->sp);
-        m->saved = used <= PAGE ? malloc(used) : NULL;
+        m->saved = used <= PAGE ? pg_saved_alloc(used) : NULL;
         if (!m->saved) {
             pg_set(m, SP_IDLE);
             continue;
