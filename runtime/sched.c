@@ -993,6 +993,10 @@ static void sched_fork_child(void)
         rt_m *m = &ms[i];
         if (m == tls_m)
             continue;
+        /* a G that m was switching away from may not have saved its context yet: lost,
+         * like the one running there (its pending unlock still runs) */
+        m->pend_requeue = NULL;
+        m->pend = m->pend_unlock || m->pend_free;
         if (pthread_create(&m->thread, NULL, m_thread, m) == 0)
             pthread_detach(m->thread);
         else
