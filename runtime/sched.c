@@ -194,8 +194,7 @@ static RT_COLD void *huge_map(size_t len, const char *what)
     char *a = (char *)(((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1));
     if (a > p)
         munmap(p, (size_t)(a - p));
-    if (a + len < p + len + huge)
-        munmap(a + len, (size_t)(p + len + huge - (a + len)));
+    munmap(a + len, (size_t)(p + huge - a)); /* the tail: a < p + huge, so never empty */
 #ifdef MADV_HUGEPAGE
     madvise(a, len, MADV_HUGEPAGE);
 #endif
@@ -232,6 +231,13 @@ static void runq_grow(rt_m *m)
     m->runq_head = h;
     m->runq_tail = h + old;
     m->runq_cap = cap;
+}
+
+/* No lock: a hint that may be stale by the time the caller acts on it. */
+static inline bool runq_empty(rt_m *m)
+{
+    return __atomic_load_n(&m->runq_tail, __ATOMIC_RELAXED) ==
+           __atomic_load_n(&m->runq_head, __ATOMIC_RELAXED);
 }
 
 static inline void runq_put(rt_m *m, rt_g *g)
@@ -647,11 +653,13 @@ void go_yield(void)
         return;
     }
     /* Nothing else queued here: g0 would only take g straight back (its own queue comes
-     * first), two switches for nothing.  Due timers still fire, as on that path. */
-    timers_poll(m);
-    if (__atomic_load_n(&m->runq_tail, __ATOMIC_RELAXED) ==
-        __atomic_load_n(&m->runq_head, __ATOMIC_RELAXED))
-        return;
+     * first), two switches for nothing.  Due timers still fire, as on that path (which
+     * polls them itself), and may queue something after all. */
+    if (runq_empty(m)) {
+        timers_poll(m);
+        if (runq_empty(m))
+            return;
+    }
     g->state = G_RUNNABLE;
     m->pend_requeue = g;
     m->pend = true;
@@ -665,8 +673,7 @@ bool sched_can_spin(void)
     rt_m *m = m_self();
     int busy = sched.nprocs - __atomic_load_n(&sched.nidle, __ATOMIC_RELAXED) -
                __atomic_load_n(&sched.nspinning, __ATOMIC_RELAXED);
-    return busy > 1 && __atomic_load_n(&m->runq_tail, __ATOMIC_RELAXED) ==
-                           __atomic_load_n(&m->runq_head, __ATOMIC_RELAXED);
+    return busy > 1 && runq_empty(m);
 }
 
 void sched_preempt_slow(void)
