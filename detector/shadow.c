@@ -14,8 +14,10 @@
  * shadow_update_quick in shadow.h, inlined into the detector's slow path; this file holds
  * the general update, the overflow form and reset.
  *
- * Locks: the granule lock (bit 0 of c[0]) guards its cells, stack ids and overflow
- * array; window creation takes shadow_map_lock.  At procs = 1 no lock is taken.
+ * Locks: a granule's cells, stack ids and overflow array change only inside its region
+ * (shadow_enter): on the region's owner without a lock, or under the granule lock (bit 0
+ * of c[0]) in a shared region (bias.h).  Window creation takes shadow_map_lock.  At
+ * procs = 1 neither is taken.
  */
 #define _GNU_SOURCE
 #include "shadow.h"
@@ -363,10 +365,9 @@ int shadow_update(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_acto
     return shadow_update_general(g, a, stk, who, hits, max);
 }
 
-int shadow_update_general(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_actor *who,
-                          shadow_hit *hits, int max)
+static int update_general(shadow_granule *g, uint64_t c0, uint64_t a, uint32_t stk,
+                          const shadow_actor *who, shadow_hit *hits, int max)
 {
-    uint64_t c0 = granule_lock(g);
     if (RT_UNLIKELY(c0 & CELL_OVF))
         return ovf_update(g, c0, a, stk, who, hits, max);
     int nhits = 0;
@@ -382,12 +383,24 @@ int shadow_update_general(shadow_granule *g, uint64_t a, uint32_t stk, const sha
     return nhits;
 }
 
+int shadow_update_general(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_actor *who,
+                          shadow_hit *hits, int max)
+{
+    bool locked;
+    bias_thr *t = shadow_enter(g, &locked);
+    int n = update_general(g, granule_lock(g, locked), a, stk, who, hits, max);
+    bias_exit(t);
+    return n;
+}
+
 /* ---- reset -------------------------------------------------------------------------------- */
 
 /* Forget bytes `mask` of one granule. */
 static void granule_forget(shadow_granule *g, unsigned mask)
 {
-    uint64_t c0 = granule_lock(g);
+    bool locked;
+    bias_thr *t = shadow_enter(g, &locked);
+    uint64_t c0 = granule_lock(g, locked);
     shadow_hit cells[SHADOW_CELLS];
     cells[0] = (shadow_hit){c0 & ~CELL_LOCK, g->stk[0]};
     for (uint32_t i = 1; i < SHADOW_CELLS; i++)
@@ -404,6 +417,7 @@ static void granule_forget(shadow_granule *g, unsigned mask)
             v[k++] = (shadow_hit){c, v[i].stk};
     }
     granule_store(g, c0, v, k);
+    bias_exit(t);
 }
 
 static bool granule_dirty(const shadow_granule *g, const uint8_t *meta)

@@ -37,9 +37,11 @@
  * Concurrency (procs = 2): the fast path only reads the four cells (no store, no lock): it
  * returns when a cell of the accessing goroutine's current epoch already covers the
  * access, which no other goroutine can remove without reporting a race (nobody can be
- * ordered after an epoch that has not been released yet).  Every change happens under the
- * granule lock (bit 0 of c[0], taken with one CAS), so two racing accesses on two
- * threads are serialised and the second sees the first.
+ * ordered after an epoch that has not been released yet).  Every change is serialised,
+ * so two racing accesses on two threads never miss each other: the thread owning the
+ * granule's region changes it without a lock, anyone else first takes the region away
+ * (bias.h); in a region several threads share, the granule lock (bit 0 of c[0], one CAS)
+ * serialises the changes.
  */
 #ifndef RACEDEMO_SHADOW_H
 #define RACEDEMO_SHADOW_H
@@ -48,6 +50,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bias.h"
 #include "vclock.h"
 
 #define CELL_LOCK 0x1ull
@@ -187,9 +190,10 @@ static inline __attribute__((always_inline)) bool cell_hb(uint64_t x, const shad
 
 extern bool rt_multi;
 
-static inline uint64_t granule_lock(shadow_granule *g)
+/* c[0] of g, locked if `locked` (a shared region at procs > 1; bias.h). */
+static inline uint64_t granule_lock(shadow_granule *g, bool locked)
 {
-    if (__builtin_expect(!rt_multi, 1))
+    if (__builtin_expect(!locked, 1))
         return g->c[0];
     for (;;) {
         uint64_t c0 = __atomic_load_n(&g->c[0], __ATOMIC_RELAXED);
@@ -206,6 +210,18 @@ static inline void granule_unlock(shadow_granule *g, uint64_t c0)
     __atomic_store_n(&g->c[0], c0 & ~CELL_LOCK, __ATOMIC_RELEASE);
 }
 
+/* Enter g's region to change its cells: *locked says whether to take the granule lock
+ * (procs > 1 and the region is shared).  Pair with bias_exit on the result. */
+static inline __attribute__((always_inline)) bias_thr *shadow_enter(const shadow_granule *g,
+                                                                    bool *locked)
+{
+    bias_thr *t = NULL;
+    if (__builtin_expect(rt_multi, 0))
+        t = bias_enter(g);
+    *locked = rt_multi && !t;
+    return t;
+}
+
 /* ---- the quick update ---------------------------------------------------------------- */
 
 /*
@@ -218,13 +234,16 @@ static inline void granule_unlock(shadow_granule *g, uint64_t c0)
  * age order, so reports name the same earlier access as the general path would).
  * Returns false, having changed nothing, when the general path (shadow_update) is
  * needed: a race, the overflow form, or a fifth cell.  The cells are scalars and the
- * final placement is branch-free selects so they stay in registers.
+ * final placement is branch-free selects so they stay in registers.  shadow_quick_cells
+ * is the update inside the region (locked: take the granule lock); shadow_update_quick
+ * enters and leaves the region around it.
  */
 static inline __attribute__((always_inline)) bool
-shadow_update_quick(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_actor *who)
+shadow_quick_cells(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_actor *who,
+                   bool locked)
 {
     _Static_assert(SHADOW_CELLS == 4, "the quick update handles four cells");
-    uint64_t c0 = granule_lock(g);
+    uint64_t c0 = granule_lock(g, locked);
     if (__builtin_expect((c0 & CELL_OVF) != 0, 0))
         goto general;
     const uint64_t m = a & CELL_MASK, key = cell_cover_key(a);
@@ -325,9 +344,19 @@ shadow_update_quick(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_ac
     granule_unlock(g, x0);
     return true;
 general:
-    if (__builtin_expect(rt_multi, 0))
+    if (__builtin_expect(locked, 0))
         granule_unlock(g, c0);
     return false;
+}
+
+static inline __attribute__((always_inline)) bool
+shadow_update_quick(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_actor *who)
+{
+    bool locked;
+    bias_thr *t = shadow_enter(g, &locked);
+    bool done = shadow_quick_cells(g, a, stk, who, locked);
+    bias_exit(t);
+    return done;
 }
 
 /* Apply access `a` (cell_make(...) with this goroutine's epoch) with stack id stk to

@@ -1,0 +1,164 @@
+/*
+ * bias.c - biased region ownership's cold side: the region table, thread records,
+ * taking a free region, revocation and the fork handlers (protocol and invariants in
+ * bias.h).
+ *
+ * Locks: bias_lock serialises revocations and first-time setup, and fork waits for it,
+ * so a child never inherits a region stuck in REVOKING.  Thread records are written
+ * only by their thread, except that the fork child clears their busy words.
+ */
+#define _GNU_SOURCE
+#include "bias.h"
+
+#include <linux/membarrier.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../runtime/rt.h"
+
+bias_region *bias_tab;
+__thread bias_thr *bias_self __attribute__((tls_model("initial-exec")));
+
+static bias_thr bias_thrs[BIAS_MAX_THREADS];
+static uint32_t bias_nthr;
+static uint32_t bias_lock;
+static int bias_setup;        /* 0 not tried, 1 available, -1 unavailable */
+static long bias_nrevoke;
+
+/* One region per 4 MB of the 128 TB user address space: 2 GB of table, reserved, only
+ * the lines of regions in use ever touched. */
+#define BIAS_NREGIONS (1ull << (47 - BIAS_SHIFT))
+
+static long membarrier(int cmd) { return syscall(__NR_membarrier, cmd, 0, 0); }
+
+static void bias_fork_prepare(void) { rt_lock(&bias_lock); }
+static void bias_fork_parent(void) { rt_unlock(&bias_lock); }
+
+/* The child has one thread: nobody is inside a region any more (a thread caught halfway
+ * through an update leaves that granule as it was), and its own registration is new. */
+static void bias_fork_child(void)
+{
+    for (uint32_t i = 0; i < bias_nthr; i++)
+        bias_thrs[i].busy = 0;
+    if (membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) != 0)
+        rt_throw("race detector: membarrier registration failed in a fork child");
+    rt_unlock(&bias_lock);
+}
+
+static RT_COLD void bias_init(void)
+{
+    rt_lock(&bias_lock);
+    if (!bias_setup) {
+        long q = membarrier(MEMBARRIER_CMD_QUERY);
+        void *t = MAP_FAILED;
+        if (q > 0 && (q & MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
+            membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0)
+            t = mmap(NULL, BIAS_NREGIONS * sizeof(bias_region), PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (t != MAP_FAILED) {
+            bias_tab = t;
+            pthread_atfork(bias_fork_prepare, bias_fork_parent, bias_fork_child);
+        }
+        __atomic_store_n(&bias_setup, t != MAP_FAILED ? 1 : -1, __ATOMIC_RELEASE);
+    }
+    rt_unlock(&bias_lock);
+}
+
+bool bias_available(void)
+{
+    if (!__atomic_load_n(&bias_setup, __ATOMIC_ACQUIRE))
+        bias_init();
+    return bias_setup > 0;
+}
+
+/* This thread's record, NULL when every one is taken (the thread then never owns). */
+static bias_thr *bias_register(void)
+{
+    uint32_t n = __atomic_fetch_add(&bias_nthr, 1, __ATOMIC_RELAXED);
+    if (n >= BIAS_MAX_THREADS)
+        return NULL;
+    bias_thrs[n].tag = n + 1;
+    return bias_self = &bias_thrs[n];
+}
+
+static void bias_relax(unsigned *spins)
+{
+    if (++*spins < 1024)
+        __builtin_ia32_pause();
+    else
+        sched_yield(); /* the revoker or the owner lost its CPU */
+}
+
+/* Take region r (index idx) from the owner `o`: the next state is t's tag if the owner
+ * used the region enough to be worth a membarrier again, else BIAS_SHARED. */
+static void bias_revoke(bias_region *r, uintptr_t idx, uint32_t o, bias_thr *t)
+{
+    rt_lock(&bias_lock);
+    if (!__atomic_compare_exchange_n(&r->own, &o, BIAS_REVOKING | (t ? t->tag : 0), false,
+                                     __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+        rt_unlock(&bias_lock);
+        return; /* it changed meanwhile: the caller looks again */
+    }
+    if (membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0)
+        rt_throw("race detector: membarrier failed");
+    const bias_thr *x = &bias_thrs[o - 1];
+    unsigned spins = 0;
+    while (__atomic_load_n(&x->busy, __ATOMIC_ACQUIRE) == idx + 1)
+        bias_relax(&spins);
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    uint32_t next = t && r->nupd >= BIAS_MIN ? t->tag : BIAS_SHARED;
+    r->nupd = 0;
+    __atomic_store_n(&r->own, next, __ATOMIC_RELEASE);
+    bias_nrevoke++;
+    rt_unlock(&bias_lock);
+}
+
+bias_thr *bias_enter_slow(uintptr_t idx)
+{
+    if (!bias_available())
+        return NULL;
+    bias_thr *t = bias_self;
+    if (!t)
+        t = bias_register();
+    bias_region *r = &bias_tab[idx];
+    for (unsigned spins = 0;;) {
+        uint32_t o = __atomic_load_n(&r->own, __ATOMIC_ACQUIRE);
+        if (o == BIAS_SHARED)
+            return NULL;
+        if (o & BIAS_REVOKING) {
+            bias_relax(&spins);
+        } else if (t && o == t->tag) {
+            __atomic_store_n(&t->busy, idx + 1, __ATOMIC_RELAXED);
+            __atomic_signal_fence(__ATOMIC_SEQ_CST);
+            if (__atomic_load_n(&r->own, __ATOMIC_RELAXED) == t->tag) {
+                __atomic_store_n(&r->nupd, r->nupd + 1, __ATOMIC_RELAXED);
+                return t;
+            }
+            __atomic_store_n(&t->busy, 0, __ATOMIC_RELAXED);
+        } else if (o == 0) {
+            /* nobody has changed its cells at procs > 1: no one to wait for */
+            __atomic_compare_exchange_n(&r->own, &o, t ? t->tag : BIAS_SHARED, false,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+        } else {
+            bias_revoke(r, idx, o, t);
+        }
+    }
+}
+
+uint32_t bias_state(const void *g)
+{
+    if (!bias_available())
+        return BIAS_SHARED;
+    return __atomic_load_n(&bias_tab[(uintptr_t)g >> BIAS_SHIFT].own, __ATOMIC_ACQUIRE);
+}
+
+long bias_revocations(void)
+{
+    rt_lock(&bias_lock);
+    long n = bias_nrevoke;
+    rt_unlock(&bias_lock);
+    return n;
+}
