@@ -355,8 +355,10 @@ static void heap_note(void *p, size_t n, uintptr_t ra)
     if (!p)
         return;
     race_gs *gs = user_caller(ra);
-    if (gs)
+    if (gs) {
         race_heap_add((uintptr_t)p, n, gs, race_stack_id(gs, ra));
+        shadow_advise_dense((uintptr_t)p, (uintptr_t)p + n);
+    }
 }
 
 /* Before the block goes back to libc: a user's free is a write to all of it (freeing

@@ -17,6 +17,7 @@
 #include "detector.h"
 
 #include <fcntl.h>
+#include <link.h>
 #include <pthread.h>
 #include <string.h>
 #include <sys/personality.h>
@@ -613,6 +614,20 @@ static void race_fix_addresses(void)
 
 uintptr_t race_main_stack_lo, race_main_stack_hi;
 
+/* The executable's big writable segments (a global array of a million ints) are dense
+ * like big heap blocks: huge pages for their shadow (shadow_advise_dense). */
+static int advise_segments(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size, (void)data;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type == PT_LOAD && (ph->p_flags & PF_W))
+            shadow_advise_dense(info->dlpi_addr + ph->p_vaddr,
+                                info->dlpi_addr + ph->p_vaddr + ph->p_memsz);
+    }
+    return 1; /* the first object is the executable */
+}
+
 void race_init(void)
 {
     static bool done;
@@ -632,6 +647,7 @@ void race_init(void)
         pthread_attr_destroy(&at);
     }
     race_report_init();
+    dl_iterate_phdr(advise_segments, NULL);
     rt_g *g = rt_curg;
     if (!g)
         g = sched_self();

@@ -147,6 +147,11 @@ static inline uint8_t *shadow_meta_of(uintptr_t addr)
 }
 /* Shadow for addr, mapping its window if needed (NULL only outside user space). */
 shadow_granule *shadow_map_slow(uintptr_t addr);
+/* [lo, hi) is one dense block (a big heap block): back its shadow with huge pages.
+ * Blocks under SHADOW_DENSE_MIN are left alone. */
+#define SHADOW_DENSE_MIN (1ul << 20)
+#define SHADOW_HUGE (2ul << 20)
+void shadow_advise_dense(uintptr_t lo, uintptr_t hi);
 /* Mark addr's granule as holding a sync object (shadow_reset then calls sync_forget). */
 void shadow_mark_sync(uintptr_t addr);
 

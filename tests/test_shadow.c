@@ -347,6 +347,43 @@ START_TEST(quick_matches_general)
 }
 END_TEST
 
+/* Does the mapping holding addr carry VmFlags flag (two letters, /proc/self/smaps)? */
+static bool vma_flag(uintptr_t addr, const char *flag)
+{
+    FILE *f = fopen("/proc/self/smaps", "r");
+    ck_assert_ptr_nonnull(f);
+    char line[512];
+    bool in = false, found = false;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long lo, hi;
+        if (sscanf(line, "%lx-%lx", &lo, &hi) == 2) /* a mapping's first line */
+            in = addr >= lo && addr < hi;
+        else if (in && !strncmp(line, "VmFlags:", 8)) {
+            found = strstr(line, flag) != NULL;
+            break;
+        }
+    }
+    fclose(f);
+    return found;
+}
+
+/* A big block's shadow asks for huge pages (one fault per 2 MB: most of a first sweep
+ * over a big array on a machine with slow page faults); a small block's does not. */
+START_TEST(dense_block_shadow_gets_huge_pages)
+{
+    size_t big = 8ul << 20, small = 64ul << 10;
+    char *b = aligned_alloc(1ul << 20, big), *sm = aligned_alloc(1ul << 20, small);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_ptr_nonnull(sm);
+    shadow_advise_dense((uintptr_t)b, (uintptr_t)b + big);
+    shadow_advise_dense((uintptr_t)sm, (uintptr_t)sm + small);
+    ck_assert(vma_flag((uintptr_t)shadow_of((uintptr_t)b + big / 2), " hg"));
+    ck_assert(!vma_flag((uintptr_t)shadow_of((uintptr_t)sm), " hg"));
+    free(b);
+    free(sm);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("shadow");
@@ -365,5 +402,6 @@ int main(void)
     tcase_add_test(tc, hb_cache_is_a_lower_bound);
     tcase_add_test(tc, fifth_cell_overflows);
     tcase_add_test(tc, quick_matches_general);
+    tcase_add_test(tc, dense_block_shadow_gets_huge_pages);
     return tu_run(s);
 }
