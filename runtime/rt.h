@@ -72,6 +72,13 @@ void rt_unlock_cb(void *lock);
 
 enum rt_gstate { G_IDLE, G_RUNNABLE, G_RUNNING, G_WAITING, G_DEAD };
 
+/* A goroutine yields after every RT_SPAWN_SLICE go statements on its M.  Go's sysmon
+ * preempts a goroutine that ran 10 ms, so a spawning loop lets its children run and
+ * their G structs are recycled; procs = 1 cannot use time (a seed must decide the
+ * schedule), so it counts spawns.  Without it, spawning a million goroutines that finish
+ * at once kept a million G structs (104 MB of fresh memory the kernel zeroes) alive. */
+#define RT_SPAWN_SLICE 1024
+
 /* go() records one return address (the go statement); Go's "created by" shows one. */
 #define RT_CREATE_DEPTH 1
 

@@ -67,6 +67,7 @@ typedef struct rt_m {
     rt_g *pend_free;
     bool pend;                   /* any pend_* slot set: one test on the switch path */
     rt_g *start_next;            /* a never-run G that g0 starts once pend_unlock ran */
+    uint32_t nspawn;             /* go() calls on this M, for the spawn slice */
     /* stack paging (stack.c): the parked G and its own unlock, run by sched_paged_unlock */
     rt_g *paged_g;
     void (*paged_unlock)(void *);
@@ -572,6 +573,8 @@ void go(void (*fn)(void *), void *arg)
     runq_put(m, g);
     if (rt_multi)
         wake_idle();
+    if (RT_UNLIKELY(++m->nspawn % RT_SPAWN_SLICE == 0))
+        go_yield();
 }
 
 /* ---- blocking -------------------------------------------------------------------------- */

@@ -58,6 +58,36 @@ START_TEST(test_spawn_burst_grows_queue)
 }
 END_TEST
 
+/* A spawning loop gives way every RT_SPAWN_SLICE go statements (Go's time-slice
+ * preemption, counted): at procs = 1 the children queued before a yield run before
+ * the loop goes on, so a burst holds about a slice of unstarted goroutines at most. */
+static int32_t slice_ran;
+static void slice_child(void *arg)
+{
+    (void)arg;
+    atomic_add_int32(&slice_ran, 1);
+    atomic_add_int32(&done_count, 1);
+}
+
+START_TEST(test_spawn_loop_yields_every_slice)
+{
+    int most_pending = 0;
+    for (int i = 1; i <= 3 * RT_SPAWN_SLICE; i++) {
+        go(slice_child, NULL);
+        int pending = i - atomic_load_int32(&slice_ran);
+        if (pending > most_pending)
+            most_pending = pending;
+    }
+    if (tu_procs() == 1) { /* at procs = 2 another M may take the loop over meanwhile */
+        /* three yields in 3 slices of spawns (the M's count need not start at 0 here) */
+        ck_assert_int_gt(atomic_load_int32(&slice_ran), 2 * RT_SPAWN_SLICE);
+        /* the seeded pick is among the 16 oldest runnable: a few may wait one more slice */
+        ck_assert_int_lt(most_pending, RT_SPAWN_SLICE + 16);
+    }
+    join_all(3 * RT_SPAWN_SLICE);
+}
+END_TEST
+
 static void yielder(void *arg)
 {
     int *turns = arg;
@@ -620,6 +650,7 @@ int main(void)
     TCase *tc = tu_tcase(s, "core", 60);
     tcase_add_test(tc, test_spawn_many);
     tcase_add_test(tc, test_spawn_burst_grows_queue);
+    tcase_add_test(tc, test_spawn_loop_yields_every_slice);
     tcase_add_test(tc, test_yield_interleaves);
     tcase_add_test(tc, test_deep_recursion);
     tcase_add_test(tc, test_num_goroutine);
