@@ -361,18 +361,31 @@ static void heap_note(void *p, size_t n, uintptr_t ra)
     }
 }
 
+typedef struct forget_ctx {
+    race_gs *gs;              /* the freeing goroutine, NULL for the runtime's frees */
+    uintptr_t ra, asked_end;
+} forget_ctx;
+
+static void forget_span(uintptr_t a, uintptr_t b, void *arg)
+{
+    forget_ctx *f = arg;
+    if (f->gs && a < f->asked_end)
+        check_write(f->gs, (void *)a, (b < f->asked_end ? b : f->asked_end) - a, f->ra);
+    shadow_reset(a, b);
+}
+
 /* Before the block goes back to libc: a user's free is a write to all of it (freeing
- * memory another goroutine still uses is a race), then its history is forgotten. */
+ * memory another goroutine still uses is a race), then its history is forgotten.  Only
+ * where the shadow holds something: memory nobody accessed cannot race, and reading its
+ * shadow would allocate it (shadow_for_dirty). */
 static void heap_forget(void *p, uintptr_t ra)
 {
     if (!p || !race_enabled)
         return;
     size_t n = malloc_usable_size(p);
-    race_gs *gs = user_caller(ra);
     size_t asked = race_heap_del((uintptr_t)p);
-    if (gs)
-        check_write(gs, p, asked ? asked : n, ra);
-    shadow_reset((uintptr_t)p, (uintptr_t)p + n);
+    forget_ctx f = {user_caller(ra), ra, (uintptr_t)p + (asked ? asked : n)};
+    shadow_for_dirty((uintptr_t)p, (uintptr_t)p + n, forget_span, &f);
 }
 
 void *__wrap_malloc(size_t n)

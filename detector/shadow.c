@@ -22,8 +22,10 @@
 #define _GNU_SOURCE
 #include "shadow.h"
 
+#include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "../runtime/rt.h"
 
@@ -452,8 +454,77 @@ static void shadow_release(uintptr_t s, uintptr_t n)
         madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }
 
-void shadow_reset(uintptr_t lo, uintptr_t hi)
+/*
+ * Which parts of a big range may have a history.  This kernel has no shared zero page:
+ * reading a never-touched shadow page allocates it, so resetting a big block its program
+ * barely used (malloc 100 MB, touch 1 MB, free) would fill in 600 MB of shadow just to
+ * find zeros.  /proc/self/pagemap says which pages exist (present or swapped out); only
+ * their granules can hold cells, and only meta pages that exist can hold sync marks.
+ */
+#define DIRTY_MIN_PAGES 64        /* smaller ranges are simply read */
+#define DIRTY_CHUNK 4096          /* granules per meta page: 32 KB of application memory */
+
+static int pagemap_fd = -1;
+static pid_t pagemap_pid;         /* /proc/self of a forked child is another file */
+static uint32_t pagemap_lock;
+
+/* Does any page of [p, p + n) exist?  True when unsure (no pagemap). */
+static bool pages_exist(uintptr_t p, size_t n)
 {
+    uint64_t ent[64];
+    uintptr_t first = p / 4096, last = (p + n - 1) / 4096;
+    rt_lock(&pagemap_lock);
+    if (pagemap_fd < 0 || pagemap_pid != getpid()) {
+        if (pagemap_fd >= 0)
+            close(pagemap_fd);
+        pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+        pagemap_pid = getpid();
+    }
+    bool any = pagemap_fd < 0;
+    for (uintptr_t pg = first; pg <= last && !any;) {
+        size_t k = last - pg + 1 < 64 ? last - pg + 1 : 64;
+        ssize_t r = pread(pagemap_fd, ent, k * 8, (off_t)(pg * 8));
+        if (r < (ssize_t)(k * 8)) {
+            any = true;
+            break;
+        }
+        for (size_t i = 0; i < k; i++)
+            any |= (ent[i] >> 62) != 0; /* bit 63 present, bit 62 swapped */
+        pg += k;
+    }
+    rt_unlock(&pagemap_lock);
+    return any;
+}
+
+void shadow_for_dirty(uintptr_t lo, uintptr_t hi, void (*fn)(uintptr_t, uintptr_t, void *),
+                      void *arg)
+{
+    if (hi <= lo)
+        return;
+    if ((hi - lo) / 8 * sizeof(shadow_granule) < DIRTY_MIN_PAGES * 4096 ||
+        (lo >> SHADOW_WIN_SHIFT) != ((hi - 1) >> SHADOW_WIN_SHIFT)) {
+        fn(lo, hi, arg);
+        return;
+    }
+    if (!shadow_of(lo))
+        return; /* its window was never touched */
+    const uintptr_t span = DIRTY_CHUNK * 8;
+    for (uintptr_t c = lo & ~(span - 1); c < hi; c += span) {
+        uintptr_t a = c > lo ? c : lo, e = c + span < hi ? c + span : hi;
+        uintptr_t g0 = (uintptr_t)shadow_of(a & ~7ull), g1 = (uintptr_t)shadow_of((e - 1) & ~7ull);
+        if (pages_exist((uintptr_t)shadow_meta_of(a), 1) ||
+            pages_exist(g0, g1 + sizeof(shadow_granule) - g0))
+            fn(a, e, arg);
+    }
+}
+
+static void reset_span(uintptr_t lo, uintptr_t hi, void *arg);
+
+void shadow_reset(uintptr_t lo, uintptr_t hi) { shadow_for_dirty(lo, hi, reset_span, NULL); }
+
+static void reset_span(uintptr_t lo, uintptr_t hi, void *arg)
+{
+    (void)arg;
     for (uintptr_t a = lo & ~7ull; a < hi;) {
         shadow_granule *g = shadow_of(a);
         uintptr_t seg = a, win_end = (a | (WIN_SIZE - 1)) + 1;

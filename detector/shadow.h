@@ -376,6 +376,11 @@ int shadow_update_general(shadow_granule *g, uint64_t a, uint32_t stk, const sha
 /* Forget every access recorded for [lo, hi) (freed heap, a reused stack).  Whole shadow
  * pages go back to the kernel.  Calls sync_forget for granules marked SHADOW_META_SYNC. */
 void shadow_reset(uintptr_t lo, uintptr_t hi);
+/* fn(a, b, arg) for the parts of [lo, hi) whose shadow may record something, in order,
+ * never reading shadow pages that do not exist yet (reading one would allocate it); a
+ * small range is passed whole. */
+void shadow_for_dirty(uintptr_t lo, uintptr_t hi, void (*fn)(uintptr_t, uintptr_t, void *),
+                      void *arg);
 /* Hook for shadow_reset: a sync object at addr (granule-aligned range [a, a+8)) died. */
 void race_sync_forget_granule(uintptr_t granule_addr);
 

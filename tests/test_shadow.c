@@ -3,8 +3,11 @@
 #define TU_IMPLEMENTATION
 #include "testutil.h"
 
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../detector/shadow.h"
 
@@ -384,6 +387,62 @@ START_TEST(dense_block_shadow_gets_huge_pages)
 }
 END_TEST
 
+/* Pages of [lo, hi) that exist (present or swapped), from /proc/self/pagemap. */
+static long pages_present(uintptr_t lo, uintptr_t hi)
+{
+    int fd = open("/proc/self/pagemap", O_RDONLY);
+    ck_assert_int_ge(fd, 0);
+    long n = 0;
+    for (uintptr_t pg = lo / 4096; pg < (hi + 4095) / 4096; pg++) {
+        uint64_t e = 0;
+        ck_assert_int_eq(pread(fd, &e, 8, (off_t)(pg * 8)), 8);
+        n += (e >> 62) != 0;
+    }
+    close(fd);
+    return n;
+}
+
+/* Resetting a big, barely used block reads only the shadow pages that exist: on a
+ * kernel without a shared zero page, reading the others would allocate them all.  The
+ * granules that were written, and a sync mark whose cells were never written, are still
+ * forgotten. */
+START_TEST(reset_skips_never_touched_shadow)
+{
+    size_t n = 32ul << 20;
+    char *b = aligned_alloc(1ul << 20, n);
+    ck_assert_ptr_nonnull(b);
+    uintptr_t lo = (uintptr_t)b, hi = lo + n;
+    actor x, y;
+    actor_init(&x, 1);
+    actor_init(&y, 2);
+    uintptr_t w1 = lo + (1ul << 20), w2 = lo + (20ul << 20), sync = lo + (5ul << 20);
+    for (uintptr_t w = w1; w <= w2; w += w2 - w1) {
+        shadow_granule *g = shadow_map_slow(w);
+        shadow_actor who = {x.slot, &x.vc, &x.hbc};
+        shadow_hit hits[4];
+        ck_assert_int_eq(shadow_update(g, cell_make(1, 1, 0xff, CELL_WRITE), 1, &who, hits, 4), 0);
+    }
+    shadow_mark_sync(sync);
+    uintptr_t s0 = (uintptr_t)shadow_of(lo), s1 = (uintptr_t)shadow_of(hi - 8) + sizeof(shadow_granule);
+    long before = pages_present(s0, s1);
+    ck_assert_int_lt(before, 8); /* two written granules' pages, perhaps their neighbours */
+    struct rusage r0, r1;
+    getrusage(RUSAGE_SELF, &r0);
+    shadow_reset(lo, hi);
+    getrusage(RUSAGE_SELF, &r1);
+    /* reading all of it faulted in 48k shadow pages (released again right after) */
+    ck_assert_int_lt(r1.ru_minflt - r0.ru_minflt, 1000);
+    ck_assert_int_le(pages_present(s0, s1), before);
+    ck_assert_int_eq(*shadow_meta_of(sync), 0);
+    for (uintptr_t w = w1; w <= w2; w += w2 - w1) {
+        shadow_granule *g = shadow_of(w);
+        for (int i = 0; i < SHADOW_CELLS; i++)
+            ck_assert_uint_eq(g->c[i], 0);
+    }
+    free(b);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("shadow");
@@ -403,5 +462,6 @@ int main(void)
     tcase_add_test(tc, fifth_cell_overflows);
     tcase_add_test(tc, quick_matches_general);
     tcase_add_test(tc, dense_block_shadow_gets_huge_pages);
+    tcase_add_test(tc, reset_skips_never_touched_shadow);
     return tu_run(s);
 }
