@@ -255,23 +255,28 @@ shadow_quick_cells(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_act
     const bool rd = !(a & CELL_WRITE), at = (a & CELL_ATOMIC) != 0;
     uint64_t x0 = c0 & ~CELL_LOCK, x1 = g->c[1], x2 = g->c[2], x3 = g->c[3];
     /* Two transitions that array loops make for nearly every granule, decided first with
-     * fewer tests; each yields exactly the cells the code below would.
-     * (1) A plain write whose bytes cover every cell, all of them happening before it:
-     *     the code below would empty every cell (none can subsume a unless equal to it,
-     *     none is left to merge with) and put a first, so the granule becomes [a].
-     * (2) A plain read after a single happens-before write: the write stays (a read does
-     *     not stand for it), a cannot merge with it (kinds differ) and goes second.
-     * Only for whole-granule accesses (8-byte and vectorised ones): narrower accesses
-     * rarely take these transitions and would pay for the tests. */
-    if (m == CELL_MASK && !at) {
+     * fewer tests; each yields exactly the cells the code below would, compacted.
+     * (1) A plain write where every cell either happens before it and lies within its
+     *     bytes (dropped: a stands for it; only a itself could subsume a among those), or
+     *     is the single one a merges with (this epoch, same kind and stack, not already
+     *     covering a): the granule becomes [a], or [that cell | a].  A 4-byte loop
+     *     (gcc's) writes the second half of a granule over its own first half this way.
+     * (2) A plain read after a single write cell that happens before it and does not
+     *     subsume it: the write stays (a read does not stand for it), a cannot merge with
+     *     it (kinds differ) and goes second. */
+    if (!at) {
 #define QUICK_DROPS(x) (!((x) & CELL_MASK) || (!((x) & CELL_MASK & ~m) && (x) != a && cell_hb(x, who)))
+#define QUICK_MERGES(x, i) (!(((x) ^ a) & ~CELL_MASK) && (((x) ^ a) & key) && g->stk[i] == stk)
+#define QUICK_TAKE(x, i)                                                                    \
+    (QUICK_DROPS(x) || (keep == 0 && QUICK_MERGES(x, i) && (keep = (x) | a)))
         if (!rd) {
-            if (QUICK_DROPS(x0) && QUICK_DROPS(x1) && QUICK_DROPS(x2) && QUICK_DROPS(x3)) {
+            uint64_t keep = 0; /* the merged cell; never 0 once set (it has a's mask) */
+            if (QUICK_TAKE(x0, 0) && QUICK_TAKE(x1, 1) && QUICK_TAKE(x2, 2) && QUICK_TAKE(x3, 3)) {
                 g->stk[0] = stk;
                 __atomic_store_n(&g->c[1], 0, __ATOMIC_RELAXED);
                 __atomic_store_n(&g->c[2], 0, __ATOMIC_RELAXED);
                 __atomic_store_n(&g->c[3], 0, __ATOMIC_RELAXED);
-                granule_unlock(g, a);
+                granule_unlock(g, keep ? keep : a);
                 return true;
             }
         } else if (!((x1 | x2 | x3) & CELL_MASK) && (x0 & CELL_WRITE) && (x0 & CELL_MASK) &&
@@ -281,6 +286,8 @@ shadow_quick_cells(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_act
             granule_unlock(g, c0);
             return true;
         }
+#undef QUICK_TAKE
+#undef QUICK_MERGES
 #undef QUICK_DROPS
     }
     int last = -1, merge = -1;
