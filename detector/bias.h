@@ -78,11 +78,14 @@ static inline __attribute__((always_inline)) bias_thr *bias_enter(const void *g)
         __atomic_store_n(&t->busy, idx + 1, __ATOMIC_RELAXED);
         __atomic_signal_fence(__ATOMIC_SEQ_CST); /* the CPU's reordering: membarrier's */
         bias_region *r = &bias_tab[idx];
-        if (__builtin_expect(__atomic_load_n(&r->own, __ATOMIC_RELAXED) == t->tag, 1)) {
+        uint32_t o = __atomic_load_n(&r->own, __ATOMIC_RELAXED);
+        if (__builtin_expect(o == t->tag, 1)) {
             __atomic_store_n(&r->nupd, r->nupd + 1, __ATOMIC_RELAXED);
             return t;
         }
         __atomic_store_n(&t->busy, 0, __ATOMIC_RELAXED);
+        if (o == BIAS_SHARED) /* terminal: no call for the contended granules' locks */
+            return NULL;
     }
     return bias_enter_slow(idx);
 }
