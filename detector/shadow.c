@@ -86,9 +86,16 @@ shadow_granule *shadow_map_slow(uintptr_t addr)
  * array (the array loop's first pass: 329 ms, the later ones 18 ms each).  Only for big
  * blocks: a huge page for a sparse range (stack tops, small objects) would cost 2 MB of
  * shadow per touched granule. */
+/* Each advised range may split the shadow mapping in three, and mappings are a budget
+ * (vm.max_map_count, 65530 by default, shared with the goroutine stacks' guard pages). */
+#define SHADOW_ADVISE_MAX 2048
+static uint32_t shadow_nadvised;
+
 void shadow_advise_dense(uintptr_t lo, uintptr_t hi)
 {
     if (hi - lo < SHADOW_DENSE_MIN || (lo >> SHADOW_WIN_SHIFT) != ((hi - 1) >> SHADOW_WIN_SHIFT))
+        return;
+    if (__atomic_fetch_add(&shadow_nadvised, 1, __ATOMIC_RELAXED) >= SHADOW_ADVISE_MAX)
         return;
     if (!shadow_of(lo) && !shadow_map_slow(lo))
         return;
