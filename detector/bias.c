@@ -131,13 +131,8 @@ bias_thr *bias_enter_slow(uintptr_t idx)
         if (o & BIAS_REVOKING) {
             bias_relax(&spins);
         } else if (t && o == t->tag) {
-            __atomic_store_n(&t->busy, idx + 1, __ATOMIC_RELAXED);
-            __atomic_signal_fence(__ATOMIC_SEQ_CST);
-            if (__atomic_load_n(&r->own, __ATOMIC_RELAXED) == t->tag) {
-                __atomic_store_n(&r->nupd, r->nupd + 1, __ATOMIC_RELAXED);
+            if (bias_hold(t, r, idx, &o))
                 return t;
-            }
-            __atomic_store_n(&t->busy, 0, __ATOMIC_RELAXED);
         } else if (o == 0) {
             /* nobody has changed its cells at procs > 1: no one to wait for */
             __atomic_compare_exchange_n(&r->own, &o, t ? t->tag : BIAS_SHARED, false,

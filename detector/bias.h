@@ -66,6 +66,22 @@ typedef struct bias_thr {
 extern bias_region *bias_tab;
 extern __thread bias_thr *bias_self __attribute__((tls_model("initial-exec")));
 
+/* The owner's side of the protocol: announce region idx in busy, then read its state
+ * into *own; true (busy kept, until bias_exit) if t holds it. */
+static inline __attribute__((always_inline)) bool bias_hold(bias_thr *t, bias_region *r,
+                                                            uintptr_t idx, uint32_t *own)
+{
+    __atomic_store_n(&t->busy, idx + 1, __ATOMIC_RELAXED);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST); /* the CPU's reordering: membarrier's */
+    *own = __atomic_load_n(&r->own, __ATOMIC_RELAXED);
+    if (__builtin_expect(*own == t->tag, 1)) {
+        __atomic_store_n(&r->nupd, r->nupd + 1, __ATOMIC_RELAXED);
+        return true;
+    }
+    __atomic_store_n(&t->busy, 0, __ATOMIC_RELAXED);
+    return false;
+}
+
 /* Enter the region of shadow address g to change its cells; returns this thread's record
  * when it owns the region (change the cells without the granule lock, then bias_exit), or
  * NULL when the region is shared (take the granule lock).  Only at procs > 1. */
@@ -75,16 +91,10 @@ static inline __attribute__((always_inline)) bias_thr *bias_enter(const void *g)
     uintptr_t idx = (uintptr_t)g >> BIAS_SHIFT;
     bias_thr *t = bias_self;
     if (__builtin_expect(t != NULL, 1)) {
-        __atomic_store_n(&t->busy, idx + 1, __ATOMIC_RELAXED);
-        __atomic_signal_fence(__ATOMIC_SEQ_CST); /* the CPU's reordering: membarrier's */
-        bias_region *r = &bias_tab[idx];
-        uint32_t o = __atomic_load_n(&r->own, __ATOMIC_RELAXED);
-        if (__builtin_expect(o == t->tag, 1)) {
-            __atomic_store_n(&r->nupd, r->nupd + 1, __ATOMIC_RELAXED);
+        uint32_t own;
+        if (bias_hold(t, &bias_tab[idx], idx, &own))
             return t;
-        }
-        __atomic_store_n(&t->busy, 0, __ATOMIC_RELAXED);
-        if (o == BIAS_SHARED) /* terminal: no call for the contended granules' locks */
+        if (own == BIAS_SHARED) /* terminal: no call for the contended granules' locks */
             return NULL;
     }
     return bias_enter_slow(idx);

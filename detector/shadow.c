@@ -85,8 +85,8 @@ shadow_granule *shadow_map_slow(uintptr_t addr)
  * on this machine's page tables (10-25 us a fault) was most of a first sweep over a big
  * array (the array loop's first pass: 329 ms, the later ones 18 ms each).  Only for big
  * blocks: a huge page for a sparse range (stack tops, small objects) would cost 2 MB of
- * shadow per touched granule. */
-/* Each advised range may split the shadow mapping in three, and mappings are a budget
+ * shadow per touched granule.  And only for SHADOW_ADVISE_MAX of them: each advised
+ * range may split the shadow mapping in three, and mappings are a budget
  * (vm.max_map_count, 65530 by default, shared with the goroutine stacks' guard pages). */
 #define SHADOW_ADVISE_MAX 2048
 static uint32_t shadow_nadvised;
@@ -475,11 +475,9 @@ static int pagemap_fd = -1;
 static pid_t pagemap_pid;         /* /proc/self of a forked child is another file */
 static uint32_t pagemap_lock;
 
-/* Does any page of [p, p + n) exist?  True when unsure (no pagemap). */
-static bool pages_exist(uintptr_t p, size_t n)
+/* This process's pagemap, -1 if it cannot be read (then every page counts as there). */
+static int pagemap(void)
 {
-    uint64_t ent[64];
-    uintptr_t first = p / 4096, last = (p + n - 1) / 4096;
     rt_lock(&pagemap_lock);
     if (pagemap_fd < 0 || pagemap_pid != getpid()) {
         if (pagemap_fd >= 0)
@@ -487,21 +485,31 @@ static bool pages_exist(uintptr_t p, size_t n)
         pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
         pagemap_pid = getpid();
     }
-    bool any = pagemap_fd < 0;
-    for (uintptr_t pg = first; pg <= last && !any;) {
+    int fd = pagemap_fd;
+    rt_unlock(&pagemap_lock);
+    return fd;
+}
+
+/* Does any page of [p, p + n) exist?  True when unsure. */
+static bool pages_exist(int fd, uintptr_t p, size_t n)
+{
+    uint64_t ent[64];
+    uintptr_t first = p / 4096, last = (p + n - 1) / 4096;
+    for (uintptr_t pg = first; pg <= last;) {
         size_t k = last - pg + 1 < 64 ? last - pg + 1 : 64;
-        ssize_t r = pread(pagemap_fd, ent, k * 8, (off_t)(pg * 8));
-        if (r < (ssize_t)(k * 8)) {
-            any = true;
-            break;
-        }
+        if (fd < 0 || pread(fd, ent, k * 8, (off_t)(pg * 8)) < (ssize_t)(k * 8))
+            return true;
         for (size_t i = 0; i < k; i++)
-            any |= (ent[i] >> 62) != 0; /* bit 63 present, bit 62 swapped */
+            if (ent[i] >> 62) /* bit 63 present, bit 62 swapped */
+                return true;
         pg += k;
     }
-    rt_unlock(&pagemap_lock);
-    return any;
+    return false;
 }
+
+/* A chunk's span is always passed whole, never split again by a nested shadow_reset. */
+_Static_assert(DIRTY_CHUNK * sizeof(shadow_granule) < DIRTY_MIN_PAGES * 4096,
+               "shadow_for_dirty's chunks are below its own threshold");
 
 void shadow_for_dirty(uintptr_t lo, uintptr_t hi, void (*fn)(uintptr_t, uintptr_t, void *),
                       void *arg)
@@ -515,12 +523,13 @@ void shadow_for_dirty(uintptr_t lo, uintptr_t hi, void (*fn)(uintptr_t, uintptr_
     }
     if (!shadow_of(lo))
         return; /* its window was never touched */
+    int fd = pagemap();
     const uintptr_t span = DIRTY_CHUNK * 8;
     for (uintptr_t c = lo & ~(span - 1); c < hi; c += span) {
         uintptr_t a = c > lo ? c : lo, e = c + span < hi ? c + span : hi;
         uintptr_t g0 = (uintptr_t)shadow_of(a & ~7ull), g1 = (uintptr_t)shadow_of((e - 1) & ~7ull);
-        if (pages_exist((uintptr_t)shadow_meta_of(a), 1) ||
-            pages_exist(g0, g1 + sizeof(shadow_granule) - g0))
+        if (pages_exist(fd, (uintptr_t)shadow_meta_of(a), 1) ||
+            pages_exist(fd, g0, g1 + sizeof(shadow_granule) - g0))
             fn(a, e, arg);
     }
 }
