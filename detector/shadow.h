@@ -266,7 +266,9 @@ shadow_quick_cells(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_act
      *     it (kinds differ) and goes second. */
     if (!at) {
 #define QUICK_DROPS(x) (!((x) & CELL_MASK) || (!((x) & CELL_MASK & ~m) && (x) != a && cell_hb(x, who)))
-#define QUICK_MERGES(x, i) (!(((x) ^ a) & ~CELL_MASK) && (((x) ^ a) & key) && g->stk[i] == stk)
+/* x and a differ at most in their bytes and were made at one stack: a may join x */
+#define QUICK_JOINS(x, i) (!(((x) ^ a) & ~CELL_MASK) && g->stk[i] == stk)
+#define QUICK_MERGES(x, i) (QUICK_JOINS(x, i) && (((x) ^ a) & key))
 #define QUICK_TAKE(x, i)                                                                    \
     (QUICK_DROPS(x) || (keep == 0 && QUICK_MERGES(x, i) && (keep = (x) | a)))
         if (!rd) {
@@ -313,7 +315,7 @@ shadow_quick_cells(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_act
         }                                                                                   \
         if (x & CELL_MASK) {                                                                \
             last = i;                                                                       \
-            if (((x ^ a) & ~CELL_MASK) == 0 && g->stk[i] == stk)                            \
+            if (QUICK_JOINS(x, i))                                                          \
                 merge = i;                                                                  \
         }                                                                                   \
     } while (0)
@@ -322,6 +324,7 @@ shadow_quick_cells(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_act
     QUICK_CELL(x2, 2);
     QUICK_CELL(x3, 3);
 #undef QUICK_CELL
+#undef QUICK_JOINS
     int put;
     if (merge >= 0) {
         put = merge;
