@@ -99,15 +99,11 @@ void shadow_advise_dense(uintptr_t lo, uintptr_t hi)
         return;
     if (!shadow_of(lo) && !shadow_map_slow(lo))
         return;
-    /* planes 0-2 (c[0], the stack ids of c[0..1], c[1]): a write and a later read */
+    uintptr_t s = ((uintptr_t)shadow_of(lo) + SHADOW_HUGE - 1) & ~(SHADOW_HUGE - 1);
+    uintptr_t e = ((uintptr_t)shadow_of(hi - 1) + sizeof(shadow_granule)) & ~(SHADOW_HUGE - 1);
 #ifdef MADV_HUGEPAGE
-    for (unsigned k = 0; k < 3; k++) {
-        uintptr_t p0 = (uintptr_t)shadow_of(lo) + k * SHADOW_PLANE_STEP;
-        uintptr_t p1 = (uintptr_t)shadow_of(hi - 1) + sizeof(shadow_granule) + k * SHADOW_PLANE_STEP;
-        uintptr_t s = (p0 + SHADOW_HUGE - 1) & ~(SHADOW_HUGE - 1), e = p1 & ~(SHADOW_HUGE - 1);
-        if (e > s)
-            madvise((void *)s, e - s, MADV_HUGEPAGE);
-    }
+    if (e > s)
+        madvise((void *)s, e - s, MADV_HUGEPAGE);
 #endif
 }
 
@@ -205,19 +201,10 @@ static shadow_ovf *ovf_new(const shadow_hit *v, uint32_t n, uint32_t cap)
     return o;
 }
 
-/* Empty c[1..3] (for the overflow form, or fewer cells). */
-static uint64_t granule_clear_rest(shadow_granule *g, uint64_t c0)
-{
-    uint64_t old[3];
-    uint64_t raw1 = shadow_load_rest(g, c0, old);
-    return shadow_store_rest(g, old, raw1, (const uint64_t[3]){0, 0, 0});
-}
-
 /* granule_store of more than SHADOW_CELLS cells: into the (new or grown) overflow array. */
-static __attribute__((noinline, cold)) void granule_store_ovf(shadow_granule *g, uint64_t c0,
+static __attribute__((noinline, cold)) void granule_store_ovf(shadow_granule *g, shadow_ovf *o,
                                                               const shadow_hit *v, uint32_t n)
 {
-    shadow_ovf *o = c0 & CELL_OVF ? granule_ovf(c0) : NULL;
     if (o && o->v == v && n <= o->cap) {
         o->n = n;
         ovf_reindex(o);
@@ -229,41 +216,33 @@ static __attribute__((noinline, cold)) void granule_store_ovf(shadow_granule *g,
             __atomic_add_fetch(&shadow_novf, 1, __ATOMIC_RELAXED);
         o = no;
     }
-    granule_clear_rest(g, c0); /* overflow form: c[1..3] empty */
+    /* c[1..] must not keep stale cells the fast path could match */
+    for (uint32_t i = 1; i < SHADOW_CELLS; i++)
+        __atomic_store_n(&g->c[i], 0, __ATOMIC_RELAXED);
     granule_unlock(g, (uint64_t)(uintptr_t)o | CELL_OVF);
 }
 
-/* g's inline cells (c0 its locked c[0], not in overflow form) into v[0..SHADOW_CELLS). */
-static void granule_load(const shadow_granule *g, uint64_t c0, shadow_hit *v)
-{
-    uint64_t x[3];
-    shadow_load_rest(g, c0, x);
-    v[0] = (shadow_hit){c0 & ~(CELL_LOCK | CELL_MORE), SG_STK(g, 0)};
-    for (uint32_t i = 1; i < SHADOW_CELLS; i++) /* a stack id only where a cell is */
-        v[i] = (shadow_hit){x[i - 1], x[i - 1] ? SG_STK(g, i) : 0};
-}
-
-/* Store cells v[0..n) (empty ones dropped) back into g (formerly c0) and release the
- * lock.  v may point into the granule's own overflow array. */
+/* Store cells v[0..n) back into g (formerly c0) and release the lock.  v may point into
+ * the granule's own overflow array. */
 static void granule_store(shadow_granule *g, uint64_t c0, const shadow_hit *v, uint32_t n)
 {
-    if (RT_UNLIKELY(n > SHADOW_CELLS)) {
-        granule_store_ovf(g, c0, v, n);
+    shadow_ovf *o = c0 & CELL_OVF ? granule_ovf(c0) : NULL;
+    if (RT_LIKELY(n <= SHADOW_CELLS)) {
+        shadow_hit w[SHADOW_CELLS];
+        for (uint32_t i = 0; i < SHADOW_CELLS; i++) /* v may point into o */
+            w[i] = i < n ? v[i] : (shadow_hit){0, 0};
+        if (RT_UNLIKELY(o != NULL)) {
+            race_free(o);
+            __atomic_sub_fetch(&shadow_novf, 1, __ATOMIC_RELAXED);
+        }
+        for (uint32_t i = 0; i < SHADOW_CELLS; i++)
+            g->stk[i] = w[i].stk;
+        for (uint32_t i = 1; i < SHADOW_CELLS; i++)
+            __atomic_store_n(&g->c[i], w[i].cell, __ATOMIC_RELAXED);
+        granule_unlock(g, w[0].cell);
         return;
     }
-    shadow_hit w[SHADOW_CELLS];
-    for (uint32_t i = 0; i < SHADOW_CELLS; i++) /* v may point into the overflow array */
-        w[i] = i < n ? v[i] : (shadow_hit){0, 0};
-    if (RT_UNLIKELY(c0 & CELL_OVF)) {
-        race_free(granule_ovf(c0));
-        __atomic_sub_fetch(&shadow_novf, 1, __ATOMIC_RELAXED);
-    }
-    uint64_t old[3];
-    uint64_t raw1 = shadow_load_rest(g, c0, old);
-    for (uint32_t i = 0; i < n; i++)
-        SG_STK_SET(g, i, w[i].stk);
-    uint64_t more = shadow_store_rest(g, old, raw1, (const uint64_t[3]){w[1].cell, w[2].cell, w[3].cell});
-    granule_unlock(g, w[0].cell | more);
+    granule_store_ovf(g, o, v, n);
 }
 
 /* ---- the FastTrack update --------------------------------------------------------------- */
@@ -421,7 +400,9 @@ static int update_general(shadow_granule *g, uint64_t c0, uint64_t a, uint32_t s
         return ovf_update(g, c0, a, stk, who, hits, max);
     int nhits = 0;
     shadow_hit v[SHADOW_CELLS + 1];
-    granule_load(g, c0, v);
+    v[0] = (shadow_hit){c0 & ~CELL_LOCK, g->stk[0]};
+    for (uint32_t i = 1; i < SHADOW_CELLS; i++)
+        v[i] = (shadow_hit){g->c[i], g->stk[i]};
     uint32_t n = cells_apply(v, SHADOW_CELLS, a, stk, who, hits, max, &nhits);
     if (n == UINT32_MAX)
         granule_unlock(g, c0);
@@ -449,13 +430,14 @@ static void granule_forget(shadow_granule *g, unsigned mask)
     bias_thr *t = shadow_enter(g, &locked);
     uint64_t c0 = granule_lock(g, locked);
     shadow_hit cells[SHADOW_CELLS];
+    cells[0] = (shadow_hit){c0 & ~CELL_LOCK, g->stk[0]};
+    for (uint32_t i = 1; i < SHADOW_CELLS; i++)
+        cells[i] = (shadow_hit){g->c[i], g->stk[i]};
     shadow_hit *v = cells;
     uint32_t n = SHADOW_CELLS, k = 0;
     if (c0 & CELL_OVF) {
         v = granule_ovf(c0)->v;
         n = granule_ovf(c0)->n;
-    } else {
-        granule_load(g, c0, cells);
     }
     for (uint32_t i = 0; i < n; i++) {
         uint64_t c = v[i].cell & ~((uint64_t)mask << CELL_MASK_SHIFT);
@@ -466,10 +448,9 @@ static void granule_forget(shadow_granule *g, unsigned mask)
     bias_exit(t);
 }
 
-/* c[1..3] hold cells only if c[0] says so (CELL_MORE). */
 static bool granule_dirty(const shadow_granule *g, const uint8_t *meta)
 {
-    return g->c0 || *meta;
+    return g->c[0] || g->c[1] || g->c[2] || g->c[3] || *meta;
 }
 
 /* Give the whole pages of shadow range [s, s+n) back to the kernel (they read as zero). */
@@ -487,8 +468,8 @@ static void shadow_release(uintptr_t s, uintptr_t n)
  * find zeros.  /proc/self/pagemap says which pages exist (present or swapped out); only
  * their granules can hold cells, and only meta pages that exist can hold sync marks.
  */
-#define DIRTY_MIN_PAGES 64        /* ranges with fewer plane-0 pages are simply read */
-#define DIRTY_SPAN (128ul << 10)  /* application bytes per pagemap read: 32 plane-0 pages */
+#define DIRTY_MIN_PAGES 64        /* smaller ranges are simply read */
+#define DIRTY_CHUNK 4096          /* granules per meta page: 32 KB of application memory */
 
 static int pagemap_fd = -1;
 static pid_t pagemap_pid;         /* /proc/self of a forked child is another file */
@@ -509,64 +490,47 @@ static int pagemap(void)
     return fd;
 }
 
-/* Which of the k pages from address p exist (bit i of the result for page i; k <= 64).
- * All of them when unsure. */
-static uint64_t pages_exist(int fd, uintptr_t p, unsigned k)
+/* Does any page of [p, p + n) exist?  True when unsure. */
+static bool pages_exist(int fd, uintptr_t p, size_t n)
 {
-    uint64_t ent[64], bits = 0;
-    if (fd < 0 || pread(fd, ent, k * 8, (off_t)(p / 4096 * 8)) < (ssize_t)(k * 8))
-        return ~0ull;
-    for (unsigned i = 0; i < k; i++)
-        if (ent[i] >> 62) /* bit 63 present, bit 62 swapped */
-            bits |= 1ull << i;
-    return bits;
-}
-
-/* Does a granule of the 4 KB page p carry a meta mark?  Its meta page exists. */
-static bool meta_marked(uintptr_t p)
-{
-    const uint64_t *m = (const uint64_t *)shadow_meta_of(p);
-    for (unsigned i = 0; i < 4096 / 8 / 8; i++)
-        if (m[i])
+    uint64_t ent[64];
+    uintptr_t first = p / 4096, last = (p + n - 1) / 4096;
+    for (uintptr_t pg = first; pg <= last;) {
+        size_t k = last - pg + 1 < 64 ? last - pg + 1 : 64;
+        if (fd < 0 || pread(fd, ent, k * 8, (off_t)(pg * 8)) < (ssize_t)(k * 8))
             return true;
+        for (size_t i = 0; i < k; i++)
+            if (ent[i] >> 62) /* bit 63 present, bit 62 swapped */
+                return true;
+        pg += k;
+    }
     return false;
 }
 
-/* A run is always passed whole, never split again by a nested shadow_reset. */
-_Static_assert(DIRTY_SPAN < DIRTY_MIN_PAGES * 4096, "shadow_for_dirty's runs are below its own threshold");
-_Static_assert(sizeof(shadow_granule) == 8, "a plane-0 page covers 4 KB of application memory");
+/* A chunk's span is always passed whole, never split again by a nested shadow_reset. */
+_Static_assert(DIRTY_CHUNK * sizeof(shadow_granule) < DIRTY_MIN_PAGES * 4096,
+               "shadow_for_dirty's chunks are below its own threshold");
 
 void shadow_for_dirty(uintptr_t lo, uintptr_t hi, void (*fn)(uintptr_t, uintptr_t, void *),
                       void *arg)
 {
     if (hi <= lo)
         return;
-    if (hi - lo < DIRTY_MIN_PAGES * 4096 || (lo >> SHADOW_WIN_SHIFT) != ((hi - 1) >> SHADOW_WIN_SHIFT)) {
+    if ((hi - lo) / 8 * sizeof(shadow_granule) < DIRTY_MIN_PAGES * 4096 ||
+        (lo >> SHADOW_WIN_SHIFT) != ((hi - 1) >> SHADOW_WIN_SHIFT)) {
         fn(lo, hi, arg);
         return;
     }
     if (!shadow_of(lo))
         return; /* its window was never touched */
     int fd = pagemap();
-    for (uintptr_t c = lo & ~(DIRTY_SPAN - 1); c < hi; c += DIRTY_SPAN) {
-        /* a 4 KB page of application memory may have a history if its plane-0 page or
-         * its meta page (one per 32 KB) exists */
-        uint64_t cells = pages_exist(fd, (uintptr_t)shadow_of(c), DIRTY_SPAN / 4096);
-        uint64_t meta = pages_exist(fd, (uintptr_t)shadow_meta_of(c), DIRTY_SPAN / 32768);
-        uintptr_t run = 0;
-        for (unsigned i = 0; i <= DIRTY_SPAN / 4096; i++) {
-            uintptr_t p = c + i * 4096ull;
-            bool dirty = i < DIRTY_SPAN / 4096 && p < hi &&
-                         (((cells >> i) & 1) || (((meta >> (i / 8)) & 1) && meta_marked(p)));
-            if (dirty && !run)
-                run = p > lo ? p : lo;
-            if (!dirty && run) {
-                fn(run, p < hi ? p : hi, arg);
-                run = 0;
-            }
-            if (p >= hi)
-                break;
-        }
+    const uintptr_t span = DIRTY_CHUNK * 8;
+    for (uintptr_t c = lo & ~(span - 1); c < hi; c += span) {
+        uintptr_t a = c > lo ? c : lo, e = c + span < hi ? c + span : hi;
+        uintptr_t g0 = (uintptr_t)shadow_of(a & ~7ull), g1 = (uintptr_t)shadow_of((e - 1) & ~7ull);
+        if (pages_exist(fd, (uintptr_t)shadow_meta_of(a), 1) ||
+            pages_exist(fd, g0, g1 + sizeof(shadow_granule) - g0))
+            fn(a, e, arg);
     }
 }
 
@@ -605,9 +569,7 @@ static void reset_span(uintptr_t lo, uintptr_t hi, void *arg)
         uintptr_t first = ((lo > seg ? lo : seg) + 7) & ~7ull, last = end & ~7ull;
         if (first >= last)
             continue;
-        for (unsigned k = 0; k < SHADOW_PLANES; k++)
-            shadow_release((uintptr_t)shadow_of(first) + k * SHADOW_PLANE_STEP,
-                           (last - first) / 8 * sizeof(shadow_granule));
+        shadow_release((uintptr_t)shadow_of(first), (last - first) / 8 * sizeof(shadow_granule));
         shadow_release((uintptr_t)shadow_meta_of(first), (last - first) / 8);
     }
 }

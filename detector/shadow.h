@@ -4,25 +4,14 @@
  *
  * Layout.  Application memory is cut into 4 TB windows; a window gets a 24.5 TB
  * MAP_NORESERVE shadow mapping the first time it is touched, so only the shadow pages
- * of touched granules cost memory.  A granule's shadow is 48 bytes, in six planes of one
- * 8-byte word per granule (struct of arrays), so that a granule one goroutine at a time
- * uses -- nearly all memory -- touches two of them, 2x application memory, not 6x:
+ * of touched granules cost memory.  A granule's shadow is 48 bytes (6x application
+ * memory), its cells first so the hot path reads one 32-byte run:
  *
- *   plane 0     c[0], the first access cell (below); it also carries the granule's lock
- *               bit, CELL_MORE, and when more than four cells are needed the "overflow"
- *               bit and a pointer
- *   plane 1     stk[0], stk[1]: stack-depot ids of cells 0 and 1 (the exact stack of the
- *               previous access)
- *   plane 2-4   c[1], c[2], c[3]
- *   plane 5     stk[2], stk[3]
+ *   c[0..3]     four access cells (below); c[0] also carries the granule's lock bit and,
+ *               when more than four cells are needed, the "overflow" bit and a pointer
+ *   stk[0..3]   stack-depot id of each cell's access (exact stack of the previous access)
  *
- * A granule is named by its plane-0 word (shadow_granule); the others are at fixed
- * offsets from it (shadow_cell_p, shadow_stk_p).  Invariants: c[0] without CELL_MORE
- * (or in overflow form) means c[1..3] are empty, c[1] without CELL_MORE that c[2..3]
- * are, and nobody reads them then: on this kernel reading a never-touched page
- * allocates it.  So FastTrack's usual pair, a write and a later read, costs planes 0-2.
- *
- * After the planes comes one meta byte per granule (0.5 TB), reached
+ * After the window's granules (24 TB) comes one meta byte per granule (0.5 TB), reached
  * from the address (shadow_meta_of): bit 0 = a sync object (mutex, atomic...) lives in
  * this granule.  Four cells, not two, because ordinary code passes through three-cell
  * states all the time: two 4-byte variables in one granule, last written by goroutine
@@ -32,13 +21,12 @@
  *
  * Cell (64 bits), an access epoch plus what was accessed:
  *
- *   63            34 33          13   12   11   4   3     2      1     0
- *   +---------------+--------------+------+------+-----+------+-----+------+
- *   | clock (30)    | slot (21)    | more | mask | wr  | atom | ovf | lock |
- *   +---------------+--------------+------+------+-----+------+-----+------+
+ *   63            34 33          12 11   4   3     2      1     0
+ *   +---------------+--------------+------+-----+------+-----+------+
+ *   | clock (30)    | slot (22)    | mask | wr  | atom | ovf | lock |
+ *   +---------------+--------------+------+-----+------+-----+------+
  *
- * mask has one bit per byte of the granule.  A cell with mask 0 is empty.  lock and ovf
- * are c[0]'s; more in c[0] says c[1..3] may hold cells, in c[1] that c[2..3] may.
+ * mask has one bit per byte of the granule.  A cell with mask 0 is empty.
  *
  * Invariants (per byte b of a granule, cells whose mask covers b):
  *   - every recorded access is one a later access may still race with (FastTrack: an
@@ -71,9 +59,8 @@
 #define CELL_WRITE 0x8ull
 #define CELL_MASK_SHIFT 4
 #define CELL_MASK (0xffull << CELL_MASK_SHIFT)
-#define CELL_MORE (1ull << 12)
-#define CELL_SLOT_SHIFT 13
-#define CELL_SLOT_BITS 21
+#define CELL_SLOT_SHIFT 12
+#define CELL_SLOT_BITS 22
 #define CELL_CLK_SHIFT 34
 #define CELL_CLK_BITS 30
 #define CELL_EPOCH (~0ull << CELL_SLOT_SHIFT)
@@ -85,12 +72,11 @@ _Static_assert(CELL_CLK_SHIFT + CELL_CLK_BITS == 64, "cell layout");
 _Static_assert((CELL_MASK >> CELL_MASK_SHIFT) == 0xff, "one mask bit per granule byte");
 
 #define SHADOW_CELLS 4
-#define SHADOW_PLANES 6
-/* A granule's plane-0 word; the rest of its shadow is in the other planes. */
 typedef struct shadow_granule {
-    uint64_t c0;
+    uint64_t c[SHADOW_CELLS];
+    uint32_t stk[SHADOW_CELLS];
 } shadow_granule;
-_Static_assert(sizeof(shadow_granule) == 8, "a plane holds one word per granule");
+_Static_assert(sizeof(shadow_granule) == 48, "shadow is 6x application memory");
 
 #define SHADOW_META_SYNC 0x1ull
 
@@ -117,94 +103,24 @@ static inline bool cell_subsumes(uint64_t c, uint64_t a)
     return ((c ^ a) & cell_cover_key(a)) == 0;
 }
 
+/* True if one of g's inline cells already stands for a (the hot path's whole test). */
+static inline bool shadow_covers(const shadow_granule *g, uint64_t a)
+{
+    uint64_t k = cell_cover_key(a);
+    return !((__atomic_load_n(&g->c[0], __ATOMIC_RELAXED) ^ a) & k) ||
+           !((__atomic_load_n(&g->c[1], __ATOMIC_RELAXED) ^ a) & k) ||
+           !((__atomic_load_n(&g->c[2], __ATOMIC_RELAXED) ^ a) & k) ||
+           !((__atomic_load_n(&g->c[3], __ATOMIC_RELAXED) ^ a) & k);
+}
+
 /* ---- the address mapping ------------------------------------------------------------- */
 
 #define SHADOW_WIN_SHIFT 42
 #define SHADOW_NWIN 32
 #define SHADOW_WIN_MASK ((1ull << SHADOW_WIN_SHIFT) - 1)
-/* Bytes of one plane of a window's shadow: a word per granule.  Plane k starts at
- * k * SHADOW_PLANE_STEP: the skew keeps one granule's words off the same offset in a
- * page, where the CPU would take a load from one plane for a reload of a store to
- * another (4K aliasing) and the words would compete for one cache set. */
-#define SHADOW_PLANE ((1ull << SHADOW_WIN_SHIFT) / 8 * sizeof(shadow_granule))
-#define SHADOW_SKEW 0x440ull
-#define SHADOW_PLANE_STEP (SHADOW_PLANE + SHADOW_SKEW)
-/* Offset of the meta bytes in a window's shadow: after its planes. */
-#define SHADOW_META_OFFSET (SHADOW_PLANES * SHADOW_PLANE_STEP)
+/* Offset of the meta bytes in a window's shadow: after its granules. */
+#define SHADOW_META_OFFSET ((1ull << SHADOW_WIN_SHIFT) / 8 * sizeof(shadow_granule))
 extern uintptr_t shadow_win[SHADOW_NWIN];
-
-/* Where cell i (0..3, a constant) of g and its stack id live. */
-static inline uint64_t *shadow_cell_p(const shadow_granule *g, unsigned i)
-{
-    return (uint64_t *)((uintptr_t)g + (i ? i + 1 : 0) * SHADOW_PLANE_STEP);
-}
-static inline uint32_t *shadow_stk_p(const shadow_granule *g, unsigned i)
-{
-    return (uint32_t *)((uintptr_t)g + (i < 2 ? 1 : 5) * SHADOW_PLANE_STEP) + (i & 1);
-}
-#define SG_C(g, i) (*shadow_cell_p(g, i))
-/* Does c[0] (as read) say c[1..3] may hold cells?  Not in overflow form. */
-static inline bool shadow_more(uint64_t c0) { return (c0 & (CELL_MORE | CELL_OVF)) == CELL_MORE; }
-
-/* The cells of g after c[0] (c0: its c[0] as read), flags stripped, into x[0..2];
- * returns c[1] as stored (0 if not read), for shadow_store_rest.  Reads only the planes
- * the flags say may hold cells. */
-static inline uint64_t shadow_load_rest(const shadow_granule *g, uint64_t c0, uint64_t x[3])
-{
-    x[0] = x[1] = x[2] = 0;
-    if (!shadow_more(c0))
-        return 0;
-    uint64_t raw1 = __atomic_load_n(shadow_cell_p(g, 1), __ATOMIC_RELAXED);
-    x[0] = raw1 & ~CELL_MORE;
-    if (raw1 & CELL_MORE) {
-        x[1] = __atomic_load_n(shadow_cell_p(g, 2), __ATOMIC_RELAXED);
-        x[2] = __atomic_load_n(shadow_cell_p(g, 3), __ATOMIC_RELAXED);
-    }
-    return raw1;
-}
-
-/* Store cells 1..3 = n[0..2] over old[0..2] (as shadow_load_rest gave them, raw1 its
- * result), writing only the words that change; returns the CELL_MORE bit for c[0]. */
-static inline uint64_t shadow_store_rest(shadow_granule *g, const uint64_t old[3], uint64_t raw1,
-                                         const uint64_t n[3])
-{
-    if (n[1] != old[1])
-        __atomic_store_n(shadow_cell_p(g, 2), n[1], __ATOMIC_RELAXED);
-    if (n[2] != old[2])
-        __atomic_store_n(shadow_cell_p(g, 3), n[2], __ATOMIC_RELAXED);
-    uint64_t w1 = n[0] | (((n[1] | n[2]) & CELL_MASK) ? CELL_MORE : 0);
-    if (w1 != raw1)
-        __atomic_store_n(shadow_cell_p(g, 1), w1, __ATOMIC_RELAXED);
-    return w1 ? CELL_MORE : 0;
-}
-
-/* Inline cell i of g as a plain cell (0 if empty; tests and reports). */
-static inline uint64_t shadow_cell(const shadow_granule *g, unsigned i)
-{
-    uint64_t c0 = __atomic_load_n(&g->c0, __ATOMIC_RELAXED), x[3];
-    if (i == 0)
-        return c0 & ~(CELL_LOCK | CELL_MORE);
-    shadow_load_rest(g, c0, x);
-    return x[i - 1];
-}
-#define SG_STK(g, i) (*shadow_stk_p(g, i))
-#define SG_STK_SET(g, i, v) (*shadow_stk_p(g, i) = (v))
-
-/* True if one of g's inline cells already stands for a (the hot path's whole test). */
-static inline bool shadow_covers(const shadow_granule *g, uint64_t a)
-{
-    uint64_t k = cell_cover_key(a), c0 = __atomic_load_n(&g->c0, __ATOMIC_RELAXED);
-    if (!((c0 ^ a) & k))
-        return true;
-    if (__builtin_expect(!shadow_more(c0), 1))
-        return false;
-    uint64_t c1 = __atomic_load_n(shadow_cell_p(g, 1), __ATOMIC_RELAXED);
-    if (!((c1 ^ a) & k))
-        return true;
-    return (c1 & CELL_MORE) &&
-           (!((__atomic_load_n(shadow_cell_p(g, 2), __ATOMIC_RELAXED) ^ a) & k) ||
-            !((__atomic_load_n(shadow_cell_p(g, 3), __ATOMIC_RELAXED) ^ a) & k));
-}
 
 /* Shadow of the granule holding addr in a mapped window (base = shadow_win[window]). */
 static inline shadow_granule *shadow_at(uintptr_t base, uintptr_t addr)
@@ -283,11 +199,11 @@ extern bool rt_multi;
 static inline uint64_t granule_lock(shadow_granule *g, bool locked)
 {
     if (__builtin_expect(!locked, 1))
-        return g->c0;
+        return g->c[0];
     for (;;) {
-        uint64_t c0 = __atomic_load_n(&g->c0, __ATOMIC_RELAXED);
+        uint64_t c0 = __atomic_load_n(&g->c[0], __ATOMIC_RELAXED);
         if (!(c0 & CELL_LOCK) &&
-            __atomic_compare_exchange_n(&g->c0, &c0, c0 | CELL_LOCK, false, __ATOMIC_ACQUIRE,
+            __atomic_compare_exchange_n(&g->c[0], &c0, c0 | CELL_LOCK, false, __ATOMIC_ACQUIRE,
                                         __ATOMIC_RELAXED))
             return c0;
         __builtin_ia32_pause();
@@ -296,7 +212,7 @@ static inline uint64_t granule_lock(shadow_granule *g, bool locked)
 
 static inline void granule_unlock(shadow_granule *g, uint64_t c0)
 {
-    __atomic_store_n(&g->c0, c0 & ~CELL_LOCK, __ATOMIC_RELEASE);
+    __atomic_store_n(&g->c[0], c0 & ~CELL_LOCK, __ATOMIC_RELEASE);
 }
 
 /* Enter g's region to change its cells: *locked says whether to take the granule lock
@@ -337,9 +253,7 @@ shadow_quick_cells(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_act
         goto general;
     const uint64_t m = a & CELL_MASK, key = cell_cover_key(a);
     const bool rd = !(a & CELL_WRITE), at = (a & CELL_ATOMIC) != 0;
-    uint64_t old[3];
-    const uint64_t raw1 = shadow_load_rest(g, c0, old);
-    uint64_t x0 = c0 & ~(CELL_LOCK | CELL_MORE), x1 = old[0], x2 = old[1], x3 = old[2];
+    uint64_t x0 = c0 & ~CELL_LOCK, x1 = g->c[1], x2 = g->c[2], x3 = g->c[3];
     /* Two transitions that array loops make for nearly every granule, decided first with
      * fewer tests; each yields exactly the cells the code below would, compacted.
      * (1) A plain write where every cell either happens before it and lies within its
@@ -353,22 +267,25 @@ shadow_quick_cells(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_act
     if (!at) {
 #define QUICK_DROPS(x) (!((x) & CELL_MASK) || (!((x) & CELL_MASK & ~m) && (x) != a && cell_hb(x, who)))
 /* x and a differ at most in their bytes and were made at one stack: a may join x */
-#define QUICK_JOINS(x, i) (!(((x) ^ a) & ~CELL_MASK) && SG_STK(g, i) == stk)
+#define QUICK_JOINS(x, i) (!(((x) ^ a) & ~CELL_MASK) && g->stk[i] == stk)
 #define QUICK_MERGES(x, i) (QUICK_JOINS(x, i) && (((x) ^ a) & key))
 #define QUICK_TAKE(x, i)                                                                    \
     (QUICK_DROPS(x) || (keep == 0 && QUICK_MERGES(x, i) && (keep = (x) | a)))
         if (!rd) {
             uint64_t keep = 0; /* the merged cell; never 0 once set (it has a's mask) */
             if (QUICK_TAKE(x0, 0) && QUICK_TAKE(x1, 1) && QUICK_TAKE(x2, 2) && QUICK_TAKE(x3, 3)) {
-                SG_STK(g, 0) = stk;
-                shadow_store_rest(g, old, raw1, (const uint64_t[3]){0, 0, 0});
+                g->stk[0] = stk;
+                __atomic_store_n(&g->c[1], 0, __ATOMIC_RELAXED);
+                __atomic_store_n(&g->c[2], 0, __ATOMIC_RELAXED);
+                __atomic_store_n(&g->c[3], 0, __ATOMIC_RELAXED);
                 granule_unlock(g, keep ? keep : a);
                 return true;
             }
         } else if (!((x1 | x2 | x3) & CELL_MASK) && (x0 & CELL_WRITE) && (x0 & CELL_MASK) &&
                    ((x0 ^ a) & key) && cell_hb(x0, who)) {
-            SG_STK(g, 1) = stk;
-            granule_unlock(g, c0 | shadow_store_rest(g, old, raw1, (const uint64_t[3]){a, 0, 0}));
+            g->stk[1] = stk;
+            __atomic_store_n(&g->c[1], a, __ATOMIC_RELAXED);
+            granule_unlock(g, c0);
             return true;
         }
 #undef QUICK_TAKE
@@ -419,15 +336,14 @@ shadow_quick_cells(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_act
             if (x0 | x1 | x2 | x3) /* not all empty (then last would be -1) */
                 while (!x0) {
                     x0 = x1, x1 = x2, x2 = x3, x3 = 0;
-                    SG_STK(g, 0) = SG_STK(g, 1), SG_STK(g, 1) = SG_STK(g, 2);
-                    SG_STK(g, 2) = SG_STK(g, 3);
+                    g->stk[0] = g->stk[1], g->stk[1] = g->stk[2], g->stk[2] = g->stk[3];
                     last--;
                 }
             if (last == SHADOW_CELLS - 1)
                 goto general;
         }
         put = last + 1;
-        *shadow_stk_p(g, (unsigned)put) = stk;
+        g->stk[put] = stk;
         x0 = put == 0 ? 0 : x0; /* a free cell: zero, so or-ing a puts a there */
         x1 = put == 1 ? 0 : x1;
         x2 = put == 2 ? 0 : x2;
@@ -437,7 +353,10 @@ shadow_quick_cells(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_act
     x1 |= put == 1 ? a : 0;
     x2 |= put == 2 ? a : 0;
     x3 |= put == 3 ? a : 0;
-    granule_unlock(g, x0 | shadow_store_rest(g, old, raw1, (const uint64_t[3]){x1, x2, x3}));
+    __atomic_store_n(&g->c[1], x1, __ATOMIC_RELAXED);
+    __atomic_store_n(&g->c[2], x2, __ATOMIC_RELAXED);
+    __atomic_store_n(&g->c[3], x3, __ATOMIC_RELAXED);
+    granule_unlock(g, x0);
     return true;
 general:
     if (__builtin_expect(locked, 0))
