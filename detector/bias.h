@@ -100,6 +100,12 @@ static inline __attribute__((always_inline)) bias_thr *bias_enter(const void *g)
     return bias_enter_slow(idx);
 }
 
+/* Do shadow addresses a and b lie in one region (one bias_enter covers both)? */
+static inline bool bias_same_region(const void *a, const void *b)
+{
+    return ((uintptr_t)a >> BIAS_SHIFT) == ((uintptr_t)b >> BIAS_SHIFT);
+}
+
 static inline __attribute__((always_inline)) void bias_exit(bias_thr *t)
 {
     if (t)
