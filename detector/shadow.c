@@ -99,11 +99,17 @@ void shadow_advise_dense(uintptr_t lo, uintptr_t hi)
         return;
     if (!shadow_of(lo) && !shadow_map_slow(lo))
         return;
-    uintptr_t s = ((uintptr_t)shadow_of(lo) + SHADOW_HUGE - 1) & ~(SHADOW_HUGE - 1);
-    uintptr_t e = ((uintptr_t)shadow_of(hi - 1) + sizeof(shadow_granule)) & ~(SHADOW_HUGE - 1);
 #ifdef MADV_HUGEPAGE
-    if (e > s)
-        madvise((void *)s, e - s, MADV_HUGEPAGE);
+    /* both halves: a dense block whose granules need a third cell at all tends to need
+     * it everywhere (gcc's 4-byte array loop), and a huge far half costs at most what the
+     * near one does */
+    for (uintptr_t off = 0; off <= SHADOW_FAR; off += SHADOW_FAR) {
+        uintptr_t p0 = (uintptr_t)shadow_of(lo) + off;
+        uintptr_t p1 = (uintptr_t)shadow_of(hi - 1) + sizeof(shadow_granule) + off;
+        uintptr_t s = (p0 + SHADOW_HUGE - 1) & ~(SHADOW_HUGE - 1), e = p1 & ~(SHADOW_HUGE - 1);
+        if (e > s)
+            madvise((void *)s, e - s, MADV_HUGEPAGE);
+    }
 #endif
 }
 
@@ -202,8 +208,9 @@ static shadow_ovf *ovf_new(const shadow_hit *v, uint32_t n, uint32_t cap)
 }
 
 /* granule_store of more than SHADOW_CELLS cells: into the (new or grown) overflow array. */
-static __attribute__((noinline, cold)) void granule_store_ovf(shadow_granule *g, shadow_ovf *o,
-                                                              const shadow_hit *v, uint32_t n)
+static __attribute__((noinline, cold)) void granule_store_ovf(shadow_granule *g, uint64_t c0,
+                                                              shadow_ovf *o, const shadow_hit *v,
+                                                              uint32_t n)
 {
     if (o && o->v == v && n <= o->cap) {
         o->n = n;
@@ -217,9 +224,20 @@ static __attribute__((noinline, cold)) void granule_store_ovf(shadow_granule *g,
         o = no;
     }
     /* c[1..] must not keep stale cells the fast path could match */
-    for (uint32_t i = 1; i < SHADOW_CELLS; i++)
-        __atomic_store_n(&g->c[i], 0, __ATOMIC_RELAXED);
+    uint64_t old[3];
+    uint64_t raw1 = shadow_load_rest(g, c0, old);
+    shadow_store_rest(g, old, raw1, (const uint64_t[3]){0, 0, 0});
     granule_unlock(g, (uint64_t)(uintptr_t)o | CELL_OVF);
+}
+
+/* g's inline cells (c0 its locked c[0], not in overflow form) into v[0..SHADOW_CELLS). */
+static void granule_load(const shadow_granule *g, uint64_t c0, shadow_hit *v)
+{
+    uint64_t x[3];
+    shadow_load_rest(g, c0, x);
+    v[0] = (shadow_hit){c0 & ~CELL_LOCK, g->stk[0]};
+    for (uint32_t i = 1; i < SHADOW_CELLS; i++) /* a stack id only where a cell is */
+        v[i] = (shadow_hit){x[i - 1], x[i - 1] ? SG_STK(g, i) : 0};
 }
 
 /* Store cells v[0..n) back into g (formerly c0) and release the lock.  v may point into
@@ -235,14 +253,15 @@ static void granule_store(shadow_granule *g, uint64_t c0, const shadow_hit *v, u
             race_free(o);
             __atomic_sub_fetch(&shadow_novf, 1, __ATOMIC_RELAXED);
         }
-        for (uint32_t i = 0; i < SHADOW_CELLS; i++)
-            g->stk[i] = w[i].stk;
-        for (uint32_t i = 1; i < SHADOW_CELLS; i++)
-            __atomic_store_n(&g->c[i], w[i].cell, __ATOMIC_RELAXED);
+        uint64_t old[3];
+        uint64_t raw1 = shadow_load_rest(g, c0, old);
+        for (uint32_t i = 0; i < n; i++) /* a stack id only where a cell is */
+            *shadow_stk_p(g, i) = w[i].stk;
+        shadow_store_rest(g, old, raw1, (const uint64_t[3]){w[1].cell, w[2].cell, w[3].cell});
         granule_unlock(g, w[0].cell);
         return;
     }
-    granule_store_ovf(g, o, v, n);
+    granule_store_ovf(g, c0, o, v, n);
 }
 
 /* ---- the FastTrack update --------------------------------------------------------------- */
@@ -400,9 +419,7 @@ static int update_general(shadow_granule *g, uint64_t c0, uint64_t a, uint32_t s
         return ovf_update(g, c0, a, stk, who, hits, max);
     int nhits = 0;
     shadow_hit v[SHADOW_CELLS + 1];
-    v[0] = (shadow_hit){c0 & ~CELL_LOCK, g->stk[0]};
-    for (uint32_t i = 1; i < SHADOW_CELLS; i++)
-        v[i] = (shadow_hit){g->c[i], g->stk[i]};
+    granule_load(g, c0, v);
     uint32_t n = cells_apply(v, SHADOW_CELLS, a, stk, who, hits, max, &nhits);
     if (n == UINT32_MAX)
         granule_unlock(g, c0);
@@ -430,14 +447,13 @@ static void granule_forget(shadow_granule *g, unsigned mask)
     bias_thr *t = shadow_enter(g, &locked);
     uint64_t c0 = granule_lock(g, locked);
     shadow_hit cells[SHADOW_CELLS];
-    cells[0] = (shadow_hit){c0 & ~CELL_LOCK, g->stk[0]};
-    for (uint32_t i = 1; i < SHADOW_CELLS; i++)
-        cells[i] = (shadow_hit){g->c[i], g->stk[i]};
     shadow_hit *v = cells;
     uint32_t n = SHADOW_CELLS, k = 0;
     if (c0 & CELL_OVF) {
         v = granule_ovf(c0)->v;
         n = granule_ovf(c0)->n;
+    } else {
+        granule_load(g, c0, cells);
     }
     for (uint32_t i = 0; i < n; i++) {
         uint64_t c = v[i].cell & ~((uint64_t)mask << CELL_MASK_SHIFT);
@@ -450,7 +466,7 @@ static void granule_forget(shadow_granule *g, unsigned mask)
 
 static bool granule_dirty(const shadow_granule *g, const uint8_t *meta)
 {
-    return g->c[0] || g->c[1] || g->c[2] || g->c[3] || *meta;
+    return g->c[0] || g->c[1] || *meta; /* the far half is empty unless c[1] says so */
 }
 
 /* Give the whole pages of shadow range [s, s+n) back to the kernel (they read as zero). */
@@ -570,6 +586,7 @@ static void reset_span(uintptr_t lo, uintptr_t hi, void *arg)
         if (first >= last)
             continue;
         shadow_release((uintptr_t)shadow_of(first), (last - first) / 8 * sizeof(shadow_granule));
+        shadow_release((uintptr_t)shadow_far(shadow_of(first)), (last - first) / 8 * sizeof(shadow_granule));
         shadow_release((uintptr_t)shadow_meta_of(first), (last - first) / 8);
     }
 }

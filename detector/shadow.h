@@ -4,14 +4,21 @@
  *
  * Layout.  Application memory is cut into 4 TB windows; a window gets a 24.5 TB
  * MAP_NORESERVE shadow mapping the first time it is touched, so only the shadow pages
- * of touched granules cost memory.  A granule's shadow is 48 bytes (6x application
- * memory), its cells first so the hot path reads one 32-byte run:
+ * of touched granules cost memory.  A granule's shadow is 48 bytes in two 24-byte halves
+ * that lie 12 TB apart, each in an array of its own:
  *
- *   c[0..3]     four access cells (below); c[0] also carries the granule's lock bit and,
- *               when more than four cells are needed, the "overflow" bit and a pointer
- *   stk[0..3]   stack-depot id of each cell's access (exact stack of the previous access)
+ *   near half   c[0], c[1] and their stack-depot ids stk[0], stk[1] (the exact stack of
+ *               each cell's access); c[0] also carries the granule's lock bit and, when
+ *               more than four cells are needed, the "overflow" bit and a pointer
+ *   far half    c[2], c[3], stk[2], stk[3], at a fixed offset from the near one
  *
- * After the window's granules (24 TB) comes one meta byte per granule (0.5 TB), reached
+ * CELL_MORE in c[1] says the far half may hold cells; without it the far half is empty
+ * and nobody reads it (on this kernel reading a never-touched page allocates it).  So the
+ * granules that FastTrack keeps at one or two cells -- a write, and another goroutine's
+ * read after it: nearly all memory -- cost 3x application memory in shadow, not 6x;
+ * only granules that need a third cell touch the far half.
+ *
+ * After the window's halves (24 TB) comes one meta byte per granule (0.5 TB), reached
  * from the address (shadow_meta_of): bit 0 = a sync object (mutex, atomic...) lives in
  * this granule.  Four cells, not two, because ordinary code passes through three-cell
  * states all the time: two 4-byte variables in one granule, last written by goroutine
@@ -26,7 +33,9 @@
  *   | clock (30)    | slot (22)    | mask | wr  | atom | ovf | lock |
  *   +---------------+--------------+------+-----+------+-----+------+
  *
- * mask has one bit per byte of the granule.  A cell with mask 0 is empty.
+ * mask has one bit per byte of the granule.  A cell with mask 0 is empty.  Bit 1 of
+ * c[1] (the overflow bit's place, unused there) is CELL_MORE; c[1] may be CELL_MORE
+ * alone, an empty cell with cells after it.
  *
  * Invariants (per byte b of a granule, cells whose mask covers b):
  *   - every recorded access is one a later access may still race with (FastTrack: an
@@ -34,7 +43,7 @@
  *   - write cells on b come from pairwise ordered or atomic writes; read cells on b from
  *     distinct epochs (concurrent reads: FastTrack's read-shared state, kept lossless).
  *
- * Concurrency (procs = 2): the fast path only reads the four cells (no store, no lock): it
+ * Concurrency (procs = 2): the fast path only reads the cells (no store, no lock): it
  * returns when a cell of the accessing goroutine's current epoch already covers the
  * access, which no other goroutine can remove without reporting a race (nobody can be
  * ordered after an epoch that has not been released yet).  Every change is serialised,
@@ -71,12 +80,15 @@ _Static_assert(CELL_SLOT_SHIFT + CELL_SLOT_BITS == CELL_CLK_SHIFT, "cell layout"
 _Static_assert(CELL_CLK_SHIFT + CELL_CLK_BITS == 64, "cell layout");
 _Static_assert((CELL_MASK >> CELL_MASK_SHIFT) == 0xff, "one mask bit per granule byte");
 
+#define CELL_MORE CELL_OVF  /* in c[1]: c[2..3] may hold cells */
 #define SHADOW_CELLS 4
+/* The near half of a granule's shadow; the far half is a shadow_granule too, at
+ * SHADOW_FAR bytes from it (cells 2 and 3 in its c[0..1], stk[0..1]). */
 typedef struct shadow_granule {
-    uint64_t c[SHADOW_CELLS];
-    uint32_t stk[SHADOW_CELLS];
+    uint64_t c[2];
+    uint32_t stk[2];
 } shadow_granule;
-_Static_assert(sizeof(shadow_granule) == 48, "shadow is 6x application memory");
+_Static_assert(sizeof(shadow_granule) == 24, "each half is 3x application memory");
 
 #define SHADOW_META_SYNC 0x1ull
 
@@ -103,24 +115,98 @@ static inline bool cell_subsumes(uint64_t c, uint64_t a)
     return ((c ^ a) & cell_cover_key(a)) == 0;
 }
 
-/* True if one of g's inline cells already stands for a (the hot path's whole test). */
-static inline bool shadow_covers(const shadow_granule *g, uint64_t a)
-{
-    uint64_t k = cell_cover_key(a);
-    return !((__atomic_load_n(&g->c[0], __ATOMIC_RELAXED) ^ a) & k) ||
-           !((__atomic_load_n(&g->c[1], __ATOMIC_RELAXED) ^ a) & k) ||
-           !((__atomic_load_n(&g->c[2], __ATOMIC_RELAXED) ^ a) & k) ||
-           !((__atomic_load_n(&g->c[3], __ATOMIC_RELAXED) ^ a) & k);
-}
 
 /* ---- the address mapping ------------------------------------------------------------- */
 
 #define SHADOW_WIN_SHIFT 42
 #define SHADOW_NWIN 32
 #define SHADOW_WIN_MASK ((1ull << SHADOW_WIN_SHIFT) - 1)
-/* Offset of the meta bytes in a window's shadow: after its granules. */
-#define SHADOW_META_OFFSET ((1ull << SHADOW_WIN_SHIFT) / 8 * sizeof(shadow_granule))
+/* Bytes of one half of a window's shadow. */
+#define SHADOW_HALF ((1ull << SHADOW_WIN_SHIFT) / 8 * sizeof(shadow_granule))
+/* From a near half to its far half.  The skew keeps a granule's two halves off the same
+ * offset of their pages, where the CPU would take a load from one for a reload of a
+ * store to the other (4K aliasing). */
+#define SHADOW_FAR (SHADOW_HALF + 0x440ull)
+/* Offset of the meta bytes in a window's shadow: after both halves, page-aligned so that
+ * one meta page covers exactly 32 KB of application memory (shadow_for_dirty). */
+#define SHADOW_META_OFFSET (2 * SHADOW_HALF + 0x1000)
+_Static_assert(SHADOW_FAR + SHADOW_HALF <= SHADOW_META_OFFSET, "the far half ends before the meta bytes");
 extern uintptr_t shadow_win[SHADOW_NWIN];
+
+static inline shadow_granule *shadow_far(const shadow_granule *g)
+{
+    return (shadow_granule *)((uintptr_t)g + SHADOW_FAR);
+}
+/* Cell i (0..3) of g and its stack id. */
+static inline uint64_t *shadow_cell_p(const shadow_granule *g, unsigned i)
+{
+    return i < 2 ? (uint64_t *)&g->c[i] : &shadow_far(g)->c[i - 2];
+}
+static inline uint32_t *shadow_stk_p(const shadow_granule *g, unsigned i)
+{
+    return i < 2 ? (uint32_t *)&g->stk[i] : &shadow_far(g)->stk[i - 2];
+}
+#define SG_STK(g, i) (*shadow_stk_p(g, i))
+
+/* May the far half of g (c1: its c[1] as read) hold cells?  Not in overflow form. */
+static inline bool shadow_more(uint64_t c0, uint64_t c1)
+{
+    return (c1 & CELL_MORE) && !(c0 & CELL_OVF);
+}
+
+/* Cells 1..3 of g (c0: its c[0] as read) into x[0..2], flag stripped; returns c[1] as
+ * stored, for shadow_store_rest.  Reads the far half only if c[1] says so. */
+static inline uint64_t shadow_load_rest(const shadow_granule *g, uint64_t c0, uint64_t x[3])
+{
+    uint64_t raw1 = __atomic_load_n(&g->c[1], __ATOMIC_RELAXED);
+    x[0] = raw1 & ~CELL_MORE;
+    x[1] = x[2] = 0;
+    if (shadow_more(c0, raw1)) {
+        x[1] = __atomic_load_n(&shadow_far(g)->c[0], __ATOMIC_RELAXED);
+        x[2] = __atomic_load_n(&shadow_far(g)->c[1], __ATOMIC_RELAXED);
+    }
+    return raw1;
+}
+
+/* Store cells 1..3 = n[0..2] over old[0..2] (as shadow_load_rest gave them, raw1 its
+ * result), writing only the words that change: the far half is not touched for
+ * granules that never needed it. */
+static inline void shadow_store_rest(shadow_granule *g, const uint64_t old[3], uint64_t raw1,
+                                     const uint64_t n[3])
+{
+    if (n[1] != old[1])
+        __atomic_store_n(&shadow_far(g)->c[0], n[1], __ATOMIC_RELAXED);
+    if (n[2] != old[2])
+        __atomic_store_n(&shadow_far(g)->c[1], n[2], __ATOMIC_RELAXED);
+    uint64_t w1 = n[0] | (((n[1] | n[2]) & CELL_MASK) ? CELL_MORE : 0);
+    if (w1 != raw1)
+        __atomic_store_n(&g->c[1], w1, __ATOMIC_RELAXED);
+}
+
+/* Inline cell i of g as a plain cell (0 if empty; tests). */
+static inline uint64_t shadow_cell(const shadow_granule *g, unsigned i)
+{
+    uint64_t c0 = __atomic_load_n(&g->c[0], __ATOMIC_RELAXED), x[3];
+    if (i == 0)
+        return c0 & ~CELL_LOCK;
+    shadow_load_rest(g, c0, x);
+    return x[i - 1];
+}
+
+/* True if one of g's inline cells already stands for a (the hot path's whole test). */
+static inline bool shadow_covers(const shadow_granule *g, uint64_t a)
+{
+    uint64_t k = cell_cover_key(a);
+    uint64_t c0 = __atomic_load_n(&g->c[0], __ATOMIC_RELAXED);
+    uint64_t c1 = __atomic_load_n(&g->c[1], __ATOMIC_RELAXED);
+    if (!((c0 ^ a) & k) || !(((c1 & ~CELL_MORE) ^ a) & k))
+        return true;
+    if (__builtin_expect(!shadow_more(c0, c1), 1))
+        return false;
+    const shadow_granule *f = shadow_far(g);
+    return !((__atomic_load_n(&f->c[0], __ATOMIC_RELAXED) ^ a) & k) ||
+           !((__atomic_load_n(&f->c[1], __ATOMIC_RELAXED) ^ a) & k);
+}
 
 /* Shadow of the granule holding addr in a mapped window (base = shadow_win[window]). */
 static inline shadow_granule *shadow_at(uintptr_t base, uintptr_t addr)
@@ -253,7 +339,9 @@ shadow_quick_cells(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_act
         goto general;
     const uint64_t m = a & CELL_MASK, key = cell_cover_key(a);
     const bool rd = !(a & CELL_WRITE), at = (a & CELL_ATOMIC) != 0;
-    uint64_t x0 = c0 & ~CELL_LOCK, x1 = g->c[1], x2 = g->c[2], x3 = g->c[3];
+    uint64_t old[3];
+    const uint64_t raw1 = shadow_load_rest(g, c0, old);
+    uint64_t x0 = c0 & ~CELL_LOCK, x1 = old[0], x2 = old[1], x3 = old[2];
     /* Two transitions that array loops make for nearly every granule, decided first with
      * fewer tests; each yields exactly the cells the code below would, compacted.
      * (1) A plain write where every cell either happens before it and lies within its
@@ -267,7 +355,7 @@ shadow_quick_cells(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_act
     if (!at) {
 #define QUICK_DROPS(x) (!((x) & CELL_MASK) || (!((x) & CELL_MASK & ~m) && (x) != a && cell_hb(x, who)))
 /* x and a differ at most in their bytes and were made at one stack: a may join x */
-#define QUICK_JOINS(x, i) (!(((x) ^ a) & ~CELL_MASK) && g->stk[i] == stk)
+#define QUICK_JOINS(x, i) (!(((x) ^ a) & ~CELL_MASK) && SG_STK(g, i) == stk)
 #define QUICK_MERGES(x, i) (QUICK_JOINS(x, i) && (((x) ^ a) & key))
 #define QUICK_TAKE(x, i)                                                                    \
     (QUICK_DROPS(x) || (keep == 0 && QUICK_MERGES(x, i) && (keep = (x) | a)))
@@ -275,16 +363,14 @@ shadow_quick_cells(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_act
             uint64_t keep = 0; /* the merged cell; never 0 once set (it has a's mask) */
             if (QUICK_TAKE(x0, 0) && QUICK_TAKE(x1, 1) && QUICK_TAKE(x2, 2) && QUICK_TAKE(x3, 3)) {
                 g->stk[0] = stk;
-                __atomic_store_n(&g->c[1], 0, __ATOMIC_RELAXED);
-                __atomic_store_n(&g->c[2], 0, __ATOMIC_RELAXED);
-                __atomic_store_n(&g->c[3], 0, __ATOMIC_RELAXED);
+                shadow_store_rest(g, old, raw1, (const uint64_t[3]){0, 0, 0});
                 granule_unlock(g, keep ? keep : a);
                 return true;
             }
         } else if (!((x1 | x2 | x3) & CELL_MASK) && (x0 & CELL_WRITE) && (x0 & CELL_MASK) &&
                    ((x0 ^ a) & key) && cell_hb(x0, who)) {
             g->stk[1] = stk;
-            __atomic_store_n(&g->c[1], a, __ATOMIC_RELAXED);
+            shadow_store_rest(g, old, raw1, (const uint64_t[3]){a, 0, 0});
             granule_unlock(g, c0);
             return true;
         }
@@ -336,14 +422,15 @@ shadow_quick_cells(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_act
             if (x0 | x1 | x2 | x3) /* not all empty (then last would be -1) */
                 while (!x0) {
                     x0 = x1, x1 = x2, x2 = x3, x3 = 0;
-                    g->stk[0] = g->stk[1], g->stk[1] = g->stk[2], g->stk[2] = g->stk[3];
+                    g->stk[0] = g->stk[1], g->stk[1] = SG_STK(g, 2);
+                    SG_STK(g, 2) = SG_STK(g, 3);
                     last--;
                 }
             if (last == SHADOW_CELLS - 1)
                 goto general;
         }
         put = last + 1;
-        g->stk[put] = stk;
+        *shadow_stk_p(g, (unsigned)put) = stk;
         x0 = put == 0 ? 0 : x0; /* a free cell: zero, so or-ing a puts a there */
         x1 = put == 1 ? 0 : x1;
         x2 = put == 2 ? 0 : x2;
@@ -353,9 +440,7 @@ shadow_quick_cells(shadow_granule *g, uint64_t a, uint32_t stk, const shadow_act
     x1 |= put == 1 ? a : 0;
     x2 |= put == 2 ? a : 0;
     x3 |= put == 3 ? a : 0;
-    __atomic_store_n(&g->c[1], x1, __ATOMIC_RELAXED);
-    __atomic_store_n(&g->c[2], x2, __ATOMIC_RELAXED);
-    __atomic_store_n(&g->c[3], x3, __ATOMIC_RELAXED);
+    shadow_store_rest(g, old, raw1, (const uint64_t[3]){x1, x2, x3});
     granule_unlock(g, x0);
     return true;
 general:

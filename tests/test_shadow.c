@@ -50,7 +50,7 @@ static int live_cells(unsigned off)
     shadow_granule *g = shadow_of((uintptr_t)mem + off);
     int n = 0;
     for (int i = 0; i < SHADOW_CELLS; i++)
-        n += cell_mask(g->c[i]) != 0;
+        n += cell_mask(shadow_cell(g, (unsigned)i)) != 0;
     return n;
 }
 
@@ -297,10 +297,10 @@ static int granule_cells(const shadow_granule *g, uint64_t *cell, uint32_t *stk)
     if (g->c[0] & CELL_OVF)
         return -1;
     int n = 0;
-    for (int i = 0; i < SHADOW_CELLS; i++)
-        if (cell_mask(g->c[i])) {
-            cell[n] = g->c[i] & ~CELL_LOCK;
-            stk[n++] = g->stk[i];
+    for (unsigned i = 0; i < SHADOW_CELLS; i++)
+        if (cell_mask(shadow_cell(g, i))) {
+            cell[n] = shadow_cell(g, i);
+            stk[n++] = SG_STK(g, i);
         }
     return n;
 }
@@ -437,8 +437,56 @@ START_TEST(reset_skips_never_touched_shadow)
     for (uintptr_t w = w1; w <= w2; w += w2 - w1) {
         shadow_granule *g = shadow_of(w);
         for (int i = 0; i < SHADOW_CELLS; i++)
-            ck_assert_uint_eq(g->c[i], 0);
+            ck_assert_uint_eq(shadow_cell(g, (unsigned)i), 0);
     }
+    free(b);
+}
+END_TEST
+
+/* Shadow pages present in the near (far = false) or far half for application [lo, hi). */
+static long half_pages(uintptr_t lo, uintptr_t hi, bool far)
+{
+    uintptr_t s = (uintptr_t)shadow_of(lo) + (far ? SHADOW_FAR : 0);
+    return pages_present(s, s + (hi - lo) / 8 * sizeof(shadow_granule));
+}
+
+/* A write, and another goroutine's read after it, live in the near half of the shadow
+ * (3x application memory); the far half is neither written nor read until a granule
+ * needs a third cell, and a write that leaves one cell clears c[1]'s CELL_MORE. */
+START_TEST(two_cells_stay_in_the_near_half)
+{
+    size_t n = 1ul << 20;
+    char *b = aligned_alloc(4096, n);
+    ck_assert_ptr_nonnull(b);
+    uintptr_t lo = (uintptr_t)b, hi = lo + n;
+    actor x, y;
+    actor_init(&x, 7);
+    actor_init(&y, 8);
+    shadow_actor wx = {x.slot, &x.vc, &x.hbc}, wy = {y.slot, &y.vc, &y.hbc};
+    shadow_hit hits[4];
+    for (uintptr_t p = lo; p < hi; p += 8)
+        ck_assert_int_eq(shadow_update(shadow_map_slow(p), cell_make(7, 1, 0xff, CELL_WRITE), 1, &wx, hits, 4), 0);
+    order_after(&y, &x);
+    uint32_t cy = vc_get(&y.vc, y.slot);
+    for (uintptr_t p = lo; p < hi; p += 8) /* a read after the write: two cells */
+        ck_assert_int_eq(shadow_update(shadow_of(p), cell_make(8, cy, 0xff, 0), 2, &wy, hits, 4), 0);
+    ck_assert_int_ge(half_pages(lo, hi, false), 768);
+    ck_assert_int_eq(half_pages(lo, hi, true), 0);
+    shadow_granule *g = shadow_of(lo + 4096);
+    ck_assert_uint_eq(cell_slot(shadow_cell(g, 1)), 8);
+    ck_assert(!(g->c[1] & CELL_MORE));
+    /* y's write of bytes 0-3 leaves x's write and y's read of bytes 4-7: a third cell, in
+     * the far half */
+    ck_assert_int_eq(shadow_update(g, cell_make(8, cy, 0x0f, CELL_WRITE), 3, &wy, hits, 4), 0);
+    ck_assert(g->c[1] & CELL_MORE);
+    ck_assert_int_eq(half_pages(lo, hi, true), 1);
+    ck_assert_uint_eq(SG_STK(g, 2), 3);
+    ck_assert_int_eq(shadow_update(g, cell_make(8, cy, 0xff, CELL_WRITE), 5, &wy, hits, 4), 0);
+    ck_assert(!(g->c[1] & CELL_MORE));
+    ck_assert_uint_eq(shadow_cell(g, 1), 0);
+    ck_assert_uint_eq(shadow_far(g)->c[0], 0);
+    ck_assert_uint_eq(g->stk[0], 5);
+    shadow_reset(lo, hi);
     free(b);
 }
 END_TEST
@@ -463,5 +511,6 @@ int main(void)
     tcase_add_test(tc, quick_matches_general);
     tcase_add_test(tc, dense_block_shadow_gets_huge_pages);
     tcase_add_test(tc, reset_skips_never_touched_shadow);
+    tcase_add_test(tc, two_cells_stay_in_the_near_half);
     return tu_run(s);
 }
