@@ -28,7 +28,7 @@ static uint32_t bias_lock;
 static int bias_setup;        /* 0 not tried, 1 available, -1 unavailable */
 static long bias_nrevoke;
 
-/* One region per 4 MB of the 128 TB user address space: 2 GB of table, reserved, only
+/* One region per 2 MB of the 128 TB user address space: 4 GB of table, reserved, only
  * the lines of regions in use ever touched. */
 #define BIAS_NREGIONS (1ull << (47 - BIAS_SHIFT))
 
