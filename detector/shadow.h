@@ -115,7 +115,6 @@ static inline bool cell_subsumes(uint64_t c, uint64_t a)
     return ((c ^ a) & cell_cover_key(a)) == 0;
 }
 
-
 /* ---- the address mapping ------------------------------------------------------------- */
 
 #define SHADOW_WIN_SHIFT 42
