@@ -35,6 +35,17 @@ static inline unsigned race_sc_index(uintptr_t pc)
     return (unsigned)((pc * 0x9e3779b97f4a7c15ull) >> 61) * 2; /* the set's first way */
 }
 
+/* The last update of both granules of a 16-byte access of one kind, when they were in
+ * one state and it became [a] or [their write cell, a] (the array sweep's two steps):
+ * granules found in state (old0, old1) by the same access a take (new0, new1) and the
+ * access's stack id at cell `pos`, without the slow path.  Valid for as long as a is:
+ * a includes the epoch, and every cell the update dropped or kept under a read happened
+ * before it, which stays true as the goroutine's clock only grows. */
+typedef struct race_memo {
+    uint64_t a, old0, old1, new0, new1;
+    uint32_t pos;
+} race_memo;
+
 typedef struct race_gs {
     uint64_t epoch;          /* cell_make(slot, clk, 0, 0): the hot path's view */
     uint32_t slot, clk;
@@ -58,6 +69,7 @@ typedef struct race_gs {
     vclock fence_acq, fence_rel;
     bool has_fence_rel;
     struct race_sync *stack_syncs; /* sync objects on this goroutine's stack (race.c) */
+    race_memo memo[2];       /* per kind (read, write): race_memo_apply */
 } race_gs;
 
 /* What an atomic operation does (race_atomic_begin/end). */
@@ -153,6 +165,38 @@ static inline __attribute__((always_inline)) uint32_t race_stack_id_fast(race_gs
     uint32_t node = RT_LIKELY(d != 0) ? gs->frame_node[d - 1] : 0; /* 0: the empty stack */
     uint32_t id = race_sc_lookup(gs, node, pc);
     return RT_LIKELY(id != 0) ? id : race_stack_id(gs, pc);
+}
+
+/* Both granules of a 16-byte access at addr (shadow sh, one region, neither covered) by
+ * the memo of a's kind, if they are in its state; false leaves them to the slow path.
+ * At procs > 1 only on the region's owner (bias.h), which the slow path arranges. */
+static inline __attribute__((always_inline)) bool race_memo_apply(race_gs *gs, shadow_granule *sh,
+                                                                  uintptr_t addr, uint64_t a,
+                                                                  uintptr_t pc)
+{
+    const race_memo *mo = &gs->memo[(a & CELL_WRITE) != 0];
+    if (RT_LIKELY(mo->a != a) || (addr < gs->min_sp && addr >= gs->note_lo))
+        return false;
+    uint32_t stk = race_stack_id_fast(gs, pc); /* before the region: it may take locks */
+    bias_thr *t = NULL;
+    if (RT_UNLIKELY(rt_multi)) {
+        uintptr_t idx = (uintptr_t)sh >> BIAS_SHIFT;
+        uint32_t own;
+        t = bias_self;
+        if (!t || idx != ((uintptr_t)(sh + 1) >> BIAS_SHIFT) || !bias_hold(t, &bias_tab[idx], idx, &own))
+            return false;
+    }
+    bool hit = sh[0].c[0] == mo->old0 && sh[0].c[1] == mo->old1 && sh[1].c[0] == mo->old0 &&
+               sh[1].c[1] == mo->old1;
+    if (hit) {
+        sh[0].stk[mo->pos] = sh[1].stk[mo->pos] = stk;
+        __atomic_store_n(&sh[0].c[1], mo->new1, __ATOMIC_RELAXED);
+        __atomic_store_n(&sh[1].c[1], mo->new1, __ATOMIC_RELAXED);
+        __atomic_store_n(&sh[0].c[0], mo->new0, __ATOMIC_RELAXED);
+        __atomic_store_n(&sh[1].c[0], mo->new0, __ATOMIC_RELAXED);
+    }
+    bias_exit(t);
+    return hit;
 }
 
 /* The slow path of one granule whose inline cells do not cover a, stack id known: the

@@ -245,6 +245,26 @@ void race_access_miss(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t 
     race_access_stk(gs, sh, addr, a, race_stack_id_fast(gs, pc));
 }
 
+/* After the quick updates of both granules of a (a whole-granule plain access): if both
+ * went from one state (old0, old1) to one of the memo's two shapes, remember it. */
+static void memo_learn(race_gs *gs, const shadow_granule *sh, uint64_t a, uint64_t old0,
+                       uint64_t old1)
+{
+    uint64_t n0 = sh->c[0], n1 = sh->c[1];
+    if ((a & (CELL_MASK | CELL_ATOMIC)) != CELL_MASK || sh[1].c[0] != n0 || sh[1].c[1] != n1 ||
+        ((old0 | n0) & (CELL_LOCK | CELL_OVF)) || ((old1 | n1) & CELL_MORE))
+        return;
+    race_memo m = {a, old0, old1, n0, n1, 0};
+    if (n0 == a && n1 == 0) {
+        m.pos = 0;                /* every cell happened before a and gave way */
+    } else if (n0 == old0 && n1 == a && !old1 && (old0 & CELL_WRITE) && !(a & CELL_WRITE)) {
+        m.pos = 1;                /* a read after a write that happened before it */
+    } else {
+        return;
+    }
+    gs->memo[(a & CELL_WRITE) != 0] = m;
+}
+
 /* Both granules of a 16-byte access, neither covered, in one region of the shadow (all
  * but one pair in 87k): the quick updates share one entry into the region. */
 static void access_pair_both(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t a,
@@ -254,8 +274,11 @@ static void access_pair_both(race_gs *gs, shadow_granule *sh, uintptr_t addr, ui
         race_note_stack(gs, addr);
     bool locked;
     bias_thr *t = shadow_enter(sh, &locked);
+    uint64_t old0 = sh->c[0], old1 = sh->c[1];
     bool lo = shadow_quick_cells(sh, a, stk, &gs->who, locked);
     bool hi = shadow_quick_cells(sh + 1, a, stk, &gs->who, locked);
+    if (lo && hi && !locked)
+        memo_learn(gs, sh, a, old0, old1);
     bias_exit(t);
     if (RT_UNLIKELY(!lo))
         race_access_general(gs, sh, addr, a, stk);

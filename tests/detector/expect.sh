@@ -1,6 +1,8 @@
 #!/bin/sh
-# expect.sh NAME PROG: run PROG; race_* must report a race and exit 66, norace_* must not.
-name=$1 prog=$2
+# expect.sh NAME PROG [SRC]: run PROG; race_* must report a race and exit 66, norace_*
+# must not.  Each "expect-after: A => B" line in SRC asks for an output line matching A
+# (extended regex) followed directly by one matching B.
+name=$1 prog=$2 src=${3:-}
 out=$("$prog" 2>&1)
 st=$?
 case $name in
@@ -17,6 +19,13 @@ race_*)
         printf '%s\n' "$out"
         echo "report lacks the two access stacks"
         exit 1
+    fi
+    if [ -n "$src" ]; then
+        grep 'expect-after: ' "$src" | sed 's/.*expect-after: //' | while IFS= read -r rule; do
+            a=${rule%% => *} b=${rule#* => }
+            printf '%s\n' "$out" | awk -v a="$a" -v b="$b" 'prev && $0 ~ b { ok = 1 } { prev = $0 ~ a } END { exit !ok }' ||
+                { printf '%s\n' "$out"; echo "no line matching /$a/ followed by /$b/"; exit 1; }
+        done || exit 1
     fi
     ;;
 *)
