@@ -112,6 +112,10 @@ void race_access_general(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64
 void race_note_stack(race_gs *gs, uintptr_t addr);
 /* Any range: split into granules. */
 void race_access_range(race_gs *gs, uintptr_t addr, size_t n, uint64_t kind, uintptr_t pc);
+/* A free of [addr, addr + n), which shadow_reset forgets next: checked as a write, but only
+ * granules holding a cell the write races with take the write's full path (and report);
+ * the others are only read, as recording the write there would be undone at once. */
+void race_free_range(race_gs *gs, uintptr_t addr, size_t n, uintptr_t pc);
 /* The current goroutine's stack with pc as its innermost frame, interned. */
 uint32_t race_stack_id(race_gs *gs, uintptr_t pc);
 /* Shadow stack growth. */

@@ -370,7 +370,7 @@ static void forget_span(uintptr_t a, uintptr_t b, void *arg)
 {
     forget_ctx *f = arg;
     if (f->gs && a < f->asked_end)
-        check_write(f->gs, (void *)a, (b < f->asked_end ? b : f->asked_end) - a, f->ra);
+        race_free_range(f->gs, a, (b < f->asked_end ? b : f->asked_end) - a, f->ra);
     shadow_reset(a, b);
 }
 

@@ -245,14 +245,14 @@ void race_access_miss(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t 
     race_access_stk(gs, sh, addr, a, race_stack_id_fast(gs, pc));
 }
 
-/* After the quick updates of both granules of a (a whole-granule plain access): if both
- * went from one state (old0, old1) to one of the memo's two shapes, remember it. */
+/* After the quick update of granule sh by a (a whole-granule plain access) from state
+ * (old0, old1): if it took one of the memo's two shapes, remember it (race_memo). */
 static void memo_learn(race_gs *gs, const shadow_granule *sh, uint64_t a, uint64_t old0,
                        uint64_t old1)
 {
     uint64_t n0 = sh->c[0], n1 = sh->c[1];
-    if ((a & (CELL_MASK | CELL_ATOMIC)) != CELL_MASK || sh[1].c[0] != n0 || sh[1].c[1] != n1 ||
-        ((old0 | n0) & (CELL_LOCK | CELL_OVF)) || ((old1 | n1) & CELL_MORE))
+    if ((a & (CELL_MASK | CELL_ATOMIC)) != CELL_MASK || ((old0 | n0) & (CELL_LOCK | CELL_OVF)) ||
+        ((old1 | n1) & CELL_MORE))
         return;
     race_memo m = {a, old0, old1, n0, n1, 0};
     if (n0 == a && n1 == 0) {
@@ -325,6 +325,36 @@ void race_access_range(race_gs *gs, uintptr_t addr, size_t n, uint64_t kind, uin
         if (!shadow_covers(sh, a))
             race_granule(gs, sh, p, a, pc, &stk);
         p = gend;
+    }
+}
+
+/* Would a write by `who` race with a cell of granule g (read as it is, no lock)?  True
+ * for the overflow form, which only the full path reads. */
+static bool granule_races_write(const shadow_granule *g, const shadow_actor *who)
+{
+    uint64_t c0 = __atomic_load_n(&g->c[0], __ATOMIC_RELAXED), x[3];
+    if (c0 & CELL_OVF)
+        return true;
+    shadow_load_rest(g, c0, x);
+    if (cell_mask(c0) && !cell_hb(c0, who))
+        return true;
+    for (int i = 0; i < 3; i++)
+        if (cell_mask(x[i]) && !cell_hb(x[i], who))
+            return true;
+    return false;
+}
+
+void race_free_range(race_gs *gs, uintptr_t lo, size_t n, uintptr_t pc)
+{
+    uintptr_t hi = lo + n, first = lo & ~7ull, last = (hi - 1) & ~7ull;
+    if (!n || hi < lo)
+        return;
+    for (uintptr_t p = first; p <= last; p += 8) {
+        shadow_granule *g = shadow_of(p);
+        if (p == first || p == last || !g || granule_races_write(g, &gs->who)) {
+            uintptr_t s = p < lo ? lo : p, e = p + 8 < hi ? p + 8 : hi;
+            race_access_range(gs, s, e - s, RACE_WRITE, pc);
+        }
     }
 }
 
