@@ -102,6 +102,17 @@ static inline __attribute__((always_inline)) bias_thr *bias_enter(const void *g)
     return bias_enter_slow(idx);
 }
 
+/* bias_enter's owned case alone: this thread's record, busy until bias_exit, if it owns
+ * the region of shadow address g; NULL otherwise (shared, another owner's, or not taken
+ * yet), for callers that leave every other case to a path that calls bias_enter. */
+static inline __attribute__((always_inline)) bias_thr *bias_enter_owned(const void *g)
+{
+    uintptr_t idx = (uintptr_t)g >> BIAS_SHIFT;
+    bias_thr *t = bias_self;
+    uint32_t own;
+    return t && bias_hold(t, &bias_tab[idx], idx, &own) ? t : NULL;
+}
+
 /* Do shadow addresses a and b lie in one region (one bias_enter covers both)? */
 static inline bool bias_same_region(const void *a, const void *b)
 {

@@ -171,6 +171,12 @@ static inline __attribute__((always_inline)) uint32_t race_stack_id_fast(race_gs
     return RT_LIKELY(id != 0) ? id : race_stack_id(gs, pc);
 }
 
+/* May addr lower gs's stack mark (race_note_stack, which the slow paths call)? */
+static inline bool race_may_note(const race_gs *gs, uintptr_t addr)
+{
+    return addr < gs->min_sp && addr >= gs->note_lo;
+}
+
 /* Both granules of a 16-byte access at addr (shadow sh, one region, neither covered) by
  * the memo of a's kind, if they are in its state; false leaves them to the slow path.
  * At procs > 1 only on the region's owner (bias.h), which the slow path arranges. */
@@ -179,17 +185,12 @@ static inline __attribute__((always_inline)) bool race_memo_apply(race_gs *gs, s
                                                                   uintptr_t pc)
 {
     const race_memo *mo = &gs->memo[(a & CELL_WRITE) != 0];
-    if (RT_LIKELY(mo->a != a) || (addr < gs->min_sp && addr >= gs->note_lo))
+    if (RT_LIKELY(mo->a != a) || race_may_note(gs, addr))
         return false;
     uint32_t stk = race_stack_id_fast(gs, pc); /* before the region: it may take locks */
     bias_thr *t = NULL;
-    if (RT_UNLIKELY(rt_multi)) {
-        uintptr_t idx = (uintptr_t)sh >> BIAS_SHIFT;
-        uint32_t own;
-        t = bias_self;
-        if (!t || idx != ((uintptr_t)(sh + 1) >> BIAS_SHIFT) || !bias_hold(t, &bias_tab[idx], idx, &own))
-            return false;
-    }
+    if (RT_UNLIKELY(rt_multi) && (!bias_same_region(sh, sh + 1) || !(t = bias_enter_owned(sh))))
+        return false;
     bool hit = sh[0].c[0] == mo->old0 && sh[0].c[1] == mo->old1 && sh[1].c[0] == mo->old0 &&
                sh[1].c[1] == mo->old1;
     if (hit) {
@@ -209,7 +210,7 @@ static inline __attribute__((always_inline)) void race_access_stk(race_gs *gs, s
                                                                   uintptr_t addr, uint64_t a,
                                                                   uint32_t stk)
 {
-    if (addr < gs->min_sp && addr >= gs->note_lo)
+    if (race_may_note(gs, addr))
         race_note_stack(gs, addr);
     if (RT_LIKELY(shadow_update_quick(sh, a, stk, &gs->who)))
         return;

@@ -270,7 +270,7 @@ static void memo_learn(race_gs *gs, const shadow_granule *sh, uint64_t a, uint64
 static void access_pair_both(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t a,
                              uint32_t stk)
 {
-    if (addr < gs->min_sp && addr >= gs->note_lo)
+    if (race_may_note(gs, addr))
         race_note_stack(gs, addr);
     bool locked;
     bias_thr *t = shadow_enter(sh, &locked);
@@ -332,23 +332,23 @@ void race_access_range(race_gs *gs, uintptr_t addr, size_t n, uint64_t kind, uin
  * for the overflow form, which only the full path reads. */
 static bool granule_races_write(const shadow_granule *g, const shadow_actor *who)
 {
-    uint64_t c0 = __atomic_load_n(&g->c[0], __ATOMIC_RELAXED), x[3];
-    if (c0 & CELL_OVF)
+    uint64_t c[SHADOW_CELLS];
+    c[0] = __atomic_load_n(&g->c[0], __ATOMIC_RELAXED);
+    if (c[0] & CELL_OVF)
         return true;
-    shadow_load_rest(g, c0, x);
-    if (cell_mask(c0) && !cell_hb(c0, who))
-        return true;
-    for (int i = 0; i < 3; i++)
-        if (cell_mask(x[i]) && !cell_hb(x[i], who))
+    shadow_load_rest(g, c[0], c + 1);
+    for (int i = 0; i < SHADOW_CELLS; i++)
+        if (cell_mask(c[i]) && !cell_hb(c[i], who))
             return true;
     return false;
 }
 
 void race_free_range(race_gs *gs, uintptr_t lo, size_t n, uintptr_t pc)
 {
-    uintptr_t hi = lo + n, first = lo & ~7ull, last = (hi - 1) & ~7ull;
+    uintptr_t hi = lo + n;
     if (!n || hi < lo)
         return;
+    uintptr_t first = lo & ~7ull, last = (hi - 1) & ~7ull;
     for (uintptr_t p = first; p <= last; p += 8) {
         shadow_granule *g = shadow_of(p);
         if (p == first || p == last || !g || granule_races_write(g, &gs->who)) {
