@@ -10,7 +10,6 @@
  * Locks (spin locks, never held across a park, innermost last):
  *   rs.lock      slot table, free-slot list, goroutine records (race_ginfo)
  *   sync_lock    sync-object table (uthash keyed by address) and their clocks
- *   dirty_lock   stacks waiting for their shadow to be reset at reuse
  * A goroutine's own race_gs needs no lock (only its M touches it).
  */
 #define _GNU_SOURCE
@@ -526,49 +525,19 @@ void race_atomic_leave_slow(void *cookie, const void *addr, bool release, bool m
 
 /* ---- stacks waiting for reuse ----------------------------------------------------------------- */
 
-typedef struct race_dirty {
-    uintptr_t hi;             /* key: the stack's top */
-    uintptr_t low;            /* lowest address its goroutine touched */
-    UT_hash_handle hh;
-} race_dirty;
-
-static race_dirty *dirty_table;
-static uint32_t dirty_lock;
-/* Below the deepest instrumented frame: its callees' red zone.  Accesses by this goroutine
- * deeper down (runtime range accesses) lower min_sp themselves (race_granule). */
+/* A stack's dirty mark (the lowest address its last goroutine touched) travels with the
+ * stack through the runtime's cache (race_go_end_slow's result), not in a table here: a
+ * table of a million exited goroutines' stacks cost a hash-chain walk of cold entries on
+ * every exit.  Below the deepest instrumented frame lies its callees' red zone; accesses
+ * by the goroutine deeper down (runtime range accesses) lower min_sp themselves
+ * (race_granule). */
 #define STACK_DIRTY_MARGIN 256
 
-void race_stack_reuse_slow(const void *lo, const void *hi)
+void race_stack_reuse_slow(const void *lo, const void *hi, uintptr_t dirty)
 {
-    uintptr_t key = (uintptr_t)hi;
-    race_dirty *d;
-    rt_lock(&dirty_lock);
-    HASH_FIND(hh, dirty_table, &key, sizeof key, d);
-    if (d)
-        HASH_DEL(dirty_table, d);
-    rt_unlock(&dirty_lock);
-    if (!d)
-        return; /* a fresh stack: its shadow was never written */
-    uintptr_t from = d->low > (uintptr_t)lo + STACK_DIRTY_MARGIN ? d->low - STACK_DIRTY_MARGIN
-                                                                 : (uintptr_t)lo;
-    race_free(d);
+    uintptr_t from = dirty > (uintptr_t)lo + STACK_DIRTY_MARGIN ? dirty - STACK_DIRTY_MARGIN
+                                                                : (uintptr_t)lo;
     shadow_reset(from, (uintptr_t)hi);
-}
-
-static void stack_mark_dirty(uintptr_t hi, uintptr_t low)
-{
-    race_dirty *d;
-    rt_lock(&dirty_lock);
-    HASH_FIND(hh, dirty_table, &hi, sizeof hi, d);
-    if (!d) {
-        d = race_malloc(sizeof *d);
-        d->hi = hi;
-        d->low = low;
-        HASH_ADD(hh, dirty_table, hi, sizeof d->hi, d);
-    } else if (low < d->low) {
-        d->low = low;
-    }
-    rt_unlock(&dirty_lock);
 }
 
 /* ---- the runtime's hooks ------------------------------------------------------------------- */
@@ -592,13 +561,12 @@ void race_go_start_slow(rt_g *parent, rt_g *child)
         race_tick(pgs); /* the go statement is a release to the child */
 }
 
-void race_go_end_slow(rt_g *g)
+uintptr_t race_go_end_slow(rt_g *g)
 {
     race_gs *gs = g->race;
     if (!gs)
-        return;
-    if (g->stack_hi && gs->min_sp < (uintptr_t)g->stack_hi)
-        stack_mark_dirty((uintptr_t)g->stack_hi, gs->min_sp);
+        return 0;
+    uintptr_t dirty = g->stack_hi && gs->min_sp < (uintptr_t)g->stack_hi ? gs->min_sp : 0;
     rt_lock(&rs.lock);
     race_slot *sl = &rs.slots[gs->slot];
     sl->final = gs->clk;
@@ -623,6 +591,7 @@ void race_go_end_slow(rt_g *g)
     race_free(gs->frame_node);
     race_free(gs);
     g->race = NULL;
+    return dirty;
 }
 
 void race_acquire_slow(const void *addr)

@@ -24,12 +24,15 @@
 extern bool race_enabled;
 
 void race_go_start_slow(rt_g *parent, rt_g *child);
-void race_go_end_slow(rt_g *g);
+/* g exits: returns the lowest address of its stack whose shadow it may have written (0:
+ * none), which travels with the stack (stack_free, stack_pass) to its next user. */
+uintptr_t race_go_end_slow(rt_g *g);
 void race_acquire_slow(const void *addr);
 void race_release_slow(const void *addr);
 void race_release_merge_slow(const void *addr);
-/* A new goroutine will run on [lo, hi): forget what older goroutines did there. */
-void race_stack_reuse_slow(const void *lo, const void *hi);
+/* A new goroutine will run on [lo, hi), whose shadow is written from `dirty` (what
+ * race_go_end returned for its last user) up: forget what older goroutines did there. */
+void race_stack_reuse_slow(const void *lo, const void *hi, uintptr_t dirty);
 /* Runtime-performed accesses to user memory (channel element copies). */
 void race_read_range_slow(const void *addr, size_t n, uintptr_t pc);
 void race_write_range_slow(const void *addr, size_t n, uintptr_t pc);
@@ -47,10 +50,9 @@ static inline void race_go_start(rt_g *parent, rt_g *child)
     if (RT_UNLIKELY(race_enabled))
         race_go_start_slow(parent, child);
 }
-static inline void race_go_end(rt_g *g)
+static inline uintptr_t race_go_end(rt_g *g)
 {
-    if (RT_UNLIKELY(race_enabled))
-        race_go_end_slow(g);
+    return RT_UNLIKELY(race_enabled) ? race_go_end_slow(g) : 0;
 }
 static inline void race_acquire(const void *addr)
 {
@@ -67,10 +69,10 @@ static inline void race_release_merge(const void *addr)
     if (RT_UNLIKELY(race_enabled))
         race_release_merge_slow(addr);
 }
-static inline void race_stack_reuse(const void *lo, const void *hi)
+static inline void race_stack_reuse(const void *lo, const void *hi, uintptr_t dirty)
 {
-    if (RT_UNLIKELY(race_enabled))
-        race_stack_reuse_slow(lo, hi);
+    if (RT_UNLIKELY(dirty))
+        race_stack_reuse_slow(lo, hi, dirty);
 }
 static inline void race_read_range(const void *addr, size_t n, uintptr_t pc)
 {

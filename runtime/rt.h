@@ -202,10 +202,11 @@ void leak_init(void);
 size_t stack_size(void);
 /* Give g a stack (cached when possible).  Sets g->stack_lo/hi.  Dies if out of memory. */
 void stack_alloc(rt_g *g);
-void stack_free(rt_g *g);
+/* `dirty`: what race_go_end returned for g, kept with the stack for its next user. */
+void stack_free(rt_g *g, uintptr_t dirty);
 /* Exiting goroutine `from` (still running on its stack, about to switch away for good)
- * hands that stack to `to`, which has none yet. */
-void stack_pass(rt_g *from, rt_g *to);
+ * hands that stack, `dirty` as in stack_free, to `to`, which has none yet. */
+void stack_pass(rt_g *from, rt_g *to, uintptr_t dirty);
 /* fork (sched.c's handlers): prepare (paging: every page back) before any lock, the
  * cache lock held across fork, done(child) after. */
 void stack_fork_prepare(void);

@@ -65,6 +65,7 @@ typedef struct rt_m {
     void *pend_arg;
     rt_g *pend_requeue;
     rt_g *pend_free;
+    uintptr_t pend_dirty;        /* pend_free's race_go_end result, for its stack */
     bool pend;                   /* any pend_* slot set: one test on the switch path */
     rt_g *start_next;            /* a never-run G that g0 starts once pend_unlock ran */
     uint32_t nspawn;             /* go() calls on this M, for the spawn slice */
@@ -411,10 +412,10 @@ static rt_g *g_alloc(void)
     return g;
 }
 
-static void g_release(rt_g *g)
+static void g_release(rt_g *g, uintptr_t dirty)
 {
     ctr_add(&sched.ngoroutines, -1);
-    stack_free(g);
+    stack_free(g, dirty);
     if (g->id == 1)
         return; /* main's G may still be named by dumps; never recycled */
     rt_lock(&sched.gfree_lock);
@@ -457,7 +458,7 @@ static __attribute__((noinline)) void sched_after_switch_slow(rt_m *m)
     if (m->pend_free) {
         rt_g *g = m->pend_free;
         m->pend_free = NULL;
-        g_release(g);
+        g_release(g, m->pend_dirty);
     }
 }
 
@@ -539,13 +540,14 @@ _Noreturn void go_exit(void)
 {
     rt_m *m = m_cur();
     rt_g *g = m->curg;
-    race_go_end(g);
+    uintptr_t dirty = race_go_end(g);
     g->state = G_DEAD;
     if (g->id == 1) {
         /* Go: main called runtime.Goexit; the others run on, deadlock if they all stop */
         g->wait_reason = "main called runtime.Goexit";
     }
     m->pend_free = g;
+    m->pend_dirty = dirty;
     m->pend = true;
     if (rt_multi)
         timers_poll(m);
@@ -554,7 +556,7 @@ _Noreturn void go_exit(void)
      * the stack cache (it starts at the stack's top, below which nothing of ours is
      * needed any more: g is dead and its switch saves nothing we read) */
     if (next && !next->sp && g->stack_lo)
-        stack_pass(g, next);
+        stack_pass(g, next, dirty);
     switch_to(m, g, next ? next : &m->g0);
     rt_throw("dead goroutine resumed");
 }

@@ -84,6 +84,7 @@
 
 typedef struct free_stack {
     struct free_stack *next;
+    uintptr_t dirty;      /* the detector's mark for the next user (stack_free) */
 } free_stack;
 
 static struct {
@@ -174,6 +175,7 @@ typedef struct stack_meta {
     rt_g *g;            /* owner while allocated */
     char *saved;        /* the saved top bytes while SP_RELEASED */
     struct stack_meta *cold; /* next on pg.cold (SP_FREE, pages zapped) */
+    uintptr_t dirty;    /* on pg.cold: the detector's mark for the next user */
     void *wait_rec[6];  /* the owner's channel waiter record (stack_wait_rec) */
 } stack_meta;
 
@@ -308,17 +310,19 @@ static void pg_zap(stack_meta **run, int n)
         rt_throw("stack paging: madvise failed (%s)", strerror(errno));
 }
 
-/* Write-protect the top pages of a run of parked slots, and copy their used bytes out
- * (the range also covers the dead pages below each top page: they are zapped next). */
+/* Write-protect the top page of each slot of a run, and copy its used bytes out.  One
+ * ioctl per top page, not one over the run: a range ioctl walks every entry of every
+ * page-table page it spans (512 per 2 MB slot, all but one of them empty), which cost
+ * more than the extra syscalls (docs/benchmarks.md, 1M live under the detector). */
 static void pg_protect(stack_meta **run, int n)
 {
-    char *top = pg_slot_lo(run[0]) + stk.slot - PAGE;
-    char *hi = pg_slot_lo(run[n - 1]) + stk.slot;
-    struct uffdio_writeprotect wp = {.range = {.start = (uintptr_t)top,
-                                               .len = (uint64_t)(hi - top)},
-                                     .mode = UFFDIO_WRITEPROTECT_MODE_WP};
-    if (ioctl(pg.fd, UFFDIO_WRITEPROTECT, &wp) != 0)
-        rt_throw("stack paging: write-protect failed (%s)", strerror(errno));
+    for (int i = 0; i < n; i++) {
+        char *top = pg_slot_lo(run[i]) + stk.slot - PAGE;
+        struct uffdio_writeprotect wp = {.range = {.start = (uintptr_t)top, .len = PAGE},
+                                         .mode = UFFDIO_WRITEPROTECT_MODE_WP};
+        if (ioctl(pg.fd, UFFDIO_WRITEPROTECT, &wp) != 0)
+            rt_throw("stack paging: write-protect failed (%s)", strerror(errno));
+    }
     /* writers now wait in the fault handler until the page is back */
     for (int i = 0; i < n; i++) {
         stack_meta *m = run[i];
@@ -627,14 +631,17 @@ void stack_alloc(rt_g *g)
     rt_lock(&stk.lock);
     free_stack *fs = stk.free;
     char *lo;
+    uintptr_t dirty = 0;
     bool start_paging = false;
     if (fs) {
         stk.free = fs->next;
         stk.nfree--;
+        dirty = fs->dirty;
         lo = (char *)(((uintptr_t)fs + sizeof(free_stack)) - stk.slot);
     } else if (pg.cold) {
         stack_meta *m = pg.cold;
         pg.cold = m->cold;
+        dirty = m->dirty;
         lo = pg_slot_lo(m);
         if (stack_paging) /* else a forked child: the mapping is plain again */
             pg_map_top(lo);
@@ -654,10 +661,10 @@ void stack_alloc(rt_g *g)
         m->g = g;
         pg_set(m, SP_RUNNING);
     }
-    race_stack_reuse(lo + PAGE, g->stack_hi);
+    race_stack_reuse(lo + PAGE, g->stack_hi, dirty);
 }
 
-void stack_free(rt_g *g)
+void stack_free(rt_g *g, uintptr_t dirty)
 {
     if (!g->stack_lo)
         return;
@@ -669,12 +676,14 @@ void stack_free(rt_g *g)
     if (__atomic_load_n(&stk.nfree, __ATOMIC_RELAXED) >= CACHE_HOT) {
         if (m && stack_paging) {
             g->stack_lo = g->stack_hi = NULL;
+            m->dirty = dirty;
             pg_free_cold(m);
             return;
         }
         /* cold stack: give its pages back, keep the top page (it holds the link) */
         madvise(g->stack_lo + PAGE, stk.slot - 2 * PAGE, MADV_DONTNEED);
     }
+    fs->dirty = dirty;
     rt_lock(&stk.lock);
     fs->next = stk.free;
     stk.free = fs;
@@ -683,7 +692,7 @@ void stack_free(rt_g *g)
     g->stack_lo = g->stack_hi = NULL;
 }
 
-void stack_pass(rt_g *from, rt_g *to)
+void stack_pass(rt_g *from, rt_g *to, uintptr_t dirty)
 {
     to->stack_lo = from->stack_lo;
     to->stack_hi = from->stack_hi;
@@ -691,7 +700,7 @@ void stack_pass(rt_g *from, rt_g *to)
     stack_meta *m = pg_meta(to->stack_lo);
     if (m)
         m->g = to; /* stays SP_RUNNING: the exiting owner was running on it */
-    race_stack_reuse(to->stack_lo + PAGE, to->stack_hi);
+    race_stack_reuse(to->stack_lo + PAGE, to->stack_hi, dirty);
 }
 
 bool stack_is_guard(const rt_g *g, const void *addr)
