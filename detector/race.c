@@ -615,6 +615,17 @@ void race_release_merge_slow(const void *addr)
         race_sync_release(gs, (uintptr_t)addr, true);
 }
 
+void race_handoff_slow(rt_g *parked)
+{
+    race_gs *gs = race_cur(), *ps = parked->race;
+    if (!gs || !ps)
+        return;
+    vc_join(&gs->vc, &ps->vc);
+    race_tick(ps); /* what the parked goroutine does once resumed is new to us */
+    vc_join(&ps->vc, &gs->vc);
+    race_tick(gs);
+}
+
 void race_read_range_slow(const void *addr, size_t n, uintptr_t pc)
 {
     race_gs *gs = race_cur();

@@ -137,11 +137,6 @@ static inline chan_waiter *waitq_take(chan_waitq *q)
 }
 
 /* The address a parked waiter's happens-before edges go through (see top comment). */
-static inline const void *waiter_sync(const chan_waiter *w)
-{
-    return w->sel ? (const void *)w->sel : (const void *)w;
-}
-
 /* ---- make / len / cap / free ------------------------------------------------------------------ */
 
 chan_t *chan_make(size_t elem_size, size_t cap)
@@ -209,11 +204,11 @@ static inline void chan_slot_sync(const char *slot)
     race_release(slot);
 }
 
-/* Unbuffered handoff with parked waiter w: both directions of happens-before. */
+/* Unbuffered handoff with parked waiter w: both directions of happens-before, joined
+ * into both clocks at once (Go's racesync does the same on the waiter's behalf). */
 static inline void chan_handoff_sync(const chan_waiter *w)
 {
-    race_acquire(waiter_sync(w));
-    race_release(waiter_sync(w));
+    race_handoff(w->g);
 }
 
 static RT_COLD _Noreturn void chan_panic_closed_send(void)
@@ -308,13 +303,10 @@ static __attribute__((noinline)) void chan_send_park(chan_t *ch, const void *ele
 {
     for (bool again = false;; again = true) {
         chan_waiter local, *w = chan_waiter_get(&local, (void *)elem);
-        race_release(w);
         waitq_put(&ch->sendq, w, again); /* a retry keeps its place at the front */
         sched_park("chan send", rt_unlock_cb, &ch->lock);
-        if (w->done) {
-            race_acquire(w);
-            return;
-        }
+        if (w->done)
+            return; /* the receiver joined our clocks (chan_handoff_sync) */
         rt_g *wake = NULL;
         rt_lock(&ch->lock);
         if (chan_trysend(ch, elem, &wake)) {
@@ -348,13 +340,10 @@ static __attribute__((noinline)) bool chan_recv_park(chan_t *ch, void *elem)
 {
     for (bool again = false;; again = true) {
         chan_waiter local, *w = chan_waiter_get(&local, elem);
-        race_release(w);
         waitq_put(&ch->recvq, w, again);
         sched_park("chan receive", rt_unlock_cb, &ch->lock);
-        if (w->done) {
-            race_acquire(w);
-            return true;
-        }
+        if (w->done)
+            return true; /* the sender joined our clocks (chan_handoff_sync) */
         rt_g *wake = NULL;
         rt_lock(&ch->lock);
         int r = chan_tryrecv(ch, elem, &wake);
@@ -520,7 +509,6 @@ static int sel_park(select_case_t *cases, int n, chan_lockset *ls, int *first)
             waitq_put(cases[i].dir == SELECT_SEND ? &cases[i].ch->sendq : &cases[i].ch->recvq,
                       &ws[i], false);
     }
-    race_release(&st);
     sched_park("select", sel_unlock, ls);
     sel_lock(ls);
     for (int i = 0; i < n; i++)
@@ -530,8 +518,7 @@ static int sel_park(select_case_t *cases, int n, chan_lockset *ls, int *first)
     chan_waiter *f = st.fired;
     *first = f ? f->case_index : -1;
     if (!f || !f->done)
-        return -1;
-    race_acquire(&st);
+        return -1; /* else the waker joined our clocks (chan_handoff_sync) */
     cases[f->case_index].ok = true;
     return f->case_index;
 }

@@ -30,6 +30,10 @@ uintptr_t race_go_end_slow(rt_g *g);
 void race_acquire_slow(const void *addr);
 void race_release_slow(const void *addr);
 void race_release_merge_slow(const void *addr);
+/* The running goroutine completes an unbuffered transfer with `parked`, which sits in a
+ * channel's wait queue (so nothing runs it, and its clock is frozen): each side's past
+ * happens before the other's future. */
+void race_handoff_slow(rt_g *parked);
 /* A new goroutine will run on [lo, hi), whose shadow is written from `dirty` (what
  * race_go_end returned for its last user) up: forget what older goroutines did there. */
 void race_stack_reuse_slow(const void *lo, const void *hi, uintptr_t dirty);
@@ -68,6 +72,11 @@ static inline void race_release_merge(const void *addr)
 {
     if (RT_UNLIKELY(race_enabled))
         race_release_merge_slow(addr);
+}
+static inline void race_handoff(rt_g *parked)
+{
+    if (RT_UNLIKELY(race_enabled))
+        race_handoff_slow(parked);
 }
 static inline void race_stack_reuse(const void *lo, const void *hi, uintptr_t dirty)
 {
