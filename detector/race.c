@@ -361,9 +361,9 @@ void race_free_range(race_gs *gs, uintptr_t lo, size_t n, uintptr_t pc)
 
 /* A sync object lives until its memory is reused: freed heap memory and reused stacks
  * forget it through the granule's SHADOW_META_SYNC meta bit (shadow_reset).  An object that a
- * goroutine creates on its own stack (a channel waiter, a select) is instead listed in
+ * goroutine creates on its own stack (a mutex in a local variable) is instead listed in
  * its race_gs and forgotten when it exits: setting the bit would touch, for each of a
- * million parked goroutines, a page of meta bytes (one per 32 KB of stack). */
+ * million goroutines, a page of meta bytes (one per 32 KB of stack). */
 typedef struct race_sync {
     uintptr_t addr;
     vclock vc;

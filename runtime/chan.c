@@ -26,10 +26,9 @@
  * the lowest address) cannot leave select while its lock list is still being read.
  *
  * Race detector edges (race.h), placed at the synchronising step:
- *   unbuffered  the parked goroutine publishes its history on its sync address (its own
- *               record, or its select state) before parking; the waker acquires that and
- *               releases its own history there; the parked goroutine acquires it on wake.
- *               So sender and receiver see each other's earlier writes, both ways.
+ *   unbuffered  the waker joins both clocks at the handoff (race_handoff: the parked
+ *               goroutine's clock is frozen while it is queued), so sender and receiver
+ *               see each other's earlier writes, both ways, and neither their later ones.
  *   buffered    each slot is acquired then released (store) by both the send that fills
  *               it and the receive that empties it.
  *   close       releases on the channel; a receive that observes the close acquires it.
@@ -136,7 +135,6 @@ static inline chan_waiter *waitq_take(chan_waitq *q)
     return NULL;
 }
 
-/* The address a parked waiter's happens-before edges go through (see top comment). */
 /* ---- make / len / cap / free ------------------------------------------------------------------ */
 
 chan_t *chan_make(size_t elem_size, size_t cap)

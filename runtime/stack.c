@@ -312,8 +312,9 @@ static void pg_zap(stack_meta **run, int n)
 
 /* Write-protect the top page of each slot of a run, and copy its used bytes out.  One
  * ioctl per top page, not one over the run: a range ioctl walks every entry of every
- * page-table page it spans (512 per 2 MB slot, all but one of them empty), which cost
- * more than the extra syscalls (docs/benchmarks.md, 1M live under the detector). */
+ * page-table page it spans (512 per 2 MB slot, all but one of them empty), 19% of the
+ * 1M-live run at procs = 1.  At procs > 1 each ioctl costs a TLB shootdown instead; the
+ * two measured about even there (docs/benchmarks.md, the 17:52 run). */
 static void pg_protect(stack_meta **run, int n)
 {
     for (int i = 0; i < n; i++) {
