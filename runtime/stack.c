@@ -310,20 +310,30 @@ static void pg_zap(stack_meta **run, int n)
         rt_throw("stack paging: madvise failed (%s)", strerror(errno));
 }
 
-/* Write-protect the top page of each slot of a run, and copy its used bytes out.  One
- * ioctl per top page, not one over the run: a range ioctl walks every entry of every
- * page-table page it spans (512 per 2 MB slot, all but one of them empty), 19% of the
- * 1M-live run at procs = 1.  At procs > 1 each ioctl costs a TLB shootdown instead; the
- * two measured about even there (docs/benchmarks.md, the 17:52 run). */
+/* Write-protect the top page of each slot of a run, then copy its used bytes out.  The
+ * write-protect changes page-table entries, which costs either a walk or TLB shootdowns:
+ *   - one ioctl over the run walks every entry of every page-table page it spans (512
+ *     per 2 MB slot, one of them in use), but flushes once;
+ *   - one ioctl per top page touches one entry, but flushes each time, and with other
+ *     Ms running on other CPUs each flush is an IPI to every one of them.
+ * So: per page with one M (1M live, procs = 1: 16.2-17.4 s -> 11.4-13.9 s), one range
+ * with several (procs = 2: 15.8-16.9 s -> 10.4-11.8 s; interleaved runs, 2026-12-02). */
+static void pg_write_protect(char *lo, size_t len)
+{
+    struct uffdio_writeprotect wp = {.range = {.start = (uintptr_t)lo, .len = (uint64_t)len},
+                                     .mode = UFFDIO_WRITEPROTECT_MODE_WP};
+    if (ioctl(pg.fd, UFFDIO_WRITEPROTECT, &wp) != 0)
+        rt_throw("stack paging: write-protect failed (%s)", strerror(errno));
+}
+
 static void pg_protect(stack_meta **run, int n)
 {
-    for (int i = 0; i < n; i++) {
-        char *top = pg_slot_lo(run[i]) + stk.slot - PAGE;
-        struct uffdio_writeprotect wp = {.range = {.start = (uintptr_t)top, .len = PAGE},
-                                         .mode = UFFDIO_WRITEPROTECT_MODE_WP};
-        if (ioctl(pg.fd, UFFDIO_WRITEPROTECT, &wp) != 0)
-            rt_throw("stack paging: write-protect failed (%s)", strerror(errno));
-    }
+    if (rt_multi)
+        pg_write_protect(pg_slot_lo(run[0]) + stk.slot - PAGE,
+                         (size_t)(n - 1) * stk.slot + PAGE);
+    else
+        for (int i = 0; i < n; i++)
+            pg_write_protect(pg_slot_lo(run[i]) + stk.slot - PAGE, PAGE);
     /* writers now wait in the fault handler until the page is back */
     for (int i = 0; i < n; i++) {
         stack_meta *m = run[i];
