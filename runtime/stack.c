@@ -317,7 +317,8 @@ static void pg_zap(stack_meta **run, int n)
  *   - one ioctl per top page touches one entry, but flushes each time, and with other
  *     Ms running on other CPUs each flush is an IPI to every one of them.
  * So: per page with one M (1M live, procs = 1: 16.2-17.4 s -> 11.4-13.9 s), one range
- * with several (procs = 2: 15.8-16.9 s -> 10.4-11.8 s; interleaved runs, 2026-12-02). */
+ * with several (procs = 2: 15.8-16.9 s -> 10.4-11.8 s; interleaved runs, 2026-12-02).
+ * At procs = 2 the walk is still 26% of that run. */
 static void pg_write_protect(char *lo, size_t len)
 {
     struct uffdio_writeprotect wp = {.range = {.start = (uintptr_t)lo, .len = (uint64_t)len},
