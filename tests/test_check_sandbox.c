@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 
 static char scratch[64];
 
@@ -28,13 +27,6 @@ static void sandbox_setup(void)
 }
 
 static void sandbox_teardown(void) { sbx_rmtree(scratch); }
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void run_sh(const char *script, double timeout, sbx_result *res)
 {
@@ -55,12 +47,12 @@ static void run_sh(const char *script, double timeout, sbx_result *res)
 START_TEST(test_wall_clock_timeout_kills_the_group)
 {
     sbx_result r;
-    double t0 = now_s();
+    double t0 = tu_now_s();
     /* the loop also forks a sleeper that would outlive a kill of the shell alone */
     run_sh("sleep 30 & i=0; while [ $i -lt 100000000 ]; do i=$((i+1)); done", 0.5, &r);
     ck_assert(r.timed_out);
     ck_assert(WIFSIGNALED(r.status) && WTERMSIG(r.status) == SIGKILL);
-    ck_assert_double_lt(now_s() - t0, 10.0); /* not the sleeper's 30 s (generous: CI is loaded) */
+    ck_assert_double_lt(tu_now_s() - t0, 10.0); /* not the sleeper's 30 s (generous: CI is loaded) */
     sbx_result_free(&r);
 }
 END_TEST
@@ -68,7 +60,7 @@ END_TEST
 START_TEST(test_output_capped_but_drained)
 {
     sbx_result r;
-    double t0 = now_s();
+    double t0 = tu_now_s();
     /* 64 MB through a pipe whose reader keeps only 4 KB: must not block the writer */
     run_sh("head -c 67108864 /dev/zero | tr '\\0' x; echo done >&2", 20, &r);
     ck_assert(!r.timed_out);
@@ -76,7 +68,7 @@ START_TEST(test_output_capped_but_drained)
     ck_assert(r.out_truncated);
     ck_assert_uint_eq(r.out.len, 4096);
     ck_assert_str_eq(sb_str(&r.err), "done\n");
-    ck_assert_double_lt(now_s() - t0, 30.0);
+    ck_assert_double_lt(tu_now_s() - t0, 30.0);
     sbx_result_free(&r);
 }
 END_TEST

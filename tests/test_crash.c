@@ -16,7 +16,6 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 
 int *volatile nil_ptr;          /* opaque to the optimiser */
 static volatile int sink;
@@ -252,13 +251,6 @@ static int count(const char *needle)
     return n;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* ---- tests ---------------------------------------------------------------------------------- */
 
 START_TEST(test_nil_deref_in_goroutine)
@@ -340,9 +332,9 @@ END_TEST
 START_TEST(test_stack_overflow_in_goroutine)
 {
     char msg[128];
-    double t0 = now_s();
+    double t0 = tu_now_s();
     expect_status(run("overflow_goroutine"), 2);
-    ck_assert_msg(now_s() - t0 < 5.0, "overflow report took %.1f s", now_s() - t0);
+    ck_assert_msg(tu_now_s() - t0 < 5.0, "overflow report took %.1f s", tu_now_s() - t0);
     snprintf(msg, sizeof msg, "runtime: goroutine stack exceeds %zu-byte limit\n", stack_size());
     expect(msg);
     expect("runtime: sp=0x");

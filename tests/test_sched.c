@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 /* At procs > 1 another M finishes work this test waits for (the last parks and their
@@ -16,17 +15,10 @@
  * a loaded machine that M's thread may not run for a long while (two suites at once on
  * two cores: a count of 10M yields ran out first).  Poll for up to 30 s of wall time,
  * yielding the OS thread too so the other M gets the CPU. */
-static int64_t wall_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
-
 static void poll_until(bool (*done)(size_t), size_t n)
 {
-    int64_t end = wall_ns() + 30 * (int64_t)1000000000;
-    while (!done(n) && wall_ns() < end) {
+    double end = tu_now_s() + 30;
+    while (!done(n) && tu_now_s() < end) {
         go_yield();
         sched_yield();
     }

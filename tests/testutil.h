@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static inline void tu_setup(void)
@@ -18,6 +19,14 @@ static inline void tu_setup(void)
     const char *p = getenv("TEST_PROCS");
     if (p && atoi(p) > 1)
         go_maxprocs(atoi(p));
+}
+
+/* Wall time in seconds (monotonic): for bounds on how long something may take. */
+static inline double tu_now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 static inline int tu_procs(void)
