@@ -50,6 +50,21 @@ typedef struct race_memo {
     uint32_t pos;
 } race_memo;
 
+/* A plain read of at most 8 bytes that missed, held back until the goroutine's next
+ * step: `x = f(x)` compiles to read(x), write(x), and when that write comes next and
+ * races with nothing, its cell alone is what both would leave (a write stands for a
+ * read of its own epoch), so the read costs no update of its own.  A 4-byte loop
+ * (gcc's) then never needs a third cell per granule.  When the write does race, the
+ * read and then the write take their own paths, so reports are unchanged.  Every step
+ * that changes the goroutine's clock or frames, any other access that misses, a free,
+ * and switching away (race_switch_out) first apply it (race_flush): it is applied with
+ * the clock, stack and order it had.  addr 0: none. */
+typedef struct race_pend {
+    uintptr_t addr, pc;
+    uint64_t a;
+    shadow_granule *sh;
+} race_pend;
+
 typedef struct race_gs {
     uint64_t epoch;          /* cell_make(slot, clk, 0, 0): the hot path's view */
     uint32_t slot, clk;
@@ -74,6 +89,7 @@ typedef struct race_gs {
     bool has_fence_rel;
     struct race_sync *stack_syncs; /* sync objects on this goroutine's stack (race.c) */
     race_memo memo[2];       /* per kind (read, write): race_memo_apply */
+    race_pend pend;          /* a read miss held back for one step (race_flush) */
 } race_gs;
 
 /* What an atomic operation does (race_atomic_begin/end). */
@@ -102,6 +118,13 @@ void race_init(void);
 /* Slow path of one granule (mask inside a) whose inline cells do not cover a; sh is its
  * shadow. */
 void race_access_miss(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t a, uintptr_t pc);
+/* The held-back read (race_gs.pend): apply it now. */
+void race_pend_apply(race_gs *gs);
+static inline void race_flush(race_gs *gs)
+{
+    if (RT_UNLIKELY(gs->pend.addr != 0))
+        race_pend_apply(gs);
+}
 /* Two adjacent whole granules at addr (8-byte aligned, one window), a covering both;
  * lo/hi say which the inline cells already cover. */
 void race_access_pair(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t a, uintptr_t pc,
@@ -243,6 +266,10 @@ static inline __attribute__((always_inline)) void race_access(uintptr_t addr, un
         shadow_granule *sh = shadow_at(base, addr);
         if (RT_LIKELY(shadow_covers(sh, a)))
             return;
+        if (kind == RACE_READ && RT_LIKELY(gs->pend.addr == 0)) {
+            gs->pend = (race_pend){addr, pc, a, sh}; /* race_access_miss would, no call */
+            return;
+        }
         /* a call, not inlined: the covered case stays a leaf that saves no registers */
         race_access_miss(gs, sh, addr, a, pc);
         return;

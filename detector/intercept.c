@@ -382,6 +382,9 @@ static void heap_forget(void *p, uintptr_t ra)
 {
     if (!p || !race_enabled)
         return;
+    race_gs *cur = race_cur();
+    if (cur)
+        race_flush(cur); /* a held-back read of p must not land after the reset */
     size_t n = malloc_usable_size(p);
     size_t asked = race_heap_del((uintptr_t)p);
     forget_ctx f = {user_caller(ra), ra, (uintptr_t)p + (asked ? asked : n)};
@@ -409,7 +412,9 @@ void *__wrap_realloc(void *old, size_t n)
         heap_note(p, n, RA());
         return p;
     }
-    race_gs *gs = user_caller(RA());
+    race_gs *gs = user_caller(RA()), *cur = race_cur();
+    if (cur)
+        race_flush(cur);
     size_t oldn = malloc_usable_size(old);
     if (gs)
         check_read(gs, old, oldn < n ? oldn : n, RA());

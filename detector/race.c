@@ -137,7 +137,9 @@ race_ginfo *race_stack_owner(uintptr_t addr)
 
 static race_gs *gs_new(rt_g *g, uint32_t slot, uint32_t clk, vclock *inherit, uint32_t create_stk)
 {
-    race_gs *gs = race_malloc(sizeof *gs);
+    /* lines of its own: its hot fields (pend, memo) are written on every miss, and two
+     * workers' states must not share a line that both Ms keep invalidating */
+    race_gs *gs = race_malloc_lines(sizeof *gs);
     memset(gs, 0, sizeof *gs);
     if (inherit)
         vc_copy(&gs->vc, inherit);
@@ -239,8 +241,42 @@ static inline void race_granule(race_gs *gs, shadow_granule *sh, uintptr_t addr,
     race_access_stk(gs, sh, addr, a, *stk);
 }
 
+/* The read held back in gs->pend, then write a of the same bytes: the write's quick
+ * update alone if it races with nothing (it leaves what both would), else each its own
+ * path, read first, as if nothing had been held back. */
+static void access_fused(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t a, uintptr_t pc)
+{
+    uint32_t stk = race_stack_id_fast(gs, pc);
+    if (race_may_note(gs, addr))
+        race_note_stack(gs, addr);
+    if (RT_LIKELY(shadow_update_quick(sh, a, stk, &gs->who))) {
+        gs->pend.addr = 0;
+        return;
+    }
+    race_pend_apply(gs);
+    race_access_stk(gs, sh, addr, a, stk);
+}
+
+void race_pend_apply(race_gs *gs)
+{
+    race_pend p = gs->pend;
+    gs->pend.addr = 0; /* first: the read's report may exit (halt_on_error) and flush again */
+    race_access_stk(gs, p.sh, p.addr, p.a, race_stack_id_fast(gs, p.pc));
+}
+
 void race_access_miss(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t a, uintptr_t pc)
 {
+    if (RT_UNLIKELY(gs->pend.addr != 0)) {
+        if (gs->pend.addr == addr && gs->pend.a == (a & ~CELL_WRITE) && (a & CELL_WRITE)) {
+            access_fused(gs, sh, addr, a, pc);
+            return;
+        }
+        race_pend_apply(gs);
+    }
+    if (!(a & (CELL_WRITE | CELL_ATOMIC))) {
+        gs->pend = (race_pend){addr, pc, a, sh};
+        return;
+    }
     race_access_stk(gs, sh, addr, a, race_stack_id_fast(gs, pc));
 }
 
@@ -308,6 +344,7 @@ void race_access_slow(race_gs *gs, uintptr_t addr, uint64_t a, uintptr_t pc)
 
 void race_access_range(race_gs *gs, uintptr_t addr, size_t n, uint64_t kind, uintptr_t pc)
 {
+    race_flush(gs);
     uint32_t stk = DEPOT_UNKNOWN;
     uintptr_t end = addr + n;
     if (end < addr)
@@ -344,6 +381,7 @@ static bool granule_races_write(const shadow_granule *g, const shadow_actor *who
 
 void race_free_range(race_gs *gs, uintptr_t lo, size_t n, uintptr_t pc)
 {
+    race_flush(gs);
     uintptr_t hi = lo + n;
     if (!n || hi < lo)
         return;
@@ -435,6 +473,7 @@ void race_sync_forget_granule(uintptr_t ga)
 
 void race_sync_acquire(race_gs *gs, uintptr_t addr)
 {
+    race_flush(gs);
     rt_lock(&sync_lock);
     race_sync *s = sync_find(addr, false);
     if (s)
@@ -444,6 +483,7 @@ void race_sync_acquire(race_gs *gs, uintptr_t addr)
 
 void race_sync_release(race_gs *gs, uintptr_t addr, bool merge)
 {
+    race_flush(gs);
     rt_lock(&sync_lock);
     race_sync *s = sync_find(addr, true);
     if (merge)
@@ -464,10 +504,12 @@ static __thread race_sync *atomic_sync __attribute__((tls_model("initial-exec"))
 
 race_gs *race_atomic_begin(uintptr_t addr, unsigned size, uintptr_t pc, unsigned op)
 {
-    race_access(addr, size, ((op & RACE_AT_WRITES) ? RACE_WRITE : RACE_READ) | RACE_ATOMIC, pc);
     race_gs *gs = race_cur();
     if (!gs)
         return gs;
+    race_flush(gs);
+    race_access(addr, size, ((op & RACE_AT_WRITES) ? RACE_WRITE : RACE_READ) | RACE_ATOMIC, pc);
+    gs = race_cur();
     rt_lock(&sync_lock);
     race_sync *s = atomic_sync = sync_find(addr, (op & RACE_AT_WRITES) != 0);
     if ((op & RACE_AT_READS) && s && !vc_empty(&s->vc))
@@ -498,6 +540,7 @@ void race_fence(bool acq, bool rel)
     race_gs *gs = race_cur();
     if (!gs)
         return;
+    race_flush(gs);
     if (acq)
         vc_join(&gs->vc, &gs->fence_acq);
     if (rel) {
@@ -547,6 +590,8 @@ void race_go_start_slow(rt_g *parent, rt_g *child)
     race_gs *pgs = parent ? parent->race : NULL;
     uint32_t create_stk = 0;
     if (pgs)
+        race_flush(pgs); /* before the child inherits the clock */
+    if (pgs)
         create_stk = race_stack_id(pgs, child->ncreate ? child->create_pc[0] : 0);
     uint32_t start;
     rt_lock(&rs.lock);
@@ -566,6 +611,7 @@ uintptr_t race_go_end_slow(rt_g *g)
     race_gs *gs = g->race;
     if (!gs)
         return 0;
+    race_flush(gs);
     uintptr_t dirty = g->stack_hi && gs->min_sp < (uintptr_t)g->stack_hi ? gs->min_sp : 0;
     rt_lock(&rs.lock);
     race_slot *sl = &rs.slots[gs->slot];
@@ -620,10 +666,18 @@ void race_handoff_slow(rt_g *parked)
     race_gs *gs = race_cur(), *ps = parked->race;
     if (!gs || !ps)
         return;
+    race_flush(gs); /* ps has nothing held back: it switched away (race_switch_out_slow) */
     vc_join(&gs->vc, &ps->vc);
     race_tick(ps); /* what the parked goroutine does once resumed is new to us */
     vc_join(&ps->vc, &gs->vc);
     race_tick(gs);
+}
+
+void race_switch_out_slow(rt_g *g)
+{
+    race_gs *gs = g->race;
+    if (gs)
+        race_flush(gs);
 }
 
 void race_read_range_slow(const void *addr, size_t n, uintptr_t pc)

@@ -139,6 +139,9 @@ int race_exit_status(int status);
 int race_exit_status(int status)
 {
     static bool summarised;
+    race_gs *gs = race_cur();
+    if (gs)
+        race_flush(gs); /* the exiting goroutine's last read */
     if (!race_report_count())
         return status;
     if (!__atomic_exchange_n(&summarised, true, __ATOMIC_ACQ_REL))

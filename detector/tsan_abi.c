@@ -137,6 +137,7 @@ TSAN_API void __tsan_func_entry(void *pc)
     race_gs *gs = race_cur();
     if (RT_UNLIKELY(!gs))
         return;
+    race_flush(gs); /* its stack is the one before this frame */
     if (RT_UNLIKELY(gs->depth == gs->cap))
         race_frames_grow(gs);
     gs->frame_pc[gs->depth] = (uintptr_t)pc;
@@ -155,8 +156,10 @@ TSAN_API void __tsan_func_entry(void *pc)
 TSAN_API void __tsan_func_exit(void)
 {
     race_gs *gs = race_cur();
-    if (RT_LIKELY(gs != NULL) && gs->depth)
+    if (RT_LIKELY(gs != NULL) && gs->depth) {
+        race_flush(gs);
         gs->depth--;
+    }
 }
 
 TSAN_API void __tsan_ignore_thread_begin(void) {}

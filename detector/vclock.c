@@ -39,13 +39,15 @@
 static void *(*real_malloc)(size_t);
 static void *(*real_realloc)(void *, size_t);
 static void (*real_free)(void *);
+static void *(*real_aligned_alloc)(size_t, size_t);
 
 static RT_COLD void race_alloc_init(void)
 {
     real_malloc = (void *(*)(size_t))dlsym(RTLD_NEXT, "malloc");
     real_realloc = (void *(*)(void *, size_t))dlsym(RTLD_NEXT, "realloc");
     real_free = (void (*)(void *))dlsym(RTLD_NEXT, "free");
-    if (!real_malloc || !real_realloc || !real_free)
+    real_aligned_alloc = (void *(*)(size_t, size_t))dlsym(RTLD_NEXT, "aligned_alloc");
+    if (!real_malloc || !real_realloc || !real_free || !real_aligned_alloc)
         rt_throw("race detector: cannot find libc's allocator");
 }
 
@@ -54,6 +56,16 @@ void *race_malloc(size_t n)
     if (RT_UNLIKELY(!real_malloc))
         race_alloc_init();
     void *p = real_malloc(n ? n : 1);
+    if (!p)
+        rt_throw("race detector: out of memory (%zu bytes)", n);
+    return p;
+}
+
+void *race_malloc_lines(size_t n)
+{
+    if (RT_UNLIKELY(!real_malloc))
+        race_alloc_init();
+    void *p = real_aligned_alloc(64, (n + 63) & ~(size_t)63);
     if (!p)
         rt_throw("race detector: out of memory (%zu bytes)", n);
     return p;

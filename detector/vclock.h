@@ -57,6 +57,9 @@ struct vc_snap {
 
 /* Detector-internal allocation: never the user's (possibly intercepted) malloc. */
 void *race_malloc(size_t n);
+/* Whole cache lines of their own: per-thread state that another thread's writes next to
+ * it must not invalidate (false sharing).  race_free frees it. */
+void *race_malloc_lines(size_t n);
 void *race_realloc(void *p, size_t n);
 void race_free(void *p);
 

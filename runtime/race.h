@@ -37,6 +37,9 @@ void race_handoff_slow(rt_g *parked);
 /* A new goroutine will run on [lo, hi), whose shadow is written from `dirty` (what
  * race_go_end returned for its last user) up: forget what older goroutines did there. */
 void race_stack_reuse_slow(const void *lo, const void *hi, uintptr_t dirty);
+/* g switches away (it parks, yields, is preempted): the detector first applies what it
+ * held back for g (detector.h, race_pend), so nothing of g's waits while others run. */
+void race_switch_out_slow(rt_g *g);
 /* Runtime-performed accesses to user memory (channel element copies). */
 void race_read_range_slow(const void *addr, size_t n, uintptr_t pc);
 void race_write_range_slow(const void *addr, size_t n, uintptr_t pc);
@@ -82,6 +85,11 @@ static inline void race_stack_reuse(const void *lo, const void *hi, uintptr_t di
 {
     if (RT_UNLIKELY(dirty))
         race_stack_reuse_slow(lo, hi, dirty);
+}
+static inline void race_switch_out(rt_g *g)
+{
+    if (RT_UNLIKELY(race_enabled))
+        race_switch_out_slow(g);
 }
 static inline void race_read_range(const void *addr, size_t n, uintptr_t pc)
 {

@@ -504,6 +504,7 @@ static inline __attribute__((always_inline)) void g_enter(void **save, rt_g *g)
  * resuming run what the goroutine that switched back to us left pending. */
 static inline void switch_to(rt_m *m, rt_g *g, rt_g *next)
 {
+    race_switch_out(g);
     if (next != &m->g0)
         next->state = G_RUNNING;
     sched_set_curg(m, next);
