@@ -87,7 +87,7 @@ typedef struct race_gs {
      * its later relaxed atomic writes (valid when has_fence_rel) */
     vclock fence_acq, fence_rel;
     bool has_fence_rel;
-    struct race_sync *stack_syncs; /* sync objects on this goroutine's stack (race.c) */
+    struct race_sync *stack_syncs; /* sync objects on this goroutine's stack (sync.c) */
     race_memo memo[2];       /* per kind (read, write): race_memo_apply */
     race_pend pend;          /* a read miss held back for one step (race_flush) */
 } race_gs;
@@ -100,10 +100,11 @@ enum {
     RACE_AT_REL = 8,     /* release order */
     RACE_AT_MERGE = 16,  /* a release joins the object's clock (RMW) instead of replacing it */
 };
-/* Record the atomic access and take the edges its order implies, holding the sync table
- * across the operation so its value and clock are seen together; end releases. */
+/* Record the atomic access and take the edges its order implies, holding the variable's
+ * sync object across the operation so its value and clock change together; end
+ * publishes and unlocks (sync.c). */
 race_gs *race_atomic_begin(uintptr_t addr, unsigned size, uintptr_t pc, unsigned op);
-void race_atomic_end(race_gs *gs, uintptr_t addr, unsigned op);
+void race_atomic_end(race_gs *gs, unsigned op);
 /* __tsan_atomic_thread_fence: acquire what relaxed reads saw / snapshot for relaxed writes. */
 void race_fence(bool acq, bool rel);
 
@@ -149,9 +150,14 @@ uint32_t race_stack_id(race_gs *gs, uintptr_t pc);
 void race_frames_grow(race_gs *gs);
 /* Goroutine record of an epoch, NULL if unknown.  Takes the slot lock. */
 race_ginfo *race_ginfo_of(uint32_t slot, uint32_t clk);
-/* Release/acquire on the sync object at addr for gs (used by atomics and hooks). */
+/* The goroutine releases: its epoch advances (race.c). */
+void race_tick(race_gs *gs);
+
+/* sync.c: release/acquire on the sync object at addr for gs (atomics and hooks). */
 void race_sync_acquire(race_gs *gs, uintptr_t addr);
 void race_sync_release(race_gs *gs, uintptr_t addr, bool merge);
+/* gs exits: the sync objects on its stack die with it. */
+void race_sync_forget_stack(race_gs *gs);
 
 /* report.c */
 void race_report(race_gs *gs, uintptr_t addr, uint64_t a, uint32_t stk, const shadow_hit *hits,

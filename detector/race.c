@@ -1,6 +1,7 @@
 /*
- * race.c - the detector's core: goroutine clocks and slots, sync-object clocks, the
- * runtime's hooks (runtime/race.h), the per-access slow path and shadow call stacks.
+ * race.c - the detector's core: goroutine clocks and slots, the runtime's hooks
+ * (runtime/race.h), the per-access slow path and shadow call stacks.  Sync objects and
+ * atomics: sync.c.
  *
  * Happens-before is tracked with vector clocks over slots (vclock.c explains slot reuse).
  * A goroutine's epoch advances only when it releases (go, unlock, send, atomic store...),
@@ -9,7 +10,6 @@
  *
  * Locks (spin locks, never held across a park, innermost last):
  *   rs.lock      slot table, free-slot list, goroutine records (race_ginfo)
- *   sync_lock    sync-object table (uthash keyed by address) and their clocks
  * A goroutine's own race_gs needs no lock (only its M touches it).
  */
 #define _GNU_SOURCE
@@ -21,19 +21,6 @@
 #include <string.h>
 #include <sys/personality.h>
 #include <unistd.h>
-
-/* Every table here is keyed by one address: a multiplicative hash beats uthash's
- * byte-wise default on the atomics' path. */
-#define HASH_FUNCTION(keyptr, keylen, hashv)                                              \
-    do {                                                                                  \
-        uint64_t k_;                                                                      \
-        memcpy(&k_, (keyptr), sizeof k_);                                                 \
-        (hashv) = (unsigned)((k_ * 0x9e3779b97f4a7c15ull) >> 32);                         \
-    } while (0)
-#define uthash_malloc(sz) race_malloc(sz)
-#define uthash_free(ptr, sz) race_free(ptr)
-#define uthash_fatal(msg) rt_throw("race detector: %s", msg)
-#include <uthash.h>
 
 bool race_enabled;
 
@@ -155,7 +142,7 @@ static race_gs *gs_new(rt_g *g, uint32_t slot, uint32_t clk, vclock *inherit, ui
     return gs;
 }
 
-static void race_tick(race_gs *gs)
+void race_tick(race_gs *gs)
 {
     if (RT_UNLIKELY(gs->clk >= RACE_MAX_CLOCK))
         rt_throw("race detector: goroutine %lld synchronised more than %u times",
@@ -395,177 +382,6 @@ void race_free_range(race_gs *gs, uintptr_t lo, size_t n, uintptr_t pc)
     }
 }
 
-/* ---- sync objects ------------------------------------------------------------------------- */
-
-/* A sync object lives until its memory is reused: freed heap memory and reused stacks
- * forget it through the granule's SHADOW_META_SYNC meta bit (shadow_reset).  An object that a
- * goroutine creates on its own stack (a mutex in a local variable) is instead listed in
- * its race_gs and forgotten when it exits: setting the bit would touch, for each of a
- * million goroutines, a page of meta bytes (one per 32 KB of stack). */
-typedef struct race_sync {
-    uintptr_t addr;
-    vclock vc;
-    struct race_sync *stack_next; /* next on the owner's stack_syncs list */
-    bool on_stack;                /* listed: shadow_reset leaves it to race_go_end */
-    UT_hash_handle hh;
-} race_sync;
-
-static race_sync *sync_table;
-static uint32_t sync_lock;
-
-/* Remember where s lives so that it is forgotten with its memory. */
-static void sync_track(race_sync *s)
-{
-    rt_g *g = rt_curg;
-    race_gs *gs = g ? g->race : NULL;
-    if (gs && g->stack_lo && s->addr >= (uintptr_t)g->stack_lo && s->addr < (uintptr_t)g->stack_hi) {
-        s->on_stack = true;
-        s->stack_next = gs->stack_syncs;
-        gs->stack_syncs = s;
-        return;
-    }
-    shadow_mark_sync(s->addr); /* so freeing this memory forgets the object (shadow_reset) */
-}
-
-static race_sync *sync_find(uintptr_t addr, bool create)
-{
-    race_sync *s;
-    HASH_FIND(hh, sync_table, &addr, sizeof addr, s);
-    if (!s && create) {
-        s = race_malloc(sizeof *s);
-        memset(s, 0, sizeof *s);
-        s->addr = addr;
-        HASH_ADD(hh, sync_table, addr, sizeof s->addr, s);
-        sync_track(s);
-    }
-    return s;
-}
-
-/* The object's memory died: out of the table, clock freed (sync_lock held). */
-static void sync_destroy(race_sync *s)
-{
-    HASH_DEL(sync_table, s);
-    vc_free(&s->vc);
-    race_free(s);
-}
-
-/* gs exits: the objects on its stack die with it (sync_lock held). */
-static void sync_forget_stack(race_gs *gs)
-{
-    for (race_sync *s = gs->stack_syncs, *next; s; s = next) {
-        next = s->stack_next;
-        sync_destroy(s);
-    }
-    gs->stack_syncs = NULL;
-}
-
-void race_sync_forget_granule(uintptr_t ga)
-{
-    rt_lock(&sync_lock);
-    for (uintptr_t a = ga; a < ga + 8; a++) {
-        race_sync *s;
-        HASH_FIND(hh, sync_table, &a, sizeof a, s);
-        if (s && !s->on_stack)
-            sync_destroy(s);
-    }
-    rt_unlock(&sync_lock);
-}
-
-void race_sync_acquire(race_gs *gs, uintptr_t addr)
-{
-    race_flush(gs);
-    rt_lock(&sync_lock);
-    race_sync *s = sync_find(addr, false);
-    if (s)
-        vc_join(&gs->vc, &s->vc);
-    rt_unlock(&sync_lock);
-}
-
-void race_sync_release(race_gs *gs, uintptr_t addr, bool merge)
-{
-    race_flush(gs);
-    rt_lock(&sync_lock);
-    race_sync *s = sync_find(addr, true);
-    if (merge)
-        vc_join(&s->vc, &gs->vc);
-    else
-        vc_copy(&s->vc, &gs->vc);
-    rt_unlock(&sync_lock);
-    race_tick(gs);
-}
-
-/* Atomics (tsan_abi.c, runtime/atomic.c).  Relaxed operations create no edge by
- * themselves but feed C11 fences: a relaxed read remembers the clock it observed for a
- * later acquire fence, a relaxed write after a release fence publishes the fence's
- * snapshot. */
-/* The sync object of the atomic in progress on this thread (sync_lock held from begin to
- * end), so an operation looks its object up once. */
-static __thread race_sync *atomic_sync __attribute__((tls_model("initial-exec")));
-
-race_gs *race_atomic_begin(uintptr_t addr, unsigned size, uintptr_t pc, unsigned op)
-{
-    race_gs *gs = race_cur();
-    if (!gs)
-        return gs;
-    race_flush(gs);
-    race_access(addr, size, ((op & RACE_AT_WRITES) ? RACE_WRITE : RACE_READ) | RACE_ATOMIC, pc);
-    gs = race_cur();
-    rt_lock(&sync_lock);
-    race_sync *s = atomic_sync = sync_find(addr, (op & RACE_AT_WRITES) != 0);
-    if ((op & RACE_AT_READS) && s && !vc_empty(&s->vc))
-        vc_join((op & RACE_AT_ACQ) ? &gs->vc : &gs->fence_acq, &s->vc);
-    return gs;
-}
-
-void race_atomic_end(race_gs *gs, uintptr_t addr, unsigned op)
-{
-    if (!gs)
-        return;
-    bool rel = (op & RACE_AT_REL) && (op & RACE_AT_WRITES);
-    vclock *pub = rel ? &gs->vc : (op & RACE_AT_WRITES) && gs->has_fence_rel ? &gs->fence_rel : NULL;
-    if (pub) {
-        race_sync *s = atomic_sync ? atomic_sync : sync_find(addr, true);
-        if (op & RACE_AT_MERGE)
-            vc_join(&s->vc, pub);
-        else
-            vc_copy(&s->vc, pub);
-    }
-    rt_unlock(&sync_lock);
-    if (rel)
-        race_tick(gs);
-}
-
-void race_fence(bool acq, bool rel)
-{
-    race_gs *gs = race_cur();
-    if (!gs)
-        return;
-    race_flush(gs);
-    if (acq)
-        vc_join(&gs->vc, &gs->fence_acq);
-    if (rel) {
-        vc_copy(&gs->fence_rel, &gs->vc);
-        gs->has_fence_rel = true;
-        race_tick(gs);
-    }
-}
-
-/* runtime/atomic.c's hooks (race.h): goroutine.h atomics are seq-cst Go atomics. */
-void *race_atomic_enter_slow(const void *addr, size_t size, bool write, bool acquire,
-                             uintptr_t pc)
-{
-    unsigned op = write ? RACE_AT_WRITES | RACE_AT_REL : RACE_AT_READS | RACE_AT_ACQ;
-    if (write && acquire)
-        op |= RACE_AT_READS | RACE_AT_ACQ | RACE_AT_MERGE;
-    return race_atomic_begin((uintptr_t)addr, (unsigned)size, pc, op);
-}
-
-void race_atomic_leave_slow(void *cookie, const void *addr, bool release, bool merge)
-{
-    unsigned op = RACE_AT_WRITES | (release ? RACE_AT_REL : 0) | (merge ? RACE_AT_MERGE : 0);
-    race_atomic_end(cookie, (uintptr_t)addr, release ? op : 0);
-}
-
 /* ---- stacks waiting for reuse ----------------------------------------------------------------- */
 
 /* A stack's dirty mark (the lowest address its last goroutine touched) travels with the
@@ -625,11 +441,8 @@ uintptr_t race_go_end_slow(rt_g *g)
     }
     rs.free[rs.nfree++] = gs->slot;
     rt_unlock(&rs.lock);
-    if (gs->stack_syncs) {
-        rt_lock(&sync_lock);
-        sync_forget_stack(gs);
-        rt_unlock(&sync_lock);
-    }
+    if (gs->stack_syncs)
+        race_sync_forget_stack(gs);
     vc_free(&gs->vc);
     vc_free(&gs->fence_acq);
     vc_free(&gs->fence_rel);

@@ -211,7 +211,7 @@ static uint32_t atomic128_lock;
         race_gs *gs_ = race_atomic_begin((uintptr_t)(addr), (unsigned)sizeof(*(addr)), PC(),    \
                                          op_);                                                  \
         T r_ = (expr);                                                                          \
-        race_atomic_end(gs_, (uintptr_t)(addr), op_);                                           \
+        race_atomic_end(gs_, op_);                                                              \
         r_;                                                                                     \
     })
 
@@ -245,7 +245,7 @@ static uint32_t atomic128_lock;
         unsigned op = cas_op(mo, fmo);                                                              \
         race_gs *gs = race_atomic_begin((uintptr_t)a, sizeof(T), PC(), op);                         \
         bool ok = __atomic_compare_exchange_n(a, c, v, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);  \
-        race_atomic_end(gs, (uintptr_t)a, cas_end(op, ok));                                         \
+        race_atomic_end(gs, cas_end(op, ok));                                         \
         return ok;                                                                                  \
     }                                                                                               \
     TSAN_API int __tsan_atomic##N##_compare_exchange_weak(volatile T *a, T *c, T v, int mo,         \
@@ -334,7 +334,7 @@ TSAN_API int __tsan_atomic128_compare_exchange_strong(volatile u128 *a, u128 *c,
     unsigned op = cas_op(mo, fmo);
     race_gs *gs = race_atomic_begin((uintptr_t)a, 16, PC(), op);
     bool ok = a128_cas(a, c, v);
-    race_atomic_end(gs, (uintptr_t)a, cas_end(op, ok));
+    race_atomic_end(gs, cas_end(op, ok));
     return ok;
 }
 TSAN_API int __tsan_atomic128_compare_exchange_weak(volatile u128 *a, u128 *c, u128 v, int mo,

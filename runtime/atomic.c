@@ -21,7 +21,7 @@
         void *c_ = race_atomic_enter_slow(addr, sizeof(*(addr)), write, acq,                \
                                           (uintptr_t)__builtin_return_address(0));          \
         T r_ = op;                                                                          \
-        race_atomic_leave_slow(c_, addr, rel, merge);                                       \
+        race_atomic_leave_slow(c_, rel, merge);                                             \
         return r_;                                                                          \
     } while (0)
 
@@ -57,7 +57,7 @@ int64_t atomic_load_int64(int64_t *addr)
         void *c = race_atomic_enter_slow(addr, sizeof *addr, true, false,                   \
                                          (uintptr_t)__builtin_return_address(0));           \
         __atomic_store_n(addr, v, __ATOMIC_SEQ_CST);                                        \
-        race_atomic_leave_slow(c, addr, true, false);                                       \
+        race_atomic_leave_slow(c, true, false);                                             \
     }
 
 ATOMIC_STORE(atomic_store_int32, int32_t)
@@ -74,7 +74,7 @@ ATOMIC_STORE(atomic_store_int64, int64_t)
                                          (uintptr_t)__builtin_return_address(0));           \
         bool ok = __atomic_compare_exchange_n(addr, &old, new_, false, __ATOMIC_SEQ_CST,    \
                                               __ATOMIC_SEQ_CST);                            \
-        race_atomic_leave_slow(c, addr, ok, true);                                          \
+        race_atomic_leave_slow(c, ok, true);                                                \
         return ok;                                                                          \
     }
 

@@ -50,7 +50,7 @@ void race_write_range_slow(const void *addr, size_t n, uintptr_t pc);
  * together.  leave takes what enter returned. */
 void *race_atomic_enter_slow(const void *addr, size_t size, bool write, bool acquire,
                              uintptr_t pc);
-void race_atomic_leave_slow(void *cookie, const void *addr, bool release, bool merge);
+void race_atomic_leave_slow(void *cookie, bool release, bool merge);
 
 static inline void race_go_start(rt_g *parent, rt_g *child)
 {
