@@ -25,8 +25,11 @@ typedef struct race_ginfo {
     rt_g *g;                 /* while alive: for "stack of goroutine N" */
 } race_ginfo;
 
-/* Entries of a goroutine's stack-id cache: a loop's access sites (clang's vectorised
- * array loop has four within 0x90 bytes) must all fit.  Eight sets of two adjacent ways
+/* The stack-id cache, (frame node, pc) -> depot id.  A node names a whole stack, so an
+ * entry is true for any goroutine: the cache is per thread, not in every race_gs (a
+ * million parked goroutines paid 256 bytes each for it, about 64k page faults).  A
+ * loop's access sites (clang's vectorised array loop has four within 0x90 bytes) must
+ * all fit.  Eight sets of two adjacent ways
  * (i and i + 1, i even), indexed by the pc's 16-byte line of code, so that the sites of
  * one loop body, a few calls apart, land in different sets whatever the code's address.
  * (A multiplicative hash did not: nearby pcs share its top bits, and in 22% of layouts
@@ -38,6 +41,11 @@ static inline unsigned race_sc_index(uintptr_t pc)
 {
     return (unsigned)((pc >> 4) & 7) * 2; /* the set's first way */
 }
+typedef struct race_sc_ent {
+    uintptr_t pc;
+    uint32_t node, id;
+} race_sc_ent;
+extern __thread race_sc_ent race_sc[RACE_STACK_CACHE] __attribute__((tls_model("initial-exec")));
 
 /* The last update of both granules of a 16-byte access of one kind, when they were in
  * one state and it became [a] or [their write cell, a] (the array sweep's two steps):
@@ -49,6 +57,9 @@ typedef struct race_memo {
     uint64_t a, old0, old1, new0, new1;
     uint32_t pos;
 } race_memo;
+/* Per kind (read, write), per thread: a names the goroutine's epoch, and slots are reused
+ * only with higher clocks, so no other goroutine's access matches a memo. */
+extern __thread race_memo race_memo_tab[2] __attribute__((tls_model("initial-exec")));
 
 /* A plain read of at most 8 bytes that missed, held back until the goroutine's next
  * step: `x = f(x)` compiles to read(x), write(x), and when that write comes next and
@@ -65,6 +76,14 @@ typedef struct race_pend {
     shadow_granule *sh;
 } race_pend;
 
+/* C11 fences (sync.c): the clocks that relaxed atomic reads observed since, for the next
+ * acquire fence; the goroutine's clock at its last release fence, which its later
+ * relaxed atomic writes publish (valid when has_rel). */
+typedef struct race_fences {
+    vclock acq, rel;
+    bool has_rel;
+} race_fences;
+
 typedef struct race_gs {
     uint64_t epoch;          /* cell_make(slot, clk, 0, 0): the hot path's view */
     uint32_t slot, clk;
@@ -75,20 +94,11 @@ typedef struct race_gs {
     uintptr_t min_sp;        /* lowest stack address seen: what a stack reuse must reset */
     uintptr_t note_lo;       /* the goroutine's stack_lo once known (0 before): addresses
                               * below it are not on its stack (race_note_stack) */
-    struct {                 /* stack ids handed out, direct-mapped by pc: (frame node, pc) -> id */
-        uintptr_t pc;
-        uint32_t node, id;
-    } sc[RACE_STACK_CACHE];
     shadow_hbc hbc;          /* lower bound of one vc entry for the shadow's hb checks */
     shadow_actor who;        /* {slot, &vc, &hbc}, built once: what shadow updates take */
     race_ginfo *info;
-    /* C11 fences (tsan_abi.c): clocks that relaxed atomic reads observed since, for the
-     * next acquire fence; this goroutine's clock at its last release fence, published by
-     * its later relaxed atomic writes (valid when has_fence_rel) */
-    vclock fence_acq, fence_rel;
-    bool has_fence_rel;
+    race_fences *fences;     /* NULL until its first relaxed atomic or fence */
     struct race_sync *stack_syncs; /* sync objects on this goroutine's stack (sync.c) */
-    race_memo memo[2];       /* per kind (read, write): race_memo_apply */
     race_pend pend;          /* a read miss held back for one step (race_flush) */
 } race_gs;
 
@@ -182,14 +192,13 @@ static inline race_gs *race_cur(void)
 
 /* The cached stack id of (node, pc), 0 if not cached.  Two ways: two sites of one loop
  * whose pcs hash alike keep both their entries (race_stack_id fills them). */
-static inline __attribute__((always_inline)) uint32_t race_sc_lookup(const race_gs *gs,
-                                                                     uint32_t node, uintptr_t pc)
+static inline __attribute__((always_inline)) uint32_t race_sc_lookup(uint32_t node, uintptr_t pc)
 {
-    unsigned i = race_sc_index(pc);
-    if (gs->sc[i].pc == pc && gs->sc[i].node == node && gs->sc[i].id)
-        return gs->sc[i].id;
-    if (gs->sc[i + 1].pc == pc && gs->sc[i + 1].node == node && gs->sc[i + 1].id)
-        return gs->sc[i + 1].id;
+    const race_sc_ent *e = &race_sc[race_sc_index(pc)];
+    if (e[0].pc == pc && e[0].node == node && e[0].id)
+        return e[0].id;
+    if (e[1].pc == pc && e[1].node == node && e[1].id)
+        return e[1].id;
     return 0;
 }
 
@@ -200,7 +209,7 @@ static inline __attribute__((always_inline)) uint32_t race_stack_id_fast(race_gs
 {
     uint32_t d = gs->depth;
     uint32_t node = RT_LIKELY(d != 0) ? gs->frame_node[d - 1] : 0; /* 0: the empty stack */
-    uint32_t id = race_sc_lookup(gs, node, pc);
+    uint32_t id = race_sc_lookup(node, pc);
     return RT_LIKELY(id != 0) ? id : race_stack_id(gs, pc);
 }
 
@@ -217,7 +226,7 @@ static inline __attribute__((always_inline)) bool race_memo_apply(race_gs *gs, s
                                                                   uintptr_t addr, uint64_t a,
                                                                   uintptr_t pc)
 {
-    const race_memo *mo = &gs->memo[(a & CELL_WRITE) != 0];
+    const race_memo *mo = &race_memo_tab[(a & CELL_WRITE) != 0];
     if (RT_LIKELY(mo->a != a) || race_may_note(gs, addr))
         return false;
     uint32_t stk = race_stack_id_fast(gs, pc); /* before the region: it may take locks */

@@ -124,7 +124,7 @@ race_ginfo *race_stack_owner(uintptr_t addr)
 
 static race_gs *gs_new(rt_g *g, uint32_t slot, uint32_t clk, vclock *inherit, uint32_t create_stk)
 {
-    /* lines of its own: its hot fields (pend, memo) are written on every miss, and two
+    /* lines of its own: its hot field pend is written on every read miss, and two
      * workers' states must not share a line that both Ms keep invalidating */
     race_gs *gs = race_malloc_lines(sizeof *gs);
     memset(gs, 0, sizeof *gs);
@@ -160,6 +160,9 @@ void race_frames_grow(race_gs *gs)
     gs->frame_node = race_realloc(gs->frame_node, gs->cap * sizeof *gs->frame_node);
 }
 
+__thread race_sc_ent race_sc[RACE_STACK_CACHE] __attribute__((tls_model("initial-exec")));
+__thread race_memo race_memo_tab[2] __attribute__((tls_model("initial-exec")));
+
 /* Per-thread cache of depot lookups: most intern calls hit it and take no lock. */
 #define DEPOT_CACHE 256
 typedef struct depot_cache_ent {
@@ -186,15 +189,13 @@ uint32_t race_stack_id(race_gs *gs, uintptr_t pc)
     uint32_t node = i >= 0 ? gs->frame_node[i] : 0;
     for (i++; i < (int)gs->depth; i++)
         node = gs->frame_node[i] = depot_cached(node, gs->frame_pc[i]);
-    uint32_t id = race_sc_lookup(gs, node, pc);
+    uint32_t id = race_sc_lookup(node, pc);
     if (id)
         return id;
     id = depot_cached(node, pc);
-    unsigned j = race_sc_index(pc);
-    gs->sc[j + 1] = gs->sc[j]; /* the older entry moves to the second way */
-    gs->sc[j].pc = pc;
-    gs->sc[j].node = node;
-    gs->sc[j].id = id;
+    race_sc_ent *e = &race_sc[race_sc_index(pc)];
+    e[1] = e[0]; /* the older entry moves to the second way */
+    e[0] = (race_sc_ent){pc, node, id};
     return id;
 }
 
@@ -366,8 +367,7 @@ void race_access_miss(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t 
 
 /* After the quick update of granule sh by a (a whole-granule plain access) from state
  * (old0, old1): if it took one of the memo's two shapes, remember it (race_memo). */
-static void memo_learn(race_gs *gs, const shadow_granule *sh, uint64_t a, uint64_t old0,
-                       uint64_t old1)
+static void memo_learn(const shadow_granule *sh, uint64_t a, uint64_t old0, uint64_t old1)
 {
     uint64_t n0 = sh->c[0], n1 = sh->c[1];
     if ((a & (CELL_MASK | CELL_ATOMIC)) != CELL_MASK || ((old0 | n0) & (CELL_LOCK | CELL_OVF)) ||
@@ -381,7 +381,7 @@ static void memo_learn(race_gs *gs, const shadow_granule *sh, uint64_t a, uint64
     } else {
         return;
     }
-    gs->memo[(a & CELL_WRITE) != 0] = m;
+    race_memo_tab[(a & CELL_WRITE) != 0] = m;
 }
 
 /* Both granules of a 16-byte access, neither covered, in one region of the shadow (all
@@ -397,7 +397,7 @@ static void access_pair_both(race_gs *gs, shadow_granule *sh, uintptr_t addr, ui
     bool lo = shadow_quick_cells(sh, a, stk, &gs->who, locked);
     bool hi = shadow_quick_cells(sh + 1, a, stk, &gs->who, locked);
     if (lo && hi && !locked)
-        memo_learn(gs, sh, a, old0, old1);
+        memo_learn(sh, a, old0, old1);
     bias_exit(t);
     if (RT_UNLIKELY(!lo))
         race_access_general(gs, sh, addr, a, stk);
@@ -541,8 +541,11 @@ uintptr_t race_go_end_slow(rt_g *g)
     if (gs->stack_syncs)
         race_sync_forget_stack(gs);
     vc_free(&gs->vc);
-    vc_free(&gs->fence_acq);
-    vc_free(&gs->fence_rel);
+    if (gs->fences) {
+        vc_free(&gs->fences->acq);
+        vc_free(&gs->fences->rel);
+        race_free(gs->fences);
+    }
     race_free(gs->frame_pc);
     race_free(gs->frame_node);
     race_free(gs);

@@ -183,6 +183,16 @@ void race_sync_release(race_gs *gs, uintptr_t addr, bool merge)
     race_tick(gs);
 }
 
+/* gs's fence clocks, made on first use: few goroutines use relaxed atomics or fences. */
+static race_fences *sync_fences(race_gs *gs)
+{
+    if (RT_UNLIKELY(!gs->fences)) {
+        gs->fences = race_malloc(sizeof *gs->fences);
+        memset(gs->fences, 0, sizeof *gs->fences);
+    }
+    return gs->fences;
+}
+
 /* Atomics (tsan_abi.c, runtime/atomic.c).  Relaxed operations create no edge by
  * themselves but feed C11 fences: a relaxed read remembers the clock it observed for a
  * later acquire fence, a relaxed write after a release fence publishes the fence's
@@ -203,7 +213,7 @@ race_gs *race_atomic_begin(uintptr_t addr, unsigned size, uintptr_t pc, unsigned
      * publishes, as the caller performs the read only after this returns. */
     race_sync *s = atomic_sync = sync_get(addr, true);
     if ((op & RACE_AT_READS) && !vc_empty(&s->vc))
-        vc_join((op & RACE_AT_ACQ) ? &gs->vc : &gs->fence_acq, &s->vc);
+        vc_join((op & RACE_AT_ACQ) ? &gs->vc : &sync_fences(gs)->acq, &s->vc);
     return gs;
 }
 
@@ -213,7 +223,9 @@ void race_atomic_end(race_gs *gs, unsigned op)
         return;
     race_sync *s = atomic_sync;
     bool rel = (op & RACE_AT_REL) && (op & RACE_AT_WRITES);
-    vclock *pub = rel ? &gs->vc : (op & RACE_AT_WRITES) && gs->has_fence_rel ? &gs->fence_rel : NULL;
+    vclock *pub = rel                                                            ? &gs->vc
+                  : (op & RACE_AT_WRITES) && gs->fences && gs->fences->has_rel ? &gs->fences->rel
+                                                                               : NULL;
     if (pub) {
         if (op & RACE_AT_MERGE)
             vc_join(&s->vc, pub);
@@ -231,11 +243,12 @@ void race_fence(bool acq, bool rel)
     if (!gs)
         return;
     race_flush(gs);
+    race_fences *f = sync_fences(gs);
     if (acq)
-        vc_join(&gs->vc, &gs->fence_acq);
+        vc_join(&gs->vc, &f->acq);
     if (rel) {
-        vc_copy(&gs->fence_rel, &gs->vc);
-        gs->has_fence_rel = true;
+        vc_copy(&f->rel, &gs->vc);
+        f->has_rel = true;
         race_tick(gs);
     }
 }
