@@ -246,6 +246,70 @@ static inline __attribute__((always_inline)) bool race_memo_apply(race_gs *gs, s
     return hit;
 }
 
+/* The last quick update by a plain write a of at most 8 bytes on this thread, replayed on
+ * the next granule found in the same state: a 4-byte loop (gcc's) writes each granule's
+ * halves over the other worker's write cell, the same two transitions granule after
+ * granule.  A replay leaves exactly what the quick update would:
+ *   - the update depends only on the cells, a, the hb tests of other goroutines' cells it
+ *     overlaps (for a plain write each one must have held, else it was a race) and, for
+ *     cells of a's epoch and kind, whether their stack id is a's (`join`);
+ *   - hb tests that held keep holding (the goroutine's clock only grows), and a carries
+ *     the epoch, so a memo outlives no tick: slots are reused with higher clocks, so no
+ *     other goroutine's access equals a, and the memo can live per thread;
+ *   - only states in inline form (no overflow, lock or far-half bit) are learnt, where
+ *     the update moves no stack ids: the cell covering a afterwards (`pos`) takes a's.
+ * Indexed by the lowest byte a writes, two bytes per entry, so a granule's two halves
+ * keep an entry each. */
+typedef struct race_memo1 {
+    uint64_t a, old0, old1, new0, new1;
+    uint8_t pos, join;
+} race_memo1;
+#define RACE_MEMO1_N 4
+extern __thread race_memo1 race_memo1_tab[RACE_MEMO1_N] __attribute__((tls_model("initial-exec")));
+
+static inline race_memo1 *race_memo1_of(uint64_t a)
+{
+    return &race_memo1_tab[((unsigned)__builtin_ctzll(a & CELL_MASK) - CELL_MASK_SHIFT) >> 1];
+}
+
+/* Replay the memo on sh for write a with stack stk, if sh is in its state. */
+static inline __attribute__((always_inline)) bool race_memo1_apply(shadow_granule *sh, uint64_t a,
+                                                                   uint32_t stk)
+{
+    const race_memo1 *mo = race_memo1_of(a);
+    if (mo->a != a)
+        return false;
+    bias_thr *t = NULL;
+    if (RT_UNLIKELY(rt_multi) && !(t = bias_enter_owned(sh)))
+        return false;
+    bool hit = sh->c[0] == mo->old0 && sh->c[1] == mo->old1 &&
+               (!(mo->join & 1) || sh->stk[0] == stk) && (!(mo->join & 2) || sh->stk[1] == stk);
+    if (hit) {
+        sh->stk[mo->pos] = stk;
+        __atomic_store_n(&sh->c[1], mo->new1, __ATOMIC_RELAXED);
+        __atomic_store_n(&sh->c[0], mo->new0, __ATOMIC_RELAXED);
+    }
+    bias_exit(t);
+    return hit;
+}
+
+/* A plain write that missed, when it is the write half of `x = f(x)` (or no read is held
+ * back) and the one-granule memo knows its granule's state: no call.  At procs > 1 only on
+ * the region's owner.  False leaves it to race_access_miss. */
+static inline __attribute__((always_inline)) bool race_write_memo(race_gs *gs, shadow_granule *sh,
+                                                                  uintptr_t addr, uint64_t a,
+                                                                  uintptr_t pc)
+{
+    if (race_memo1_of(a)->a != a || race_may_note(gs, addr))
+        return false;
+    if (gs->pend.addr != 0 && (gs->pend.addr != addr || gs->pend.a != (a & ~CELL_WRITE)))
+        return false;
+    if (!race_memo1_apply(sh, a, race_stack_id_fast(gs, pc)))
+        return false;
+    gs->pend.addr = 0;
+    return true;
+}
+
 /* The slow path of one granule whose inline cells do not cover a, stack id known: the
  * quick update inline, the general one out of line. */
 static inline __attribute__((always_inline)) void race_access_stk(race_gs *gs, shadow_granule *sh,
@@ -285,6 +349,8 @@ static inline __attribute__((always_inline)) void race_access(uintptr_t addr, un
             gs->pend = (race_pend){addr, pc, a, sh}; /* race_access_miss would, no call */
             return;
         }
+        if (kind == RACE_WRITE && race_write_memo(gs, sh, addr, a, pc))
+            return;
         /* a call, not inlined: the covered case stays a leaf that saves no registers */
         race_access_miss(gs, sh, addr, a, pc);
         return;

@@ -229,53 +229,9 @@ static inline void race_granule(race_gs *gs, shadow_granule *sh, uintptr_t addr,
     race_access_stk(gs, sh, addr, a, *stk);
 }
 
-/* ---- the one-granule memo ------------------------------------------------------------------- */
+/* ---- the one-granule memo (race_memo1 in detector.h) ---------------------------------------- */
 
-/* The last quick update by a plain write a of at most 8 bytes on this thread, replayed on
- * the next granule found in the same state: a 4-byte loop (gcc's) writes each granule's
- * halves over the other worker's write cell, the same two transitions granule after
- * granule.  A replay leaves exactly what the quick update would:
- *   - the update depends only on the cells, a, the hb tests of other goroutines' cells it
- *     overlaps (for a plain write each one must have held, else it was a race) and, for
- *     cells of a's epoch and kind, whether their stack id is a's (`join`);
- *   - hb tests that held keep holding (the goroutine's clock only grows), and a carries
- *     the epoch, so a memo outlives no tick: slots are reused with higher clocks, so no
- *     other goroutine's access equals a, and the memo can live per thread;
- *   - only states in inline form (no overflow, lock or far-half bit) are learnt, where
- *     the update moves no stack ids: the cell covering a afterwards (`pos`) takes a's.
- * Indexed by the lowest byte a writes, two bytes per entry, so a granule's two halves
- * keep an entry each. */
-typedef struct memo1 {
-    uint64_t a, old0, old1, new0, new1;
-    uint8_t pos, join;
-} memo1;
-#define MEMO1_N 4
-static __thread memo1 memo1_tab[MEMO1_N] __attribute__((tls_model("initial-exec")));
-
-static inline memo1 *memo1_of(uint64_t a)
-{
-    return &memo1_tab[((unsigned)__builtin_ctzll(a & CELL_MASK) - CELL_MASK_SHIFT) >> 1];
-}
-
-/* Replay the memo on sh for write a with stack stk, if sh is in its state. */
-static inline bool memo1_apply(shadow_granule *sh, uint64_t a, uint32_t stk)
-{
-    const memo1 *mo = memo1_of(a);
-    if (mo->a != a)
-        return false;
-    bias_thr *t = NULL;
-    if (RT_UNLIKELY(rt_multi) && !(t = bias_enter_owned(sh)))
-        return false;
-    bool hit = sh->c[0] == mo->old0 && sh->c[1] == mo->old1 &&
-               (!(mo->join & 1) || sh->stk[0] == stk) && (!(mo->join & 2) || sh->stk[1] == stk);
-    if (hit) {
-        sh->stk[mo->pos] = stk;
-        __atomic_store_n(&sh->c[1], mo->new1, __ATOMIC_RELAXED);
-        __atomic_store_n(&sh->c[0], mo->new0, __ATOMIC_RELAXED);
-    }
-    bias_exit(t);
-    return hit;
-}
+__thread race_memo1 race_memo1_tab[RACE_MEMO1_N] __attribute__((tls_model("initial-exec")));
 
 /* sh went from (old0, old1), stack ids s0, s1, to its cells now by the quick update of
  * write a with stack stk, outside any granule lock: remember it if the memo can replay it. */
@@ -285,7 +241,7 @@ static void memo1_learn(const shadow_granule *sh, uint64_t a, uint32_t stk, uint
     uint64_t n0 = sh->c[0], n1 = sh->c[1], m = a & CELL_MASK;
     if (((old0 | n0) & (CELL_LOCK | CELL_OVF)) || ((old1 | n1) & CELL_MORE))
         return;
-    memo1 mo = {a, old0, old1, n0, n1, 0, 0};
+    race_memo1 mo = {a, old0, old1, n0, n1, 0, 0};
     const uint64_t old[2] = {old0, old1};
     const uint32_t ostk[2] = {s0, s1};
     for (int i = 0; i < 2; i++)
@@ -301,7 +257,7 @@ static void memo1_learn(const shadow_granule *sh, uint64_t a, uint32_t stk, uint
         mo.pos = 1;
     else
         return;
-    *memo1_of(a) = mo;
+    *race_memo1_of(a) = mo;
 }
 
 /* The quick update of a plain write a (stack stk) through the memo, teaching it; false
@@ -311,7 +267,7 @@ static inline bool access_write_quick(race_gs *gs, shadow_granule *sh, uintptr_t
 {
     if (race_may_note(gs, addr))
         race_note_stack(gs, addr);
-    if (memo1_apply(sh, a, stk))
+    if (race_memo1_apply(sh, a, stk))
         return true;
     bool locked;
     bias_thr *t = shadow_enter(sh, &locked);

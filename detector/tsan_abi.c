@@ -6,8 +6,8 @@
  * Atomics perform the operation and create the edge their memory order implies: acquire
  * on loads (consume, acquire, acq_rel, seq_cst), release on stores, both on read-modify-
  * writes; relaxed creates none.  The sync object is the atomic's address.  The operation
- * runs under the sync-table lock together with its clock update, so a load that reads a
- * stored value also sees the clock published with it.  An atomic access is also recorded
+ * runs under that object's lock together with its clock update (sync.c), so a load that
+ * reads a stored value also sees the clock published with it.  An atomic access is also recorded
  * in the shadow (atomic bit): atomics never race with atomics, but do with plain accesses.
  */
 #include "detector.h"
