@@ -8,15 +8,22 @@
  * fast path must flag exactly the same accesses as racy, on every byte that has not yet
  * been part of a race (after a race FastTrack may forget, like every detector), and must
  * never flag an access the reference finds race-free.
+ *
+ * Two fast paths are compared: the shadow's general update alone (random_traces_*), and
+ * the real entry points the compiler calls, __tsan_read4 and friends, with everything in
+ * front of the shadow: the inline check, the held-back read and its fusion with the next
+ * write, both memos, the quick update, ranges and atomics, and sync objects for the
+ * edges (hot_path_*).  Those run as fake goroutines on this thread: rt_curg is switched
+ * by hand, with race_switch_out at every switch as the scheduler does.
  */
 #define TU_IMPLEMENTATION
 #include "testutil.h"
 
 #include <string.h>
 
-#include "../detector/shadow.h"
+#include "../detector/detector.h"
 
-enum { NACT = 9, NLOCK = 3, MEM = 48, MAXREC = 4096 };
+enum { NACT = 9, NLOCK = 3, MEM = 256, MAXREC = 4096 };
 
 typedef struct ref_access {
     uint32_t vc[NACT];
@@ -185,7 +192,265 @@ START_TEST(random_traces_sparse)
 {
     hist_alloc();
     for (unsigned seed = 1000; seed < 1200; seed++)
-        run_trace(seed, 400, MEM);
+        run_trace(seed, 400, 48);
+}
+END_TEST
+
+/* ---- the real hot path against the reference ---------------------------------------------- */
+
+void __tsan_read1(void *), __tsan_read2(void *), __tsan_read4(void *), __tsan_read8(void *);
+void __tsan_write1(void *), __tsan_write2(void *), __tsan_write4(void *), __tsan_write8(void *);
+void __tsan_read16(void *), __tsan_write16(void *);
+void __tsan_read_range(void *, unsigned long), __tsan_write_range(void *, unsigned long);
+uint8_t __tsan_atomic8_load(const volatile uint8_t *, int);
+uint16_t __tsan_atomic16_load(const volatile uint16_t *, int);
+uint32_t __tsan_atomic32_load(const volatile uint32_t *, int);
+uint64_t __tsan_atomic64_load(const volatile uint64_t *, int);
+void __tsan_atomic8_store(volatile uint8_t *, uint8_t, int);
+void __tsan_atomic16_store(volatile uint16_t *, uint16_t, int);
+void __tsan_atomic32_store(volatile uint32_t *, uint32_t, int);
+void __tsan_atomic64_store(volatile uint64_t *, uint64_t, int);
+
+enum { MAXSTEP = 8192, RELAXED = 0 };
+
+/* One access of a hot trace: who, which bytes, what kind, at which epoch; the
+ * reference's verdict, and the fast path's, which may come a step late (a held-back
+ * read is applied at its goroutine's next step or switch). */
+typedef struct hot_step {
+    int actor;
+    unsigned off, size;
+    uint64_t kind, epoch;
+    bool want, fresh, got;
+} hot_step;
+
+static struct {
+    rt_g g[NACT];
+    hot_step st[MAXSTEP];
+    int n;
+    int cur;            /* actor running (rt_curg), -1 for none */
+    int pend[NACT];     /* step whose read the actor may hold back, -1 for none */
+    int cand[2];        /* steps a report may belong to during the current call */
+} H;
+static _Alignas(64) char hot_locks[NLOCK * 8];
+
+static race_gs *hot_gs(int a) { return H.g[a].race; }
+
+/* The cell step k makes in the granule holding addr. */
+static uint64_t hot_cell(const hot_step *k, uintptr_t addr)
+{
+    uintptr_t lo = (uintptr_t)mem + k->off, hi = lo + k->size, g = addr & ~7ull;
+    unsigned mask = 0;
+    for (uintptr_t b = g; b < g + 8; b++)
+        if (b >= lo && b < hi)
+            mask |= 1u << (b - g);
+    return k->epoch | k->kind | (uint64_t)mask << CELL_MASK_SHIFT;
+}
+
+/* race_report_hook: the race belongs to whichever candidate step made cell a (the held
+ * back read first: a current access equal to it would have been covered by it). */
+static void hot_hook(uintptr_t addr, uint64_t a, const shadow_hit *hit)
+{
+    (void)hit;
+    for (int i = 0; i < 2; i++) {
+        int k = H.cand[i];
+        if (k >= 0 && hot_cell(&H.st[k], addr) == a) {
+            H.st[k].got = true;
+            return;
+        }
+    }
+    ck_abort_msg("a race on %p by cell %#llx that no candidate step made", (void *)addr,
+                 (unsigned long long)a);
+}
+
+static void hot_switch(int a)
+{
+    if (H.cur == a)
+        return;
+    if (H.cur >= 0) {
+        H.cand[0] = H.pend[H.cur], H.cand[1] = -1;
+        race_switch_out_slow(&H.g[H.cur]);
+        H.pend[H.cur] = -1;
+    }
+    H.cur = a;
+    rt_curg = &H.g[a];
+}
+
+/* Perform access k through the entry point the compiler would call. */
+static void hot_call(const hot_step *k)
+{
+    void *p = mem + k->off;
+    bool w = (k->kind & CELL_WRITE) != 0;
+    if (k->kind & CELL_ATOMIC) {
+        switch (k->size) {
+        case 1: w ? __tsan_atomic8_store(p, 1, RELAXED) : (void)__tsan_atomic8_load(p, RELAXED); break;
+        case 2: w ? __tsan_atomic16_store(p, 1, RELAXED) : (void)__tsan_atomic16_load(p, RELAXED); break;
+        case 4: w ? __tsan_atomic32_store(p, 1, RELAXED) : (void)__tsan_atomic32_load(p, RELAXED); break;
+        default: w ? __tsan_atomic64_store(p, 1, RELAXED) : (void)__tsan_atomic64_load(p, RELAXED); break;
+        }
+        return;
+    }
+    switch (k->size) {
+    case 1: w ? __tsan_write1(p) : __tsan_read1(p); break;
+    case 2: w ? __tsan_write2(p) : __tsan_read2(p); break;
+    case 4: w ? __tsan_write4(p) : __tsan_read4(p); break;
+    case 8: w ? __tsan_write8(p) : __tsan_read8(p); break;
+    case 16: w ? __tsan_write16(p) : __tsan_read16(p); break;
+    default: w ? __tsan_write_range(p, k->size) : __tsan_read_range(p, k->size); break;
+    }
+}
+
+static void hot_access(int a, unsigned off, unsigned size, uint64_t kind)
+{
+    ck_assert_int_lt(H.n, MAXSTEP);
+    hot_switch(a);
+    int me = H.n++;
+    hot_step *k = &H.st[me];
+    *k = (hot_step){a, off, size, kind, hot_gs(a)->epoch, false, true, false};
+    for (unsigned b = off; b < off + size; b++)
+        k->fresh &= !R.raced[b];
+    k->want = ref_access_do(a, off, size, kind);
+    if (k->want)
+        for (unsigned b = off; b < off + size; b++)
+            R.raced[b] = true;
+    H.cand[0] = H.pend[a], H.cand[1] = me;
+    hot_call(k);
+    const race_pend *pd = &hot_gs(a)->pend;
+    if (!pd->addr)
+        H.pend[a] = -1;
+    else if (pd->addr == (uintptr_t)mem + off && pd->a == hot_cell(k, pd->addr))
+        H.pend[a] = me;
+}
+
+static void hot_sync(int a, bool release, int l, bool merge)
+{
+    hot_switch(a);
+    H.cand[0] = H.pend[a], H.cand[1] = -1;
+    H.pend[a] = -1;
+    if (release) {
+        race_sync_release(hot_gs(a), (uintptr_t)&hot_locks[l * 8], merge);
+        if (merge)
+            for (int i = 0; i < NACT; i++)
+                R.lock[l][i] = R.vc[a][i] > R.lock[l][i] ? R.vc[a][i] : R.lock[l][i];
+        else
+            memcpy(R.lock[l], R.vc[a], sizeof R.lock[l]);
+        R.vc[a][a]++;
+    } else {
+        race_sync_acquire(hot_gs(a), (uintptr_t)&hot_locks[l * 8]);
+        for (int i = 0; i < NACT; i++)
+            if (R.lock[l][i] > R.vc[a][i])
+                R.vc[a][i] = R.lock[l][i];
+    }
+}
+
+/* An actor sweeps [off, off + len) the way array loops do: 4-byte x = f(x) (gcc), 16-byte
+ * read then write (clang), 8-byte writes, or 4-byte out[i] = g(in[i]) with `in` the first
+ * half and `out` the second (a held-back read, then a write of other bytes). */
+static void hot_sweep(int a, unsigned off, unsigned len, int how)
+{
+    unsigned step = how == 1 ? 16 : how == 2 ? 8 : 4;
+    unsigned end = how == 3 ? off + len / 2 : off + len, out = how == 3 ? len / 2 : 0;
+    for (unsigned p = off; p + step <= end; p += step) {
+        if (how != 2)
+            hot_access(a, p, step, 0);
+        hot_access(a, p + out, step, CELL_WRITE);
+    }
+}
+
+/* Compare every step once all held-back reads are applied. */
+static int hot_check(unsigned seed)
+{
+    if (H.cur >= 0) {
+        H.cand[0] = H.pend[H.cur], H.cand[1] = -1;
+        race_switch_out_slow(&H.g[H.cur]);
+        H.pend[H.cur] = -1;
+    }
+    int racy = 0;
+    for (int i = 0; i < H.n; i++) {
+        const hot_step *k = &H.st[i];
+        if (k->fresh && k->got != k->want)
+            ck_abort_msg("seed %u step %d: actor %d %s%s [%u,+%u): fast says %d, reference %d",
+                         seed, i, k->actor, k->kind & CELL_ATOMIC ? "atomic " : "",
+                         k->kind & CELL_WRITE ? "write" : "read", k->off, k->size, k->got, k->want);
+        if (!k->fresh && k->got && !k->want)
+            ck_abort_msg("seed %u step %d: false race after an earlier race", seed, i);
+        racy += k->fresh && k->want;
+    }
+    return racy;
+}
+
+/* Actors, each a goroutine of its own to the detector, whose clocks start unrelated like
+ * the reference's.  Their stacks lie above user space, so no access is a stack access. */
+static void hot_setup(void)
+{
+    hist_alloc();
+    memset(R.vc, 0, sizeof R.vc);
+    memset(R.lock, 0, sizeof R.lock);
+    for (int a = 0; a < NACT; a++)
+        R.vc[a][a] = 1;
+    race_init();
+    race_report_hook = hot_hook;
+    for (int a = 0; a < NACT; a++) {
+        H.g[a].id = 100 + a;
+        H.g[a].stack_lo = (char *)(UINTPTR_MAX - 0x2000);
+        H.g[a].stack_hi = (char *)(UINTPTR_MAX - 0x1000);
+        race_go_start_slow(NULL, &H.g[a]);
+        H.pend[a] = -1;
+    }
+    H.cur = -1;
+}
+
+/* One hot trace of n operations over the first `bytes` of mem, sweeps percent of them
+ * sweeps; returns how many racy accesses it compared.  The actors' clocks (and sync
+ * objects) cannot restart, so the reference keeps its clocks across traces too: only the
+ * access histories and the shadow start afresh. */
+static int hot_trace(unsigned seed, int n, unsigned bytes, int sweeps)
+{
+    srand(seed);
+    for (int b = 0; b < MEM; b++)
+        R.nhist[b] = 0, R.raced[b] = false;
+    shadow_reset((uintptr_t)mem, (uintptr_t)mem + MEM);
+    H.n = 0;
+    for (int step = 0; step < n && H.n < MAXSTEP - 200; step++) {
+        int a = rand() % NACT, r = rand() % 100;
+        if (r < 10) {
+            hot_sync(a, true, rand() % NLOCK, rand() % 2);
+        } else if (r < 20) {
+            hot_sync(a, false, rand() % NLOCK, false);
+        } else if (r < 20 + sweeps) {
+            unsigned len = 16 * (1 + (unsigned)rand() % (bytes / 16));
+            unsigned off = 16 * ((unsigned)rand() % ((bytes - len) / 16 + 1));
+            hot_sweep(a, off, len, rand() % 4);
+        } else {
+            unsigned size = sizes[rand() % (sizeof sizes / sizeof *sizes)];
+            bool at = rand() % 6 == 0 && size <= 8 && size != 3;
+            unsigned off = (unsigned)(rand() % (int)(bytes - size + 1));
+            if (at)
+                off &= ~(size - 1);
+            hot_access(a, off, size, (rand() % 3 == 0 ? CELL_WRITE : 0) | (at ? CELL_ATOMIC : 0));
+        }
+    }
+    return hot_check(seed);
+}
+
+/* Random single accesses of every kind and size, with edges, on a few granules. */
+START_TEST(hot_path_dense)
+{
+    hot_setup();
+    int racy = 0;
+    for (unsigned seed = 1; seed <= 150; seed++)
+        racy += hot_trace(seed, 120, 32, 0);
+    ck_assert_int_gt(racy, 100);
+}
+END_TEST
+
+/* Array sweeps between the edges: the held-back read, its fusion and both memos. */
+START_TEST(hot_path_sweeps)
+{
+    hot_setup();
+    int racy = 0;
+    for (unsigned seed = 500; seed < 620; seed++)
+        racy += hot_trace(seed, 60, MEM, 40);
+    ck_assert_int_gt(racy, 20);
 }
 END_TEST
 
@@ -195,5 +460,7 @@ int main(void)
     TCase *tc = tu_tcase(s, "detector", 120);
     tcase_add_test(tc, random_traces_dense);
     tcase_add_test(tc, random_traces_sparse);
+    tcase_add_test(tc, hot_path_dense);
+    tcase_add_test(tc, hot_path_sweeps);
     return tu_run(s);
 }
