@@ -66,7 +66,10 @@ static inline __attribute__((always_inline)) void tsan_access16(void *addr, uint
         uint64_t a = gs->epoch | kind | CELL_MASK;
         shadow_granule *sh = shadow_at(base, p);
         bool lo = shadow_covers(sh, a), hi = shadow_covers(sh + 1, a);
-        if (RT_LIKELY(lo && hi) || (!lo && !hi && race_memo_apply(gs, sh, p, a, pc)))
+        if (RT_LIKELY(lo && hi))
+            return;
+        race_flush(gs); /* a held-back read goes first, as it came first */
+        if (!lo && !hi && race_memo_apply(gs, sh, p, a, pc))
             return;
         race_access_pair(gs, sh, p, a, pc, lo, hi);
         return;

@@ -400,10 +400,11 @@ static void hot_setup(void)
 }
 
 /* One hot trace of n operations over the first `bytes` of mem, sweeps percent of them
- * sweeps; returns how many racy accesses it compared.  The actors' clocks (and sync
+ * sweeps, syncs percent edges, by the first nact actors; returns how many racy
+ * accesses it compared.  The actors' clocks (and sync
  * objects) cannot restart, so the reference keeps its clocks across traces too: only the
  * access histories and the shadow start afresh. */
-static int hot_trace(unsigned seed, int n, unsigned bytes, int sweeps)
+static int hot_trace(unsigned seed, int n, unsigned bytes, int sweeps, int nact, int syncs)
 {
     srand(seed);
     for (int b = 0; b < MEM; b++)
@@ -411,12 +412,12 @@ static int hot_trace(unsigned seed, int n, unsigned bytes, int sweeps)
     shadow_reset((uintptr_t)mem, (uintptr_t)mem + MEM);
     H.n = 0;
     for (int step = 0; step < n && H.n < MAXSTEP - 200; step++) {
-        int a = rand() % NACT, r = rand() % 100;
-        if (r < 10) {
+        int a = rand() % nact, r = rand() % 100;
+        if (r < syncs / 2) {
             hot_sync(a, true, rand() % NLOCK, rand() % 2);
-        } else if (r < 20) {
+        } else if (r < syncs) {
             hot_sync(a, false, rand() % NLOCK, false);
-        } else if (r < 20 + sweeps) {
+        } else if (r < syncs + sweeps) {
             unsigned len = 16 * (1 + (unsigned)rand() % (bytes / 16));
             unsigned off = 16 * ((unsigned)rand() % ((bytes - len) / 16 + 1));
             hot_sweep(a, off, len, rand() % 4);
@@ -438,7 +439,7 @@ START_TEST(hot_path_dense)
     hot_setup();
     int racy = 0;
     for (unsigned seed = 1; seed <= 150; seed++)
-        racy += hot_trace(seed, 120, 32, 0);
+        racy += hot_trace(seed, 120, 32, 0, NACT, 20);
     ck_assert_int_gt(racy, 100);
 }
 END_TEST
@@ -449,7 +450,19 @@ START_TEST(hot_path_sweeps)
     hot_setup();
     int racy = 0;
     for (unsigned seed = 500; seed < 620; seed++)
-        racy += hot_trace(seed, 60, MEM, 40);
+        racy += hot_trace(seed, 60, MEM, 40, NACT, 20);
+    ck_assert_int_gt(racy, 20);
+}
+END_TEST
+
+/* Few goroutines trading few locks often: chains of edges through objects a goroutine
+ * released last (sync.c's stamps), e.g. release l, acquire m, merge into l again. */
+START_TEST(hot_path_chains)
+{
+    hot_setup();
+    int racy = 0;
+    for (unsigned seed = 2000; seed < 2400; seed++)
+        racy += hot_trace(seed, 80, 16, 0, 3, 50);
     ck_assert_int_gt(racy, 20);
 }
 END_TEST
@@ -462,5 +475,6 @@ int main(void)
     tcase_add_test(tc, random_traces_sparse);
     tcase_add_test(tc, hot_path_dense);
     tcase_add_test(tc, hot_path_sweeps);
+    tcase_add_test(tc, hot_path_chains);
     return tu_run(s);
 }
