@@ -98,6 +98,8 @@ typedef struct race_gs {
     shadow_actor who;        /* {slot, &vc, &hbc}, built once: what shadow updates take */
     race_ginfo *info;
     race_fences *fences;     /* NULL until its first relaxed atomic or fence */
+    uint64_t stamp;          /* names vc up to this goroutine's own entry: renewed
+                              * whenever another entry may have changed (sync.c) */
     struct race_sync *stack_syncs; /* sync objects on this goroutine's stack (sync.c) */
     race_pend pend;          /* a read miss held back for one step (race_flush) */
 } race_gs;
@@ -166,6 +168,8 @@ void race_tick(race_gs *gs);
 /* sync.c: release/acquire on the sync object at addr for gs (atomics and hooks). */
 void race_sync_acquire(race_gs *gs, uintptr_t addr);
 void race_sync_release(race_gs *gs, uintptr_t addr, bool merge);
+/* gs's clock changed other than by its own ticks (or gs is new): a new stamp. */
+void race_restamp(race_gs *gs);
 /* gs exits: the sync objects on its stack die with it. */
 void race_sync_forget_stack(race_gs *gs);
 

@@ -135,6 +135,7 @@ static race_gs *gs_new(rt_g *g, uint32_t slot, uint32_t clk, vclock *inherit, ui
     gs->clk = clk;
     vc_set(&gs->vc, slot, clk);
     gs->epoch = cell_make(slot, clk, 0, 0);
+    race_restamp(gs);
     gs->min_sp = UINTPTR_MAX;
     race_ginfo *gi = race_malloc(sizeof *gi);
     *gi = (race_ginfo){.goid = g->id, .create_stk = create_stk, .g = g};
@@ -540,6 +541,8 @@ void race_handoff_slow(rt_g *parked)
     race_tick(ps); /* what the parked goroutine does once resumed is new to us */
     vc_join(&ps->vc, &gs->vc);
     race_tick(gs);
+    race_restamp(gs);
+    race_restamp(ps);
 }
 
 void race_switch_out_slow(rt_g *g)

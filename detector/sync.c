@@ -17,6 +17,14 @@
  * got the lock first, its bump is visible through the lock; if the user got it first,
  * the destroy waits until the user is done with the object.
  *
+ * Stamps: most edges are taken again and again by the goroutine that made them last (a
+ * goroutine that adds to a counter, or locks a mutex, many times in a row).  An object
+ * whose clock is exactly its last releaser's, apart from that goroutine's own entry,
+ * keeps the releaser's stamp (rel_stamp); a goroutine's stamp changes whenever an entry
+ * of its clock other than its own may have (race_restamp).  While the two match, the
+ * object knows nothing the goroutine does not: an acquire is a no-op and a merging
+ * release only raises the goroutine's own entry.
+ *
  * Lifetime: an object lives until its memory is reused: freed heap memory and reused
  * stacks forget it through the granule's SHADOW_META_SYNC meta bit (shadow_reset).  An
  * object that a goroutine creates on its own stack (a mutex in a local variable) is
@@ -45,6 +53,7 @@
 typedef struct race_sync {
     uint32_t lock;                /* first: survives destroy and reuse (sync_reuse) */
     bool on_stack;                /* listed: shadow_reset leaves it to race_go_end */
+    uint64_t rel_stamp;           /* vc is this stamp's clock but for its own entry; 0: no */
     uintptr_t addr;
     vclock vc;
     struct race_sync *next;       /* the owner's stack_syncs list, or the free list */
@@ -161,13 +170,52 @@ static inline race_sync *sync_get(uintptr_t addr, bool create)
     return sync_get_slow(c, addr, create);
 }
 
+/* Stamps come from a per-thread counter under a per-thread tag: unique, never 0, and no
+ * line shared between threads. */
+static __thread uint64_t stamp_next __attribute__((tls_model("initial-exec")));
+static uint64_t stamp_tags;
+#define STAMP_SEQ_BITS 40
+
+void race_restamp(race_gs *gs)
+{
+    if (RT_UNLIKELY((stamp_next & ((1ull << STAMP_SEQ_BITS) - 1)) == 0))
+        stamp_next = __atomic_add_fetch(&stamp_tags, 1, __ATOMIC_RELAXED) << STAMP_SEQ_BITS;
+    gs->stamp = ++stamp_next;
+}
+
+/* Acquire s (locked) into gs. */
+static inline void sync_acquire_locked(race_gs *gs, race_sync *s)
+{
+    if (s->rel_stamp == gs->stamp || vc_empty(&s->vc))
+        return;
+    vc_join(&gs->vc, &s->vc);
+    race_restamp(gs);
+}
+
+/* Release gs into s (locked): merge joins, else copies.  covers: gs's clock is known to
+ * be at least s's (it acquired s in this operation). */
+static inline void sync_release_locked(race_gs *gs, race_sync *s, bool merge, bool covers)
+{
+    if (merge && s->rel_stamp == gs->stamp) {
+        vc_set(&s->vc, gs->slot, gs->clk);
+        return;
+    }
+    if (merge && !covers) {
+        vc_join(&s->vc, &gs->vc);
+        s->rel_stamp = 0;
+        return;
+    }
+    vc_copy(&s->vc, &gs->vc);
+    s->rel_stamp = gs->stamp;
+}
+
 void race_sync_acquire(race_gs *gs, uintptr_t addr)
 {
     race_flush(gs);
     race_sync *s = sync_get(addr, false);
     if (!s)
         return;
-    vc_join(&gs->vc, &s->vc);
+    sync_acquire_locked(gs, s);
     rt_unlock(&s->lock);
 }
 
@@ -175,10 +223,7 @@ void race_sync_release(race_gs *gs, uintptr_t addr, bool merge)
 {
     race_flush(gs);
     race_sync *s = sync_get(addr, true);
-    if (merge)
-        vc_join(&s->vc, &gs->vc);
-    else
-        vc_copy(&s->vc, &gs->vc);
+    sync_release_locked(gs, s, merge, false);
     rt_unlock(&s->lock);
     race_tick(gs);
 }
@@ -212,8 +257,10 @@ race_gs *race_atomic_begin(uintptr_t addr, unsigned size, uintptr_t pc, unsigned
     /* A read makes the object too: its lock orders the read after any write that
      * publishes, as the caller performs the read only after this returns. */
     race_sync *s = atomic_sync = sync_get(addr, true);
-    if ((op & RACE_AT_READS) && !vc_empty(&s->vc))
-        vc_join((op & RACE_AT_ACQ) ? &gs->vc : &sync_fences(gs)->acq, &s->vc);
+    if ((op & (RACE_AT_READS | RACE_AT_ACQ)) == (RACE_AT_READS | RACE_AT_ACQ))
+        sync_acquire_locked(gs, s);
+    else if ((op & RACE_AT_READS) && !vc_empty(&s->vc))
+        vc_join(&sync_fences(gs)->acq, &s->vc);
     return gs;
 }
 
@@ -223,14 +270,16 @@ void race_atomic_end(race_gs *gs, unsigned op)
         return;
     race_sync *s = atomic_sync;
     bool rel = (op & RACE_AT_REL) && (op & RACE_AT_WRITES);
-    vclock *pub = rel                                                            ? &gs->vc
-                  : (op & RACE_AT_WRITES) && gs->fences && gs->fences->has_rel ? &gs->fences->rel
-                                                                               : NULL;
-    if (pub) {
+    if (rel) {
+        bool acquired = (op & (RACE_AT_READS | RACE_AT_ACQ)) == (RACE_AT_READS | RACE_AT_ACQ);
+        sync_release_locked(gs, s, (op & RACE_AT_MERGE) != 0, acquired);
+    } else if ((op & RACE_AT_WRITES) && gs->fences && gs->fences->has_rel) {
+        /* a relaxed write after a release fence publishes the fence's snapshot */
         if (op & RACE_AT_MERGE)
-            vc_join(&s->vc, pub);
+            vc_join(&s->vc, &gs->fences->rel);
         else
-            vc_copy(&s->vc, pub);
+            vc_copy(&s->vc, &gs->fences->rel);
+        s->rel_stamp = 0;
     }
     rt_unlock(&s->lock);
     if (rel)
@@ -244,8 +293,10 @@ void race_fence(bool acq, bool rel)
         return;
     race_flush(gs);
     race_fences *f = sync_fences(gs);
-    if (acq)
+    if (acq) {
         vc_join(&gs->vc, &f->acq);
+        race_restamp(gs);
+    }
     if (rel) {
         vc_copy(&f->rel, &gs->vc);
         f->has_rel = true;
