@@ -19,6 +19,8 @@
 #define TU_IMPLEMENTATION
 #include "testutil.h"
 
+#include <pthread.h>
+#include <sched.h>
 #include <string.h>
 
 #include "../detector/detector.h"
@@ -203,6 +205,13 @@ void __tsan_read1(void *), __tsan_read2(void *), __tsan_read4(void *), __tsan_re
 void __tsan_write1(void *), __tsan_write2(void *), __tsan_write4(void *), __tsan_write8(void *);
 void __tsan_read16(void *), __tsan_write16(void *);
 void __tsan_read_range(void *, unsigned long), __tsan_write_range(void *, unsigned long);
+void __tsan_read1_pc(void *, void *), __tsan_read2_pc(void *, void *);
+void __tsan_read4_pc(void *, void *), __tsan_read8_pc(void *, void *);
+void __tsan_write1_pc(void *, void *), __tsan_write2_pc(void *, void *);
+void __tsan_write4_pc(void *, void *), __tsan_write8_pc(void *, void *);
+void __tsan_read16_pc(void *, void *), __tsan_write16_pc(void *, void *);
+void __tsan_read_range_pc(void *, unsigned long, void *);
+void __tsan_write_range_pc(void *, unsigned long, void *);
 uint8_t __tsan_atomic8_load(const volatile uint8_t *, int);
 uint16_t __tsan_atomic16_load(const volatile uint16_t *, int);
 uint32_t __tsan_atomic32_load(const volatile uint32_t *, int);
@@ -221,6 +230,7 @@ typedef struct hot_step {
     int actor;
     unsigned off, size;
     uint64_t kind, epoch;
+    void *pc;           /* a fake pc, distinct from the actor's 1,023 accesses before */
     bool want, fresh, got;
 } hot_step;
 
@@ -228,8 +238,11 @@ static struct {
     rt_g g[NACT];
     hot_step st[MAXSTEP];
     int n;
-    int cur;            /* actor running (rt_curg), -1 for none */
+    int nthr;           /* threads the actors run on: this one, or this one and HT's */
+    int cur[2];         /* actor running on each thread (its rt_curg), -1 for none */
+    int loc[NACT];      /* thread an actor is current on, -1 for none */
     int pend[NACT];     /* step whose read the actor may hold back, -1 for none */
+    unsigned seq[NACT]; /* accesses per actor, for their pcs */
     int cand[2];        /* steps a report may belong to during the current call */
 } H;
 static _Alignas(64) char hot_locks[NLOCK * 8];
@@ -263,19 +276,6 @@ static void hot_hook(uintptr_t addr, uint64_t a, const shadow_hit *hit)
                  (unsigned long long)a);
 }
 
-static void hot_switch(int a)
-{
-    if (H.cur == a)
-        return;
-    if (H.cur >= 0) {
-        H.cand[0] = H.pend[H.cur], H.cand[1] = -1;
-        race_switch_out_slow(&H.g[H.cur]);
-        H.pend[H.cur] = -1;
-    }
-    H.cur = a;
-    rt_curg = &H.g[a];
-}
-
 /* Perform access k through the entry point the compiler would call. */
 static void hot_call(const hot_step *k)
 {
@@ -290,46 +290,177 @@ static void hot_call(const hot_step *k)
         }
         return;
     }
+    void *pc = k->pc;
     switch (k->size) {
-    case 1: w ? __tsan_write1(p) : __tsan_read1(p); break;
-    case 2: w ? __tsan_write2(p) : __tsan_read2(p); break;
-    case 4: w ? __tsan_write4(p) : __tsan_read4(p); break;
-    case 8: w ? __tsan_write8(p) : __tsan_read8(p); break;
-    case 16: w ? __tsan_write16(p) : __tsan_read16(p); break;
-    default: w ? __tsan_write_range(p, k->size) : __tsan_read_range(p, k->size); break;
+    case 1: w ? __tsan_write1_pc(p, pc) : __tsan_read1_pc(p, pc); break;
+    case 2: w ? __tsan_write2_pc(p, pc) : __tsan_read2_pc(p, pc); break;
+    case 4: w ? __tsan_write4_pc(p, pc) : __tsan_read4_pc(p, pc); break;
+    case 8: w ? __tsan_write8_pc(p, pc) : __tsan_read8_pc(p, pc); break;
+    case 16: w ? __tsan_write16_pc(p, pc) : __tsan_read16_pc(p, pc); break;
+    default: w ? __tsan_write_range_pc(p, k->size, pc) : __tsan_read_range_pc(p, k->size, pc); break;
     }
+}
+
+/* The reference's verdict on step k, taken when the detector applies the access: a held
+ * back read counts when it is applied or fused, which on two threads may come after
+ * other threads' steps (the read's clock cannot change meanwhile: any edge applies it
+ * first).  Either order of two racing accesses reports the race. */
+static void hot_ref(int i)
+{
+    hot_step *k = &H.st[i];
+    for (unsigned b = k->off; b < k->off + k->size; b++)
+        k->fresh &= !R.raced[b];
+    k->want = ref_access_do(k->actor, k->off, k->size, k->kind);
+    if (k->want)
+        for (unsigned b = k->off; b < k->off + k->size; b++)
+            R.raced[b] = true;
+}
+
+/* Would the inline check alone take access k (every granule's cells already stand for
+ * it)?  Only then may an older held-back read stay held back across it; atomics and
+ * ranges apply it first anyway. */
+static bool hot_covered(const hot_step *k)
+{
+    uintptr_t lo = (uintptr_t)mem + k->off, hi = lo + k->size;
+    bool one = (lo & ~7ull) == ((hi - 1) & ~7ull), pair = k->size == 16 && !(lo & 7);
+    if ((k->kind & CELL_ATOMIC) || !(one || pair))
+        return false;
+    for (uintptr_t g = lo & ~7ull; g < hi; g += 8)
+        if (!shadow_covers(shadow_map_slow(g), hot_cell(k, g)))
+            return false;
+    return true;
+}
+
+/* Is step i the read actor a's goroutine holds back now?  (Its pc tells it from a later
+ * read of the same bytes, which would hold back the same cell.) */
+static bool hot_pending(int a, int i)
+{
+    const race_pend *pd = &hot_gs(a)->pend;
+    return i >= 0 && pd->addr && pd->pc == (uintptr_t)H.st[i].pc;
+}
+
+/* After a call for actor a: the read it held back before, if now applied, counts. */
+static void hot_settle(int a)
+{
+    if (H.pend[a] >= 0 && !hot_pending(a, H.pend[a])) {
+        hot_ref(H.pend[a]);
+        H.pend[a] = -1;
+    }
+}
+
+/* What a thread does for a step: detector calls run on the thread the actor is on. */
+typedef struct hot_job {
+    enum { JOB_OUT, JOB_IN, JOB_CALL, JOB_REL, JOB_ACQ } what;
+    int a, l;
+    bool merge;
+    const hot_step *k;
+} hot_job;
+
+static void hot_job_run(const hot_job *j)
+{
+    switch (j->what) {
+    case JOB_OUT: race_switch_out_slow(&H.g[j->a]); break;
+    case JOB_IN: rt_curg = &H.g[j->a]; break;
+    case JOB_CALL: hot_call(j->k); break;
+    case JOB_REL: race_sync_release(hot_gs(j->a), (uintptr_t)&hot_locks[j->l * 8], j->merge); break;
+    case JOB_ACQ: race_sync_acquire(hot_gs(j->a), (uintptr_t)&hot_locks[j->l * 8]); break;
+    }
+}
+
+/* The second thread takes one job at a time, in lock step with this one: the order of
+ * the detector's calls stays the trace's, while its state moves between two threads
+ * (region revocations, per-thread caches and memos seeing goroutines migrate). */
+static struct {
+    pthread_t th;
+    hot_job job;
+    int turn; /* 1: the helper runs job; 0: done */
+} HT;
+
+static void hot_wait(int want)
+{
+    for (unsigned spins = 0; __atomic_load_n(&HT.turn, __ATOMIC_ACQUIRE) != want; spins++)
+        if (spins > 256)
+            sched_yield();
+}
+
+static void *hot_helper(void *p)
+{
+    (void)p;
+    for (;;) {
+        hot_wait(1);
+        hot_job_run(&HT.job);
+        __atomic_store_n(&HT.turn, 0, __ATOMIC_RELEASE);
+    }
+    return NULL;
+}
+
+static void hot_on(int thr, hot_job j)
+{
+    if (thr == 0) {
+        hot_job_run(&j);
+        return;
+    }
+    HT.job = j;
+    __atomic_store_n(&HT.turn, 1, __ATOMIC_RELEASE);
+    hot_wait(0);
+}
+
+/* Switch actor a out of the thread it is current on, as the scheduler would. */
+static void hot_out(int a)
+{
+    int t = H.loc[a];
+    if (t < 0)
+        return;
+    H.cand[0] = H.pend[a], H.cand[1] = -1;
+    hot_on(t, (hot_job){.what = JOB_OUT, .a = a});
+    hot_settle(a);
+    H.cur[t] = H.loc[a] = -1;
+}
+
+/* Make a the running actor of some thread (any, when there are two: goroutines migrate);
+ * returns the thread. */
+static int hot_switch(int a)
+{
+    int t = H.nthr > 1 ? rand() % H.nthr : 0;
+    if (H.loc[a] == t)
+        return t;
+    hot_out(a);
+    if (H.cur[t] >= 0)
+        hot_out(H.cur[t]);
+    hot_on(t, (hot_job){.what = JOB_IN, .a = a});
+    H.cur[t] = a, H.loc[a] = t;
+    return t;
 }
 
 static void hot_access(int a, unsigned off, unsigned size, uint64_t kind)
 {
     if (H.n >= MAXSTEP)
         ck_abort_msg("trace too long");
-    hot_switch(a);
+    int t = hot_switch(a);
     int me = H.n++;
     hot_step *k = &H.st[me];
-    *k = (hot_step){a, off, size, kind, hot_gs(a)->epoch, false, true, false};
-    for (unsigned b = off; b < off + size; b++)
-        k->fresh &= !R.raced[b];
-    k->want = ref_access_do(a, off, size, kind);
-    if (k->want)
-        for (unsigned b = off; b < off + size; b++)
-            R.raced[b] = true;
+    void *pc = (void *)(uintptr_t)(0x10000 + (H.seq[a]++ % 1024) * 16);
+    *k = (hot_step){a, off, size, kind, hot_gs(a)->epoch, pc, false, true, false};
+    bool covered = hot_covered(k);
     H.cand[0] = H.pend[a], H.cand[1] = me;
-    hot_call(k);
-    const race_pend *pd = &hot_gs(a)->pend;
-    if (!pd->addr)
-        H.pend[a] = -1;
-    else if (pd->addr == (uintptr_t)mem + off && pd->a == hot_cell(k, pd->addr))
+    hot_on(t, (hot_job){.what = JOB_CALL, .k = k});
+    if (hot_pending(a, H.pend[a]) && !covered)
+        ck_abort_msg("step %d: an access that missed went before the read held back at step %d",
+                     me, H.pend[a]);
+    hot_settle(a);
+    if (!hot_pending(a, me))
+        hot_ref(me);
+    else
         H.pend[a] = me;
 }
 
 static void hot_sync(int a, bool release, int l, bool merge)
 {
-    hot_switch(a);
+    int t = hot_switch(a);
     H.cand[0] = H.pend[a], H.cand[1] = -1;
-    H.pend[a] = -1;
+    hot_on(t, (hot_job){.what = release ? JOB_REL : JOB_ACQ, .a = a, .l = l, .merge = merge});
+    hot_settle(a);
     if (release) {
-        race_sync_release(hot_gs(a), (uintptr_t)&hot_locks[l * 8], merge);
         if (merge)
             for (int i = 0; i < NACT; i++)
                 R.lock[l][i] = R.vc[a][i] > R.lock[l][i] ? R.vc[a][i] : R.lock[l][i];
@@ -337,7 +468,6 @@ static void hot_sync(int a, bool release, int l, bool merge)
             memcpy(R.lock[l], R.vc[a], sizeof R.lock[l]);
         R.vc[a][a]++;
     } else {
-        race_sync_acquire(hot_gs(a), (uintptr_t)&hot_locks[l * 8]);
         for (int i = 0; i < NACT; i++)
             if (R.lock[l][i] > R.vc[a][i])
                 R.vc[a][i] = R.lock[l][i];
@@ -361,11 +491,9 @@ static void hot_sweep(int a, unsigned off, unsigned len, int how)
 /* Compare every step once all held-back reads are applied. */
 static int hot_check(unsigned seed)
 {
-    if (H.cur >= 0) {
-        H.cand[0] = H.pend[H.cur], H.cand[1] = -1;
-        race_switch_out_slow(&H.g[H.cur]);
-        H.pend[H.cur] = -1;
-    }
+    for (int t = 0; t < 2; t++)
+        if (H.cur[t] >= 0)
+            hot_out(H.cur[t]);
     int racy = 0;
     for (int i = 0; i < H.n; i++) {
         const hot_step *k = &H.st[i];
@@ -396,9 +524,10 @@ static void hot_setup(void)
         H.g[a].stack_lo = (char *)(UINTPTR_MAX - 0x2000);
         H.g[a].stack_hi = (char *)(UINTPTR_MAX - 0x1000);
         race_go_start_slow(NULL, &H.g[a]);
-        H.pend[a] = -1;
+        H.pend[a] = H.loc[a] = -1;
     }
-    H.cur = -1;
+    H.cur[0] = H.cur[1] = -1;
+    H.nthr = 1;
 }
 
 /* One hot trace of n operations over the first `bytes` of mem, sweeps percent of them
@@ -493,6 +622,23 @@ static void hot_multi(bool shared)
 START_TEST(hot_path_owned_regions) { hot_multi(false); }
 END_TEST
 
+/* Two threads in lock step, each step's actor on either: regions change owner
+ * (membarrier revocations), and goroutines migrate between the per-thread caches. */
+START_TEST(hot_path_two_threads)
+{
+    hot_setup();
+    rt_multi = true;
+    ck_assert_int_eq(pthread_create(&HT.th, NULL, hot_helper, NULL), 0);
+    H.nthr = 2;
+    int racy = 0;
+    for (unsigned seed = 4000; seed < 4060; seed++)
+        racy += hot_trace(seed, 60, MEM, 40, NACT, 20);
+    for (unsigned seed = 4100; seed < 4200; seed++)
+        racy += hot_trace(seed, 80, 16, 0, 3, 50);
+    ck_assert_int_gt(racy, 20);
+}
+END_TEST
+
 START_TEST(hot_path_shared_regions) { hot_multi(true); }
 END_TEST
 
@@ -506,6 +652,7 @@ int main(void)
     tcase_add_test(tc, hot_path_sweeps);
     tcase_add_test(tc, hot_path_chains);
     tcase_add_test(tc, hot_path_owned_regions);
+    tcase_add_test(tc, hot_path_two_threads);
     tcase_add_test(tc, hot_path_shared_regions);
     return tu_run(s);
 }
