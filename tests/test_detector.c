@@ -304,7 +304,8 @@ static void hot_call(const hot_step *k)
 /* The reference's verdict on step k, taken when the detector applies the access: a held
  * back read counts when it is applied or fused, which on two threads may come after
  * other threads' steps (the read's clock cannot change meanwhile: any edge applies it
- * first).  Either order of two racing accesses reports the race. */
+ * first).  Either order of two racing accesses reports the race (but see docs/
+ * detector.md, Limits, for a free in between). */
 static void hot_ref(int i)
 {
     hot_step *k = &H.st[i];
