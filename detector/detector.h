@@ -76,6 +76,23 @@ typedef struct race_pend {
     shadow_granule *sh;
 } race_pend;
 
+/* The address of the read this thread's goroutine holds back, 0 for none, where the
+ * frees of other threads see it (race_pend_wait): a free must not reset the shadow
+ * under a read that is still to be applied, or the read's race with the write before
+ * the free is lost.  A thread's word is a line of a static table once it registered
+ * (race_pub_register, from the slow paths), a shared dummy before. */
+extern __thread uintptr_t *race_pub __attribute__((tls_model("initial-exec")));
+static inline void race_pub_set(uintptr_t addr)
+{
+    __atomic_store_n(race_pub, addr, __ATOMIC_RELEASE); /* after the shadow's stores */
+}
+void race_pub_register(void);
+/* Before [lo, hi) is reset: wait (boundedly) until no other thread holds back a read in
+ * it, so that it is applied first. */
+void race_pend_wait(uintptr_t lo, uintptr_t hi);
+/* Hook for tests: called when race_pend_wait starts waiting for another thread. */
+extern void (*race_pend_wait_hook)(void);
+
 /* C11 fences (sync.c): the clocks that relaxed atomic reads observed since, for the next
  * acquire fence; the goroutine's clock at its last release fence, which its later
  * relaxed atomic writes publish (valid when has_rel). */
@@ -310,7 +327,10 @@ static inline __attribute__((always_inline)) bool race_write_memo(race_gs *gs, s
         return false;
     if (!race_memo1_apply(sh, a, race_stack_id_fast(gs, pc)))
         return false;
-    gs->pend.addr = 0;
+    if (gs->pend.addr) {
+        gs->pend.addr = 0;
+        race_pub_set(0);
+    }
     return true;
 }
 
@@ -351,6 +371,7 @@ static inline __attribute__((always_inline)) void race_access(uintptr_t addr, un
             return;
         if (kind == RACE_READ && RT_LIKELY(gs->pend.addr == 0)) {
             gs->pend = (race_pend){addr, pc, a, sh}; /* race_access_miss would, no call */
+            race_pub_set(addr);
             return;
         }
         if (kind == RACE_WRITE && race_write_memo(gs, sh, addr, a, pc))

@@ -386,6 +386,7 @@ static void heap_forget(void *p, uintptr_t ra)
     if (cur)
         race_flush(cur); /* a held-back read of p must not land after the reset */
     size_t n = malloc_usable_size(p);
+    race_pend_wait((uintptr_t)p, (uintptr_t)p + n); /* nor one of another thread's */
     size_t asked = race_heap_del((uintptr_t)p);
     forget_ctx f = {user_caller(ra), ra, (uintptr_t)p + (asked ? asked : n)};
     shadow_for_dirty((uintptr_t)p, (uintptr_t)p + n, forget_span, &f);
@@ -421,8 +422,10 @@ void *__wrap_realloc(void *old, size_t n)
     /* the old block's history ends here whether or not realloc moves it */
     size_t asked = race_heap_del((uintptr_t)old);
     (void)asked;
-    if (race_enabled)
+    if (race_enabled) {
+        race_pend_wait((uintptr_t)old, (uintptr_t)old + oldn);
         shadow_reset((uintptr_t)old, (uintptr_t)old + oldn);
+    }
     void *p = __real_realloc(old, n);
     if (p) {
         heap_note(p, n, RA());

@@ -18,8 +18,10 @@
 #include <fcntl.h>
 #include <link.h>
 #include <pthread.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/personality.h>
+#include <time.h>
 #include <unistd.h>
 
 bool race_enabled;
@@ -230,6 +232,60 @@ static inline void race_granule(race_gs *gs, shadow_granule *sh, uintptr_t addr,
     race_access_stk(gs, sh, addr, a, *stk);
 }
 
+/* ---- held-back reads, published -------------------------------------------------------------- */
+
+#define PUB_MAX 1024
+typedef struct pub_word {
+    uintptr_t addr;
+} __attribute__((aligned(64))) pub_word; /* a line each: written on every read miss */
+static pub_word pub_tab[PUB_MAX], pub_dummy;
+static uint32_t pub_n;
+__thread uintptr_t *race_pub __attribute__((tls_model("initial-exec"))) = &pub_dummy.addr;
+
+void race_pub_register(void)
+{
+    if (RT_LIKELY(race_pub != &pub_dummy.addr))
+        return;
+    uint32_t n = __atomic_fetch_add(&pub_n, 1, __ATOMIC_ACQ_REL);
+    if (n < PUB_MAX)
+        race_pub = &pub_tab[n].addr; /* past PUB_MAX threads: frees do not wait for them */
+}
+
+/* How long a free waits for another thread to apply a read it holds back: that thread
+ * applies it at its next access that misses, edge, call or return, normally within
+ * microseconds; a loop that touches nothing new keeps it longer, and then the free goes
+ * on (docs/detector.md, Limits). */
+#define PUB_WAIT_NS 50000000
+
+void (*race_pend_wait_hook)(void);
+
+void race_pend_wait(uintptr_t lo, uintptr_t hi)
+{
+    uint32_t n = __atomic_load_n(&pub_n, __ATOMIC_ACQUIRE);
+    int64_t deadline = 0;
+    for (uint32_t i = 0; i < n && i < PUB_MAX; i++) {
+        uintptr_t *w = &pub_tab[i].addr, a;
+        if (w == race_pub)
+            continue;
+        for (unsigned spins = 0; (a = __atomic_load_n(w, __ATOMIC_ACQUIRE)) >= lo && a < hi; spins++) {
+            if (spins == 0 && race_pend_wait_hook)
+                race_pend_wait_hook();
+            if (spins < 256) {
+                __builtin_ia32_pause();
+                continue;
+            }
+            struct timespec ts;
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            int64_t now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+            if (!deadline)
+                deadline = now + PUB_WAIT_NS;
+            if (now > deadline)
+                return;
+            sched_yield();
+        }
+    }
+}
+
 /* ---- the one-granule memo (race_memo1 in detector.h) ---------------------------------------- */
 
 __thread race_memo1 race_memo1_tab[RACE_MEMO1_N] __attribute__((tls_model("initial-exec")));
@@ -289,6 +345,7 @@ static void access_fused(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64
     uint32_t stk = race_stack_id_fast(gs, pc);
     if (RT_LIKELY(access_write_quick(gs, sh, addr, a, stk))) {
         gs->pend.addr = 0;
+        race_pub_set(0);
         return;
     }
     race_pend_apply(gs);
@@ -300,6 +357,7 @@ void race_pend_apply(race_gs *gs)
     race_pend p = gs->pend;
     gs->pend.addr = 0; /* first: the read's report may exit (halt_on_error) and flush again */
     race_access_stk(gs, p.sh, p.addr, p.a, race_stack_id_fast(gs, p.pc));
+    race_pub_set(0); /* after the read is in the shadow, for race_pend_wait */
 }
 
 void race_access_miss(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t a, uintptr_t pc)
@@ -313,6 +371,8 @@ void race_access_miss(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t 
     }
     if (!(a & (CELL_WRITE | CELL_ATOMIC))) {
         gs->pend = (race_pend){addr, pc, a, sh};
+        race_pub_register();
+        race_pub_set(addr);
         return;
     }
     uint32_t stk = race_stack_id_fast(gs, pc);
@@ -450,6 +510,7 @@ void race_stack_reuse_slow(const void *lo, const void *hi, uintptr_t dirty)
 {
     uintptr_t from = dirty > (uintptr_t)lo + STACK_DIRTY_MARGIN ? dirty - STACK_DIRTY_MARGIN
                                                                 : (uintptr_t)lo;
+    race_pend_wait(from, (uintptr_t)hi);
     shadow_reset(from, (uintptr_t)hi);
 }
 
@@ -552,6 +613,8 @@ void race_switch_out_slow(rt_g *g)
         race_flush(gs);
 }
 
+void race_m_start_slow(void) { race_pub_register(); }
+
 void race_read_range_slow(const void *addr, size_t n, uintptr_t pc)
 {
     race_gs *gs = race_cur();
@@ -628,6 +691,7 @@ void race_init(void)
         pthread_attr_destroy(&at);
     }
     race_report_init();
+    race_pub_register(); /* the main thread is an M too */
     dl_iterate_phdr(advise_segments, NULL);
     rt_g *g = rt_curg;
     if (!g)

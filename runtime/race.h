@@ -40,6 +40,9 @@ void race_stack_reuse_slow(const void *lo, const void *hi, uintptr_t dirty);
 /* g switches away (it parks, yields, is preempted): the detector first applies what it
  * held back for g (detector.h, race_pend), so nothing of g's waits while others run. */
 void race_switch_out_slow(rt_g *g);
+/* A new M's thread starts, before it runs any goroutine: it registers where it publishes
+ * the read it holds back (detector.h, race_pub). */
+void race_m_start_slow(void);
 /* Runtime-performed accesses to user memory (channel element copies). */
 void race_read_range_slow(const void *addr, size_t n, uintptr_t pc);
 void race_write_range_slow(const void *addr, size_t n, uintptr_t pc);
@@ -52,6 +55,11 @@ void *race_atomic_enter_slow(const void *addr, size_t size, bool write, bool acq
                              uintptr_t pc);
 void race_atomic_leave_slow(void *cookie, bool release, bool merge);
 
+static inline void race_m_start(void)
+{
+    if (RT_UNLIKELY(race_enabled))
+        race_m_start_slow();
+}
 static inline void race_go_start(rt_g *parent, rt_g *child)
 {
     if (RT_UNLIKELY(race_enabled))

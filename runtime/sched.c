@@ -891,6 +891,7 @@ static void *m_thread(void *arg)
 {
     rt_m *m = arg;
     tls_m = m;
+    race_m_start();
     sched_set_curg(m, &m->g0);
     rt_signals_init_thread();
     g0_loop(m);
