@@ -242,6 +242,15 @@ static pub_word pub_tab[PUB_MAX], pub_dummy;
 static uint32_t pub_n;
 __thread uintptr_t *race_pub __attribute__((tls_model("initial-exec"))) = &pub_dummy.addr;
 
+/* In a forked child only the forking thread exists: the others' held-back reads are
+ * gone with them, and a free must not wait for them. */
+static void pub_fork_child(void)
+{
+    for (uint32_t i = 0; i < PUB_MAX; i++)
+        if (&pub_tab[i].addr != race_pub)
+            pub_tab[i].addr = 0;
+}
+
 void race_pub_register(void)
 {
     if (RT_LIKELY(race_pub != &pub_dummy.addr))
@@ -692,6 +701,7 @@ void race_init(void)
     }
     race_report_init();
     race_pub_register(); /* the main thread is an M too */
+    pthread_atfork(NULL, NULL, pub_fork_child);
     dl_iterate_phdr(advise_segments, NULL);
     rt_g *g = rt_curg;
     if (!g)

@@ -22,6 +22,8 @@
 #include <pthread.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../detector/detector.h"
 
@@ -699,6 +701,47 @@ START_TEST(hot_path_free_waits_for_held_back_read)
 }
 END_TEST
 
+/* In a forked child the other threads are gone, and so are the reads they held back: a
+ * free there must not wait for them. */
+static int fk_go;
+
+static void *fk_reader(void *p)
+{
+    uint32_t other = 0;
+    race_m_start_slow();
+    rt_curg = &H.g[1];
+    __tsan_read4_pc(p, (void *)0x20040); /* held back, published */
+    while (!__atomic_load_n(&fk_go, __ATOMIC_ACQUIRE))
+        sched_yield();
+    __tsan_write4_pc(&other, (void *)0x20050);
+    race_switch_out_slow(&H.g[1]);
+    return NULL;
+}
+
+START_TEST(fork_child_forgets_other_threads_held_back_reads)
+{
+    hot_setup();
+    rt_multi = true;
+    race_pend_wait_hook = fw_wait_hook;
+    uintptr_t lo = (uintptr_t)fw_block, hi = lo + sizeof fw_block;
+    pthread_t th;
+    ck_assert_int_eq(pthread_create(&th, NULL, fk_reader, fw_block), 0);
+    while (!__atomic_load_n(&hot_gs(1)->pend.addr, __ATOMIC_ACQUIRE))
+        sched_yield();
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        race_pend_wait(lo, hi);
+        _exit(__atomic_load_n(&fw_waiting, __ATOMIC_ACQUIRE) ? 1 : 0);
+    }
+    int st;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    __atomic_store_n(&fk_go, 1, __ATOMIC_RELEASE);
+    pthread_join(th, NULL);
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the child waited for a thread it does not have");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("detector");
@@ -711,6 +754,7 @@ int main(void)
     tcase_add_test(tc, hot_path_owned_regions);
     tcase_add_test(tc, hot_path_two_threads);
     tcase_add_test(tc, hot_path_free_waits_for_held_back_read);
+    tcase_add_test(tc, fork_child_forgets_other_threads_held_back_reads);
     tcase_add_test(tc, hot_path_shared_regions);
     return tu_run(s);
 }
