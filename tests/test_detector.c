@@ -567,14 +567,21 @@ static int hot_trace(unsigned seed, int n, unsigned bytes, int sweeps, int nact,
     return hot_check(seed);
 }
 
+/* count traces from seed on (hot_trace's other parameters); the racy accesses compared. */
+static int hot_traces(unsigned seed, unsigned count, int n, unsigned bytes, int sweeps, int nact,
+                      int syncs)
+{
+    int racy = 0;
+    for (unsigned s = seed; s < seed + count; s++)
+        racy += hot_trace(s, n, bytes, sweeps, nact, syncs);
+    return racy;
+}
+
 /* Random single accesses of every kind and size, with edges, on a few granules. */
 START_TEST(hot_path_dense)
 {
     hot_setup();
-    int racy = 0;
-    for (unsigned seed = 1; seed <= 150; seed++)
-        racy += hot_trace(seed, 120, 32, 0, NACT, 20);
-    ck_assert_int_gt(racy, 100);
+    ck_assert_int_gt(hot_traces(1, 150, 120, 32, 0, NACT, 20), 100);
 }
 END_TEST
 
@@ -582,10 +589,7 @@ END_TEST
 START_TEST(hot_path_sweeps)
 {
     hot_setup();
-    int racy = 0;
-    for (unsigned seed = 500; seed < 620; seed++)
-        racy += hot_trace(seed, 60, MEM, 40, NACT, 20);
-    ck_assert_int_gt(racy, 20);
+    ck_assert_int_gt(hot_traces(500, 120, 60, MEM, 40, NACT, 20), 20);
 }
 END_TEST
 
@@ -594,10 +598,7 @@ END_TEST
 START_TEST(hot_path_chains)
 {
     hot_setup();
-    int racy = 0;
-    for (unsigned seed = 2000; seed < 2400; seed++)
-        racy += hot_trace(seed, 80, 16, 0, 3, 50);
-    ck_assert_int_gt(racy, 20);
+    ck_assert_int_gt(hot_traces(2000, 400, 80, 16, 0, 3, 50), 20);
 }
 END_TEST
 
@@ -613,12 +614,8 @@ static void hot_multi(bool shared)
         for (uintptr_t i = lo; i <= hi; i++)
             bias_tab[i].own = BIAS_SHARED;
     }
-    int racy = 0;
-    for (unsigned seed = 3000; seed < 3060; seed++)
-        racy += hot_trace(seed, 60, MEM, 40, NACT, 20);
-    for (unsigned seed = 3100; seed < 3200; seed++)
-        racy += hot_trace(seed, 80, 16, 0, 3, 50);
-    ck_assert_int_gt(racy, 20);
+    ck_assert_int_gt(hot_traces(3000, 60, 60, MEM, 40, NACT, 20) + hot_traces(3100, 100, 80, 16, 0, 3, 50),
+                     20);
 }
 
 START_TEST(hot_path_owned_regions) { hot_multi(false); }
@@ -632,12 +629,8 @@ START_TEST(hot_path_two_threads)
     rt_multi = true;
     ck_assert_int_eq(pthread_create(&HT.th, NULL, hot_helper, NULL), 0);
     H.nthr = 2;
-    int racy = 0;
-    for (unsigned seed = 4000; seed < 4060; seed++)
-        racy += hot_trace(seed, 60, MEM, 40, NACT, 20);
-    for (unsigned seed = 4100; seed < 4200; seed++)
-        racy += hot_trace(seed, 80, 16, 0, 3, 50);
-    ck_assert_int_gt(racy, 20);
+    ck_assert_int_gt(hot_traces(4000, 60, 60, MEM, 40, NACT, 20) + hot_traces(4100, 100, 80, 16, 0, 3, 50),
+                     20);
 }
 END_TEST
 
@@ -663,17 +656,26 @@ static void fw_report(uintptr_t addr, uint64_t a, const shadow_hit *hit)
         __atomic_add_fetch(&fw_reader_races, 1, __ATOMIC_RELAXED);
 }
 
-static void *fw_reader(void *p)
+/* Actor 1, on a thread of its own (an M): reads p, which it holds back, until
+ * held_until() says to go on; then misses elsewhere, which applies the read. */
+static bool (*held_until)(void);
+
+static void *held_back_reader(void *p)
 {
-    uint32_t *blk = p, other = 0;
+    uint32_t other = 0;
     race_m_start_slow(); /* as a new M does */
     rt_curg = &H.g[1];
-    __tsan_read4_pc(blk, (void *)0x20000); /* missed: held back */
-    while (!__atomic_load_n(&fw_waiting, __ATOMIC_ACQUIRE) && !__atomic_load_n(&fw_freed, __ATOMIC_ACQUIRE))
+    __tsan_read4_pc(p, (void *)0x20000); /* missed: held back, published */
+    while (!held_until())
         sched_yield();
     __tsan_write4_pc(&other, (void *)0x20010); /* a miss: the read is applied first */
     race_switch_out_slow(&H.g[1]);
     return NULL;
+}
+
+static bool fw_until(void)
+{
+    return __atomic_load_n(&fw_waiting, __ATOMIC_ACQUIRE) || __atomic_load_n(&fw_freed, __ATOMIC_ACQUIRE);
 }
 
 START_TEST(hot_path_free_waits_for_held_back_read)
@@ -687,7 +689,8 @@ START_TEST(hot_path_free_waits_for_held_back_read)
     uintptr_t lo = (uintptr_t)fw_block, hi = lo + sizeof fw_block;
     __tsan_write4_pc(fw_block, (void *)0x20020); /* the write the reader races with */
     pthread_t th;
-    ck_assert_int_eq(pthread_create(&th, NULL, fw_reader, fw_block), 0);
+    held_until = fw_until;
+    ck_assert_int_eq(pthread_create(&th, NULL, held_back_reader, fw_block), 0);
     while (!__atomic_load_n(&hot_gs(1)->pend.addr, __ATOMIC_ACQUIRE)) /* held back */
         sched_yield();
     race_flush(hot_gs(0));
@@ -705,18 +708,7 @@ END_TEST
  * free there must not wait for them. */
 static int fk_go;
 
-static void *fk_reader(void *p)
-{
-    uint32_t other = 0;
-    race_m_start_slow();
-    rt_curg = &H.g[1];
-    __tsan_read4_pc(p, (void *)0x20040); /* held back, published */
-    while (!__atomic_load_n(&fk_go, __ATOMIC_ACQUIRE))
-        sched_yield();
-    __tsan_write4_pc(&other, (void *)0x20050);
-    race_switch_out_slow(&H.g[1]);
-    return NULL;
-}
+static bool fk_until(void) { return __atomic_load_n(&fk_go, __ATOMIC_ACQUIRE); }
 
 START_TEST(fork_child_forgets_other_threads_held_back_reads)
 {
@@ -725,7 +717,8 @@ START_TEST(fork_child_forgets_other_threads_held_back_reads)
     race_pend_wait_hook = fw_wait_hook;
     uintptr_t lo = (uintptr_t)fw_block, hi = lo + sizeof fw_block;
     pthread_t th;
-    ck_assert_int_eq(pthread_create(&th, NULL, fk_reader, fw_block), 0);
+    held_until = fk_until;
+    ck_assert_int_eq(pthread_create(&th, NULL, held_back_reader, fw_block), 0);
     while (!__atomic_load_n(&hot_gs(1)->pend.addr, __ATOMIC_ACQUIRE))
         sched_yield();
     pid_t pid = fork();
