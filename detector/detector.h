@@ -121,6 +121,18 @@ typedef struct race_gs {
     race_pend pend;          /* a read miss held back for one step (race_flush) */
 } race_gs;
 
+/* Is gs's held-back read the read half of plain write a at addr (same bytes, epoch)? */
+static inline bool race_pend_fuses(const race_gs *gs, uintptr_t addr, uint64_t a)
+{
+    return gs->pend.addr == addr && gs->pend.a == (a & ~CELL_WRITE);
+}
+/* The held-back read is done with: fused into the write that followed it. */
+static inline void race_pend_drop(race_gs *gs)
+{
+    gs->pend.addr = 0;
+    race_pub_set(0); /* after the write's shadow stores */
+}
+
 /* What an atomic operation does (race_atomic_begin/end). */
 enum {
     RACE_AT_READS = 1,   /* observes the previous value (load, read-modify-write) */
@@ -323,14 +335,12 @@ static inline __attribute__((always_inline)) bool race_write_memo(race_gs *gs, s
 {
     if (race_memo1_of(a)->a != a || race_may_note(gs, addr))
         return false;
-    if (gs->pend.addr != 0 && (gs->pend.addr != addr || gs->pend.a != (a & ~CELL_WRITE)))
+    if (gs->pend.addr != 0 && !race_pend_fuses(gs, addr, a))
         return false;
     if (!race_memo1_apply(sh, a, race_stack_id_fast(gs, pc)))
         return false;
-    if (gs->pend.addr) {
-        gs->pend.addr = 0;
-        race_pub_set(0);
-    }
+    if (gs->pend.addr)
+        race_pend_drop(gs);
     return true;
 }
 

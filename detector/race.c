@@ -21,7 +21,6 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/personality.h>
-#include <time.h>
 #include <unistd.h>
 
 bool race_enabled;
@@ -283,9 +282,7 @@ void race_pend_wait(uintptr_t lo, uintptr_t hi)
                 __builtin_ia32_pause();
                 continue;
             }
-            struct timespec ts;
-            clock_gettime(CLOCK_MONOTONIC, &ts);
-            int64_t now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+            int64_t now = rt_mono_ns();
             if (!deadline)
                 deadline = now + PUB_WAIT_NS;
             if (now > deadline)
@@ -293,6 +290,16 @@ void race_pend_wait(uintptr_t lo, uintptr_t hi)
             sched_yield();
         }
     }
+}
+
+/* ---- the memos' learning ------------------------------------------------------------------- */
+
+/* Were a granule's cells before (o0, o1) and after (n0, n1) an update in inline form, near
+ * half only (no lock, overflow or far-half bit)?  Only such updates can be replayed from
+ * the two words (race_memo, race_memo1). */
+static inline bool memo_inline_states(uint64_t o0, uint64_t o1, uint64_t n0, uint64_t n1)
+{
+    return !((o0 | n0) & (CELL_LOCK | CELL_OVF)) && !((o1 | n1) & CELL_MORE);
 }
 
 /* ---- the one-granule memo (race_memo1 in detector.h) ---------------------------------------- */
@@ -305,7 +312,7 @@ static void memo1_learn(const shadow_granule *sh, uint64_t a, uint32_t stk, uint
                         uint64_t old1, uint32_t s0, uint32_t s1)
 {
     uint64_t n0 = sh->c[0], n1 = sh->c[1], m = a & CELL_MASK;
-    if (((old0 | n0) & (CELL_LOCK | CELL_OVF)) || ((old1 | n1) & CELL_MORE))
+    if (!memo_inline_states(old0, old1, n0, n1))
         return;
     race_memo1 mo = {a, old0, old1, n0, n1, 0, 0};
     const uint64_t old[2] = {old0, old1};
@@ -353,8 +360,7 @@ static void access_fused(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64
 {
     uint32_t stk = race_stack_id_fast(gs, pc);
     if (RT_LIKELY(access_write_quick(gs, sh, addr, a, stk))) {
-        gs->pend.addr = 0;
-        race_pub_set(0);
+        race_pend_drop(gs);
         return;
     }
     race_pend_apply(gs);
@@ -372,7 +378,7 @@ void race_pend_apply(race_gs *gs)
 void race_access_miss(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t a, uintptr_t pc)
 {
     if (RT_UNLIKELY(gs->pend.addr != 0)) {
-        if (gs->pend.addr == addr && gs->pend.a == (a & ~CELL_WRITE) && (a & CELL_WRITE)) {
+        if ((a & CELL_WRITE) && race_pend_fuses(gs, addr, a)) {
             access_fused(gs, sh, addr, a, pc);
             return;
         }
@@ -396,8 +402,7 @@ void race_access_miss(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t 
 static void memo_learn(const shadow_granule *sh, uint64_t a, uint64_t old0, uint64_t old1)
 {
     uint64_t n0 = sh->c[0], n1 = sh->c[1];
-    if ((a & (CELL_MASK | CELL_ATOMIC)) != CELL_MASK || ((old0 | n0) & (CELL_LOCK | CELL_OVF)) ||
-        ((old1 | n1) & CELL_MORE))
+    if ((a & (CELL_MASK | CELL_ATOMIC)) != CELL_MASK || !memo_inline_states(old0, old1, n0, n1))
         return;
     race_memo m = {a, old0, old1, n0, n1, 0};
     if (n0 == a && n1 == 0) {

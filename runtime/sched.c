@@ -152,13 +152,6 @@ static void g_entry(void *arg);
 
 /* ---- small helpers --------------------------------------------------------------------- */
 
-static int64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 uint64_t sched_rand(void)
 {
     /* splitmix64: one state word, good enough for scheduling, trivially reproducible */
@@ -735,7 +728,7 @@ int64_t go_now_ns(void)
 {
     if (sched.det)
         return sched.vnow;
-    return mono_ns() + sched.real_base;
+    return rt_mono_ns() + sched.real_base;
 }
 
 void sched_sleep_until(int64_t when)
@@ -910,7 +903,7 @@ int go_maxprocs(int n)
         n = RT_MAXPROCS;
     if (!rt_multi) {
         /* leaving deterministic mode: switch the clock to real time without a jump */
-        sched.real_base = sched.vnow - mono_ns();
+        sched.real_base = sched.vnow - rt_mono_ns();
         sched.det = false;
         rt_multi = true;
     }
