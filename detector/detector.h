@@ -80,7 +80,7 @@ typedef struct race_pend {
  * frees of other threads see it (race_pend_wait): a free must not reset the shadow
  * under a read that is still to be applied, or the read's race with the write before
  * the free is lost.  A thread's word is a line of a static table once it registered
- * (race_pub_register, from the slow paths), a shared dummy before. */
+ * (race_pub_register, when its M starts), a shared dummy before. */
 extern __thread uintptr_t *race_pub __attribute__((tls_model("initial-exec")));
 static inline void race_pub_set(uintptr_t addr)
 {

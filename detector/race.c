@@ -386,7 +386,6 @@ void race_access_miss(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t 
     }
     if (!(a & (CELL_WRITE | CELL_ATOMIC))) {
         gs->pend = (race_pend){addr, pc, a, sh};
-        race_pub_register();
         race_pub_set(addr);
         return;
     }

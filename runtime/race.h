@@ -41,7 +41,8 @@ void race_stack_reuse_slow(const void *lo, const void *hi, uintptr_t dirty);
  * held back for g (detector.h, race_pend), so nothing of g's waits while others run. */
 void race_switch_out_slow(rt_g *g);
 /* A new M's thread starts, before it runs any goroutine: it registers where it publishes
- * the read it holds back (detector.h, race_pub). */
+ * the read it holds back (detector.h, race_pub).  Whether or not race_enabled is set yet:
+ * RACEDEMO_PROCS starts Ms from rt_init, before race_init enables the detector. */
 void race_m_start_slow(void);
 /* Runtime-performed accesses to user memory (channel element copies). */
 void race_read_range_slow(const void *addr, size_t n, uintptr_t pc);
@@ -55,11 +56,7 @@ void *race_atomic_enter_slow(const void *addr, size_t size, bool write, bool acq
                              uintptr_t pc);
 void race_atomic_leave_slow(void *cookie, bool release, bool merge);
 
-static inline void race_m_start(void)
-{
-    if (RT_UNLIKELY(race_enabled))
-        race_m_start_slow();
-}
+static inline void race_m_start(void) { race_m_start_slow(); }
 static inline void race_go_start(rt_g *parent, rt_g *child)
 {
     if (RT_UNLIKELY(race_enabled))
