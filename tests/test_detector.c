@@ -84,6 +84,34 @@ static bool ref_access_do(int a, unsigned off, unsigned size, uint64_t kind)
     return racy;
 }
 
+/* The reference's verdict on an access, taken in trace order (it is recorded); *fresh:
+ * none of its bytes had raced before. */
+static bool ref_take(int a, unsigned off, unsigned size, uint64_t kind, bool *fresh)
+{
+    *fresh = true;
+    for (unsigned b = off; b < off + size; b++)
+        *fresh &= !R.raced[b];
+    bool want = ref_access_do(a, off, size, kind);
+    if (want)
+        for (unsigned b = off; b < off + size; b++)
+            R.raced[b] = true;
+    return want;
+}
+
+/* The fast path's verdict got against the reference's want: the same on fresh bytes,
+ * never a race the reference does not see after.  1 for a compared racy access. */
+static int ref_judge(unsigned seed, int step, int a, unsigned off, unsigned size, uint64_t kind,
+                     bool fresh, bool got, bool want)
+{
+    if (fresh && got != want)
+        ck_abort_msg("seed %u step %d: actor %d %s%s [%u,+%u): fast says %d, reference %d", seed,
+                     step, a, kind & CELL_ATOMIC ? "atomic " : "", kind & CELL_WRITE ? "write" : "read",
+                     off, size, got, want);
+    if (!fresh && got && !want)
+        ck_abort_msg("seed %u step %d: false race after an earlier race", seed, step);
+    return fresh && want;
+}
+
 /* Fast path: the hot path's check, then the slow path per granule. */
 static bool fast_access_do(int a, unsigned off, unsigned size, uint64_t kind)
 {
@@ -153,23 +181,9 @@ static int run_trace(unsigned seed, int n, int hot_bytes)
         unsigned size = sizes[rand() % (sizeof sizes / sizeof *sizes)];
         unsigned off = (unsigned)(rand() % (hot_bytes - (int)size + 1));
         uint64_t kind = (rand() % 3 == 0 ? CELL_WRITE : 0) | (rand() % 5 == 0 ? CELL_ATOMIC : 0);
-        bool fresh = true;
-        for (unsigned b = off; b < off + size; b++)
-            fresh &= !R.raced[b];
-        bool want = ref_access_do(a, off, size, kind);
+        bool fresh, want = ref_take(a, off, size, kind, &fresh);
         bool got = fast_access_do(a, off, size, kind);
-        if (fresh) {
-            if (got != want)
-                ck_abort_msg("seed %u step %d: actor %d %s%s [%u,+%u): fast says %d, reference %d",
-                             seed, step, a, kind & CELL_ATOMIC ? "atomic " : "",
-                             kind & CELL_WRITE ? "write" : "read", off, size, got, want);
-            compared_racy += want;
-        } else if (got && !want) {
-            ck_abort_msg("seed %u step %d: false race after an earlier race", seed, step);
-        }
-        if (want)
-            for (unsigned b = off; b < off + size; b++)
-                R.raced[b] = true;
+        compared_racy += ref_judge(seed, step, a, off, size, kind, fresh, got, want);
     }
     return compared_racy;
 }
@@ -311,12 +325,7 @@ static void hot_call(const hot_step *k)
 static void hot_ref(int i)
 {
     hot_step *k = &H.st[i];
-    for (unsigned b = k->off; b < k->off + k->size; b++)
-        k->fresh &= !R.raced[b];
-    k->want = ref_access_do(k->actor, k->off, k->size, k->kind);
-    if (k->want)
-        for (unsigned b = k->off; b < k->off + k->size; b++)
-            R.raced[b] = true;
+    k->want = ref_take(k->actor, k->off, k->size, k->kind, &k->fresh);
 }
 
 /* Would the inline check alone take access k (every granule's cells already stand for
@@ -500,13 +509,7 @@ static int hot_check(unsigned seed)
     int racy = 0;
     for (int i = 0; i < H.n; i++) {
         const hot_step *k = &H.st[i];
-        if (k->fresh && k->got != k->want)
-            ck_abort_msg("seed %u step %d: actor %d %s%s [%u,+%u): fast says %d, reference %d",
-                         seed, i, k->actor, k->kind & CELL_ATOMIC ? "atomic " : "",
-                         k->kind & CELL_WRITE ? "write" : "read", k->off, k->size, k->got, k->want);
-        if (!k->fresh && k->got && !k->want)
-            ck_abort_msg("seed %u step %d: false race after an earlier race", seed, i);
-        racy += k->fresh && k->want;
+        racy += ref_judge(seed, i, k->actor, k->off, k->size, k->kind, k->fresh, k->got, k->want);
     }
     return racy;
 }
@@ -603,38 +606,35 @@ START_TEST(hot_path_chains)
 END_TEST
 
 /* procs > 1 as one thread sees it: the shadow's regions owned (bias.h), and then
- * shared for good, where every change takes the granule lock and the memos stand aside. */
-static void hot_multi(bool shared)
+ * shared for good, where every change takes the granule lock and the memos stand aside;
+ * or on two threads (hot_path_two_threads). */
+static void hot_multi(bool shared, int nthr, unsigned seed)
 {
     hot_setup();
     rt_multi = true;
+    if (nthr > 1) {
+        ck_assert_int_eq(pthread_create(&HT.th, NULL, hot_helper, NULL), 0);
+        H.nthr = nthr;
+    }
     if (shared && bias_available()) { /* without membarrier every region is shared anyway */
         shadow_granule *g = shadow_map_slow((uintptr_t)mem);
         uintptr_t lo = (uintptr_t)g >> BIAS_SHIFT, hi = ((uintptr_t)(g + MEM / 8) + SHADOW_FAR) >> BIAS_SHIFT;
         for (uintptr_t i = lo; i <= hi; i++)
             bias_tab[i].own = BIAS_SHARED;
     }
-    ck_assert_int_gt(hot_traces(3000, 60, 60, MEM, 40, NACT, 20) + hot_traces(3100, 100, 80, 16, 0, 3, 50),
+    ck_assert_int_gt(hot_traces(seed, 60, 60, MEM, 40, NACT, 20) + hot_traces(seed + 100, 100, 80, 16, 0, 3, 50),
                      20);
 }
 
-START_TEST(hot_path_owned_regions) { hot_multi(false); }
+START_TEST(hot_path_owned_regions) { hot_multi(false, 1, 3000); }
 END_TEST
 
 /* Two threads in lock step, each step's actor on either: regions change owner
  * (membarrier revocations), and goroutines migrate between the per-thread caches. */
-START_TEST(hot_path_two_threads)
-{
-    hot_setup();
-    rt_multi = true;
-    ck_assert_int_eq(pthread_create(&HT.th, NULL, hot_helper, NULL), 0);
-    H.nthr = 2;
-    ck_assert_int_gt(hot_traces(4000, 60, 60, MEM, 40, NACT, 20) + hot_traces(4100, 100, 80, 16, 0, 3, 50),
-                     20);
-}
+START_TEST(hot_path_two_threads) { hot_multi(false, 2, 4000); }
 END_TEST
 
-START_TEST(hot_path_shared_regions) { hot_multi(true); }
+START_TEST(hot_path_shared_regions) { hot_multi(true, 1, 3000); }
 END_TEST
 
 /* A read held back on one thread, then a free of its bytes on another: the free waits
