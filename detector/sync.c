@@ -246,6 +246,12 @@ static race_fences *sync_fences(race_gs *gs)
  * its value and clock change together. */
 static __thread race_sync *atomic_sync __attribute__((tls_model("initial-exec")));
 
+/* Does op acquire: observe a value with acquire order? */
+static inline bool at_acquires(unsigned op)
+{
+    return (op & (RACE_AT_READS | RACE_AT_ACQ)) == (RACE_AT_READS | RACE_AT_ACQ);
+}
+
 race_gs *race_atomic_begin(uintptr_t addr, unsigned size, uintptr_t pc, unsigned op)
 {
     race_gs *gs = race_cur();
@@ -257,7 +263,7 @@ race_gs *race_atomic_begin(uintptr_t addr, unsigned size, uintptr_t pc, unsigned
     /* A read makes the object too: its lock orders the read after any write that
      * publishes, as the caller performs the read only after this returns. */
     race_sync *s = atomic_sync = sync_get(addr, true);
-    if ((op & (RACE_AT_READS | RACE_AT_ACQ)) == (RACE_AT_READS | RACE_AT_ACQ))
+    if (at_acquires(op))
         sync_acquire_locked(gs, s);
     else if ((op & RACE_AT_READS) && !vc_empty(&s->vc))
         vc_join(&sync_fences(gs)->acq, &s->vc);
@@ -271,8 +277,7 @@ void race_atomic_end(race_gs *gs, unsigned op)
     race_sync *s = atomic_sync;
     bool rel = (op & RACE_AT_REL) && (op & RACE_AT_WRITES);
     if (rel) {
-        bool acquired = (op & (RACE_AT_READS | RACE_AT_ACQ)) == (RACE_AT_READS | RACE_AT_ACQ);
-        sync_release_locked(gs, s, (op & RACE_AT_MERGE) != 0, acquired);
+        sync_release_locked(gs, s, (op & RACE_AT_MERGE) != 0, at_acquires(op));
     } else if ((op & RACE_AT_WRITES) && gs->fences && gs->fences->has_rel) {
         /* a relaxed write after a release fence publishes the fence's snapshot */
         if (op & RACE_AT_MERGE)
