@@ -642,6 +642,22 @@ void race_write_range_slow(const void *addr, size_t n, uintptr_t pc)
         race_access_range(gs, (uintptr_t)addr, n, RACE_WRITE, pc);
 }
 
+void __tsan_func_entry(void *pc);
+void __tsan_func_exit(void);
+
+/* The call site becomes a frame of its own and op's entry the access's pc, so a report
+ * reads like Go's ("chan_close()" above the user's frames); report.c dedups such races by
+ * the call site, not by op. */
+void race_op_access_slow(const void *addr, bool write, uintptr_t callpc, const void *op)
+{
+    race_gs *gs = race_cur();
+    if (!gs)
+        return;
+    __tsan_func_entry((void *)callpc);
+    race_access_range(gs, (uintptr_t)addr, 1, write ? RACE_WRITE : RACE_READ, (uintptr_t)op + 1);
+    __tsan_func_exit();
+}
+
 /* ---- start-up ---------------------------------------------------------------------------------- */
 
 /* Reports name addresses, and a run must be reproducible byte for byte from its seed

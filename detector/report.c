@@ -403,11 +403,13 @@ static bool report_seen(uintptr_t pc_a, uintptr_t pc_b)
     return false;
 }
 
+/* What tells two races apart: the leaf pc of each stack, or for an operation's own
+ * access (race_op_access_slow: the leaf is the runtime's entry point) its call site. */
 static uintptr_t stack_leaf(uint32_t stk)
 {
-    uintptr_t pc = 0;
-    depot_unwind(stk, &pc, 1);
-    return pc;
+    uintptr_t pc[2] = {0, 0};
+    int n = depot_unwind(stk, pc, 2);
+    return n == 2 && sym_is_op_entry(pc[0]) ? pc[1] : pc[0];
 }
 
 void race_report(race_gs *gs, uintptr_t addr, uint64_t a, uint32_t stk, const shadow_hit *hits,

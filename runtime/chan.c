@@ -21,7 +21,9 @@
  * `claimed` flag (an atomic exchange: wakers on different channels hold different locks)
  * owns it, and later wakers drop the stale records they dequeue.  The selecting goroutine
  * relocks every channel before it touches or abandons its records, so a waker holding one
- * of those locks can still read them.  select locks channels in address order, without
+ * of those locks can still read them; except the channel of a case its waker completed
+ * when no other record waits there: once an operation is complete, nothing of the runtime
+ * touches its channel again, so its users may free it (chan_free).  select locks channels in address order, without
  * duplicates, and unlocks in reverse order so that the parked goroutine (which relocks from
  * the lowest address) cannot leave select while its lock list is still being read.
  *
@@ -32,6 +34,8 @@
  *   buffered    each slot is acquired then released (store) by both the send that fills
  *               it and the receive that empties it.
  *   close       releases on the channel; a receive that observes the close acquires it.
+ * A send (and every send case of a select) is also a read of the channel itself, and close
+ * and chan_free a write, as in Go: a close that no edge orders after a send is a race.
  */
 #include "rt.h"
 #include "race.h"
@@ -165,6 +169,7 @@ void chan_free(chan_t *ch)
 {
     if (!ch)
         return;
+    race_op_access(ch, true, (uintptr_t)__builtin_return_address(0), (const void *)chan_free);
     rt_lock(&ch->lock);
     bool busy = ch->recvq.first || ch->sendq.first;
     rt_unlock(&ch->lock);
@@ -321,6 +326,7 @@ void chan_send(chan_t *ch, const void *elem)
     sched_preempt_point();
     if (RT_UNLIKELY(!ch))
         chan_block_forever("chan send (nil chan)");
+    race_op_access(ch, false, pc, (const void *)chan_send);
     race_read_range(elem, ch->elem_size, pc);
     rt_g *wake = NULL;
     rt_lock(&ch->lock);
@@ -359,6 +365,7 @@ bool chan_recv(chan_t *ch, void *elem)
     sched_preempt_point();
     if (RT_UNLIKELY(!ch))
         chan_block_forever("chan receive (nil chan)");
+    size_t n = ch->elem_size; /* once a sender completed us, ch may be freed */
     rt_g *wake = NULL;
     rt_lock(&ch->lock);
     int r = chan_tryrecv(ch, elem, &wake);
@@ -371,7 +378,7 @@ bool chan_recv(chan_t *ch, void *elem)
         got = r == CHAN_GOT;
     }
     if (elem)
-        race_write_range(elem, ch->elem_size, pc);
+        race_write_range(elem, n, pc);
     return got;
 }
 
@@ -388,9 +395,11 @@ static rt_g *chan_drain_waiters(chan_waitq *q, rt_g *list)
 
 void chan_close(chan_t *ch)
 {
+    uintptr_t pc = (uintptr_t)__builtin_return_address(0);
     sched_preempt_point();
     if (!ch)
         rt_panic("close of nil channel");
+    race_op_access(ch, true, pc, (const void *)chan_close);
     rt_lock(&ch->lock);
     if (ch->closed) {
         rt_unlock(&ch->lock);
@@ -411,10 +420,11 @@ void chan_close(chan_t *ch)
 
 /* ---- select ------------------------------------------------------------------------------------- */
 
-/* The distinct channels of a select, in lock (address) order. */
+/* The distinct channels of a select, in lock (address) order; `skip` is left alone. */
 typedef struct chan_lockset {
     chan_t **chans;
     int n;
+    chan_t *skip;
 } chan_lockset;
 
 static int sel_lockorder(const select_case_t *cases, int ncases, chan_t **out)
@@ -439,7 +449,8 @@ static int sel_lockorder(const select_case_t *cases, int ncases, chan_t **out)
 static void sel_lock(const chan_lockset *ls)
 {
     for (int i = 0; i < ls->n; i++)
-        rt_lock(&ls->chans[i]->lock);
+        if (ls->chans[i] != ls->skip)
+            rt_lock(&ls->chans[i]->lock);
 }
 
 /* Reverse order, and nothing of ls is read after the lowest lock is released: once it
@@ -449,7 +460,8 @@ static void sel_unlock(void *arg)
     const chan_lockset *ls = arg;
     chan_t **c = ls->chans;
     for (int i = ls->n - 1; i >= 0; i--)
-        rt_unlock(&c[i]->lock);
+        if (c[i] != ls->skip)
+            rt_unlock(&c[i]->lock);
 }
 
 /* A random permutation of the cases (Go picks uniformly among ready cases). */
@@ -485,13 +497,23 @@ static int sel_poll(select_case_t *cases, int n, const int *order, int first, rt
     return -1;
 }
 
-/* Only the chosen case touches user memory (as in Go's selectgo). */
-static void sel_finish(select_case_t *c, uintptr_t pc)
+/* Only the chosen case touches user memory (as in Go's selectgo).  n is its element
+ * size, read before: the channel may be freed by now (sel_park). */
+static void sel_finish(select_case_t *c, size_t n, uintptr_t pc)
 {
     if (c->dir == SELECT_SEND)
-        race_read_range(c->elem, c->ch->elem_size, pc);
+        race_read_range(c->elem, n, pc);
     else if (c->elem)
-        race_write_range(c->elem, c->ch->elem_size, pc);
+        race_write_range(c->elem, n, pc);
+}
+
+/* How many cases wait on ch. */
+static int sel_uses(const select_case_t *cases, int n, const chan_t *ch)
+{
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        k += cases[i].ch == ch;
+    return k;
 }
 
 /* Park on every case; returns the case a waker completed, or -1 to poll again (woken
@@ -508,12 +530,18 @@ static int sel_park(select_case_t *cases, int n, chan_lockset *ls, int *first)
                       &ws[i], false);
     }
     sched_park("select", sel_unlock, ls);
+    /* Only the winner wakes us, after writing fired (and done).  A case it completed is
+     * over, as a chan_send woken by its receiver is, so its user may already have freed
+     * the channel: relock it only if another of our records still waits there. */
+    chan_waiter *f = __atomic_load_n(&st.fired, __ATOMIC_ACQUIRE);
+    chan_t *fch = f ? cases[f->case_index].ch : NULL;
+    if (f && f->done && sel_uses(cases, n, fch) == 1)
+        ls->skip = fch;
     sel_lock(ls);
     for (int i = 0; i < n; i++)
         if (ws[i].queued)
             waitq_unlink(cases[i].dir == SELECT_SEND ? &cases[i].ch->sendq : &cases[i].ch->recvq,
                          &ws[i]);
-    chan_waiter *f = st.fired;
     *first = f ? f->case_index : -1;
     if (!f || !f->done)
         return -1; /* else the waker joined our clocks (chan_handoff_sync) */
@@ -530,9 +558,17 @@ int chan_select(select_case_t *cases, int ncases, bool has_default)
             return -1;
         chan_block_forever("select (no cases)");
     }
+    /* Every send case reads its channel, chosen or not: a close racing with it could
+     * have made this select panic.  Element sizes are read now (sel_finish). */
+    size_t esize[ncases];
+    for (int i = 0; i < ncases; i++) {
+        esize[i] = cases[i].ch ? cases[i].ch->elem_size : 0;
+        if (cases[i].ch && cases[i].dir == SELECT_SEND)
+            race_op_access(cases[i].ch, false, pc, (const void *)chan_select);
+    }
     chan_t *chans[ncases];
     int order[ncases];
-    chan_lockset ls = {chans, sel_lockorder(cases, ncases, chans)};
+    chan_lockset ls = {chans, sel_lockorder(cases, ncases, chans), NULL};
     sel_pollorder(ncases, order);
     sel_lock(&ls);
     for (int first = -1;;) {
@@ -551,7 +587,7 @@ int chan_select(select_case_t *cases, int ncases, bool has_default)
         if (k >= 0) {
             sel_unlock(&ls);
             chan_wake(wake);
-            sel_finish(&cases[k], pc);
+            sel_finish(&cases[k], esize[k], pc);
             return k;
         }
     }

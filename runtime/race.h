@@ -47,6 +47,12 @@ void race_m_start_slow(void);
 /* Runtime-performed accesses to user memory (channel element copies). */
 void race_read_range_slow(const void *addr, size_t n, uintptr_t pc);
 void race_write_range_slow(const void *addr, size_t n, uintptr_t pc);
+/* An operation that is itself an access to the object at addr, as in Go: a send reads
+ * its channel, a close (and chan_free) writes it, so a close that no edge orders against
+ * a send is reported (the send might have come after it and panicked).  op is the
+ * operation's entry point, shown as the top frame of its stack in a report; callpc is the
+ * user's call site. */
+void race_op_access_slow(const void *addr, bool write, uintptr_t callpc, const void *op);
 
 /* goroutine.h's sync/atomic on behalf of the user code at pc: an atomic access (it races
  * with plain accesses, never with other atomics) and its edges.  The operation itself
@@ -105,6 +111,11 @@ static inline void race_write_range(const void *addr, size_t n, uintptr_t pc)
 {
     if (RT_UNLIKELY(race_enabled))
         race_write_range_slow(addr, n, pc);
+}
+static inline void race_op_access(const void *addr, bool write, uintptr_t callpc, const void *op)
+{
+    if (RT_UNLIKELY(race_enabled))
+        race_op_access_slow(addr, write, callpc, op);
 }
 
 #endif

@@ -321,8 +321,10 @@ static void sym_resolve(sym_entry *e, uintptr_t pc, bool is_return)
     sym_frame *phys = &e->frames[nf - 1];
     if (!phys->func || strcmp(phys->func, "?") == 0)
         phys->func = symname ? sym_name(symname) : "?";
-    /* Go's +0x..: from the function's entry, or from the module's base when unknown */
-    phys->offset = symname ? (uintptr_t)off + is_return : pc - (uintptr_t)start;
+    /* Go's +0x..: from the function's entry, or from the module's base when unknown.  A
+     * return address is never an entry: pc - 1 at one names an operation by its entry
+     * point (sym_is_op_entry), offset 0. */
+    phys->offset = symname ? (uintptr_t)off + (is_return && off) : pc - (uintptr_t)start;
     if (!symname && !phys->line)
         phys->file = sym_path(modname);
     for (int i = 0; i < nf - 1; i++)
@@ -429,11 +431,20 @@ void sym_print_frame(int fd, uintptr_t pc, bool is_return)
     sym_write(fd, buf, sym_format_frame(buf, sizeof buf, pc, is_return));
 }
 
+bool sym_is_op_entry(uintptr_t pc)
+{
+    const sym_entry *e = sym_get(pc, true);
+    return e && e->cls != SYM_USER && e->frames[e->nframes - 1].offset == 0;
+}
+
+/* Runtime frames are left out, except an operation that is itself an access (a channel
+ * send or close) at the leaf of a race stack: it says what the access was. */
 static void sym_print_stack_any(int fd, const uintptr_t *pcs, int n, bool is_return, bool race)
 {
     char buf[2048];
     for (int i = 0; i < n; i++)
-        if (!sym_is_runtime(is_return ? pcs[i] - 1 : pcs[i]))
+        if (!sym_is_runtime(is_return ? pcs[i] - 1 : pcs[i]) ||
+            (race && i == 0 && is_return && sym_is_op_entry(pcs[i])))
             sym_write(fd, buf, sym_format_any(buf, sizeof buf, pcs[i], is_return, race));
 }
 

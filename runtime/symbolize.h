@@ -46,5 +46,8 @@ void sym_print_race_stack(int fd, const uintptr_t *pcs, int n, bool is_return);
 
 /* True if pc belongs to the racedemo runtime itself (rt_*, sched_*, chan_*...). */
 bool sym_is_runtime(uintptr_t pc);
+/* pc - 1 is the entry of a runtime function: the pc race_op_access gives an operation's
+ * own access (a return address never points just past an entry). */
+bool sym_is_op_entry(uintptr_t pc);
 
 #endif
