@@ -40,10 +40,16 @@ static void fmt_title(strbuf *b, const char *title)
     sb_puts(b, rest);
 }
 
-static void fmt_frame_at(strbuf *b, const frame *fr)
+/* " in f at file:line", or " in chan_close() from f at file:line" when the access is
+ * the operation's own. */
+static void fmt_frame_at(strbuf *b, const stack *st, const frame *fr)
 {
-    if (fr)
-        sb_printf(b, " in %s at %s:%d", fr->func, fr->file, fr->line);
+    if (!fr)
+        return;
+    bool op = st->nframes && rep_is_op_frame(&st->frames[0]) && fr != &st->frames[0];
+    if (op)
+        sb_printf(b, " in %s", st->frames[0].func);
+    sb_printf(b, " %s %s at %s:%d", op ? "from" : "in", fr->func, fr->file, fr->line);
 }
 
 /* One line saying what the finding is. */
@@ -58,7 +64,7 @@ static void fmt_summary(strbuf *b, const finding *f)
     }
     sb_puts(b, "data race: ");
     fmt_title(b, f->stacks[0].title);
-    fmt_frame_at(b, rep_location(f));
+    fmt_frame_at(b, &f->stacks[0], rep_location(f));
     if (f->nstacks > 1) {
         sb_puts(b, " races with ");
         strbuf t = {0};
@@ -68,7 +74,7 @@ static void fmt_summary(strbuf *b, const finding *f)
             s[0] = (char)tolower((unsigned char)s[0]);
         sb_puts(b, s);
         free(s);
-        fmt_frame_at(b, rep_related(f));
+        fmt_frame_at(b, &f->stacks[1], rep_related(f));
     }
 }
 

@@ -113,6 +113,41 @@ START_TEST(test_race_report_parsed_with_both_stacks)
 }
 END_TEST
 
+/* A close racing with a send: each stack starts with the operation's own frame, in the
+ * runtime's source; the finding points at the user's calls below them. */
+static const char race_close_send[] =
+    "==================\n"
+    "WARNING: DATA RACE\n"
+    "Write at 0x5555555d5de0 by main goroutine:\n"
+    "  chan_close()\n"
+    "      /src/racedemo/runtime/chan.c:394\n"
+    "  main()\n"
+    "      prog.c:32 +0x6d\n"
+    "\n"
+    "Previous read at 0x5555555d5de0 by goroutine 2:\n"
+    "  chan_send()\n"
+    "      /src/racedemo/runtime/chan.c:322\n"
+    "  sender()\n"
+    "      prog.c:20 +0x35\n"
+    "==================\n";
+
+START_TEST(test_channel_operation_race_points_at_the_user_calls)
+{
+    finding_list l = {0};
+    sbx_result res = status_exit(66);
+    rep_parse_run("", race_close_send, &res, 10, 1, &l);
+    ck_assert_int_eq(l.n, 1);
+    const frame *loc = rep_location(&l.v[0]), *rel = rep_related(&l.v[0]);
+    ck_assert_ptr_nonnull(loc);
+    ck_assert_str_eq(loc->func, "main()");
+    ck_assert_int_eq(loc->line, 32);
+    ck_assert_ptr_nonnull(rel);
+    ck_assert_str_eq(rel->func, "sender()");
+    ck_assert_int_eq(rel->line, 20);
+    finding_list_free(&l);
+}
+END_TEST
+
 START_TEST(test_race_dedupe_ignores_addresses_ids_and_order)
 {
     finding_list a = {0}, b = {0};
@@ -357,6 +392,7 @@ int main(void)
     TCase *tc = tu_tcase(s, "parse", 10);
     tcase_add_test(tc, test_race_report_parsed_with_both_stacks);
     tcase_add_test(tc, test_race_dedupe_ignores_addresses_ids_and_order);
+    tcase_add_test(tc, test_channel_operation_race_points_at_the_user_calls);
     tcase_add_test(tc, test_distinct_races_stay_distinct_and_repeats_collapse);
     tcase_add_test(tc, test_race_reported_on_stderr_when_there_is_no_log);
     tcase_add_test(tc, test_race_survives_exit_zero);
