@@ -424,7 +424,8 @@ bool rep_is_op_frame(const frame *fr)
 static const frame *first_located(const stack *st)
 {
     for (int k = 0; k < st->nframes; k++)
-        if (st->frames[k].file && st->frames[k].line > 0 && !(k == 0 && rep_is_op_frame(&st->frames[k])))
+        if (st->frames[k].file && st->frames[k].line > 0 &&
+            !(k == 0 && rep_is_op_frame(&st->frames[k])))
             return &st->frames[k];
     return NULL;
 }

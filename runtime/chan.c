@@ -23,9 +23,10 @@
  * relocks every channel before it touches or abandons its records, so a waker holding one
  * of those locks can still read them; except the channel of a case its waker completed
  * when no other record waits there: once an operation is complete, nothing of the runtime
- * touches its channel again, so its users may free it (chan_free).  select locks channels in address order, without
- * duplicates, and unlocks in reverse order so that the parked goroutine (which relocks from
- * the lowest address) cannot leave select while its lock list is still being read.
+ * touches its channel again, so its users may free it (chan_free).  select locks channels
+ * in address order, without duplicates, and unlocks in reverse order so that the parked
+ * goroutine (which relocks from the lowest address) cannot leave select while its lock
+ * list is still being read.
  *
  * Race detector edges (race.h), placed at the synchronising step:
  *   unbuffered  the waker joins both clocks at the handoff (race_handoff: the parked
