@@ -26,7 +26,10 @@
  * Race detector edges (race.h): unlock releases / lock acquires the mutex; wg_done
  * merges into the WaitGroup, wg_wait acquires it; RUnlock merges into &_readers, which
  * the next writer acquires along with the RWMutex itself; once's fn completion releases
- * and every once_do acquires.
+ * and every once_do acquires.  As in Go's race mode, a WaitGroup's counter leaving zero
+ * (wg_add, delta > 0) reads the group and the first wg_wait that blocks writes it, so an
+ * Add that nothing orders against a blocking Wait -- wg_add inside the goroutine it
+ * counts, or a group reused before its Wait returned -- is reported as a race.
  */
 #include "rt.h"
 #include "race.h"
@@ -81,8 +84,13 @@ static void sync_park(uint32_t *lock)
 
 /* ---- WaitGroup ------------------------------------------------------------------------------ */
 
+/* The address the counter's transitions are checked on (Go's semap): not wg itself,
+ * whose sync object carries the Done edges. */
+static inline const void *wg_transitions(const waitgroup_t *wg) { return &wg->_pad; }
+
 void wg_add(waitgroup_t *wg, int64_t delta)
 {
+    uintptr_t pc = (uintptr_t)__builtin_return_address(0);
     sched_preempt_point();
     if (delta < 0)
         race_release_merge(wg);
@@ -94,6 +102,8 @@ void wg_add(waitgroup_t *wg, int64_t delta)
     }
     rt_g *list = n == 0 ? waitq_take_all(&wg->_waiters) : NULL;
     rt_unlock(&wg->_lock);
+    if (delta > 0 && n == delta) /* a read: several goroutines may each leave zero */
+        race_op_access(wg_transitions(wg), false, pc, (const void *)wg_add);
     waitq_ready_all(list);
 }
 
@@ -104,11 +114,15 @@ void wg_done(waitgroup_t *wg)
 
 void wg_wait(waitgroup_t *wg)
 {
+    uintptr_t pc = (uintptr_t)__builtin_return_address(0);
     sched_preempt_point();
     rt_lock(&wg->_lock);
     if (wg->_count == 0) {
         rt_unlock(&wg->_lock);
     } else {
+        /* only the first waiter writes: concurrent Waits are fine (Go's rule) */
+        if (!wg->_waiters.head)
+            race_op_access(wg_transitions(wg), true, pc, (const void *)wg_wait);
         waitq_push(&wg->_waiters, sched_self());
         sync_park(&wg->_lock);
     }
