@@ -206,6 +206,94 @@ START_TEST(fork_child_does_not_wait_for_gone_thread)
 }
 END_TEST
 
+/* A sweep takes the regions ahead along with the one it needs, in one membarrier, from
+ * an owner that used them heavily; but never the region the owner is in now, nor the
+ * ones past it, and never one the owner barely used. */
+enum { SWEEP_N = 10 };
+static volatile int sweeper_in, sweeper_go;
+
+typedef struct sweep_owner {
+    uintptr_t base;
+    int hold;       /* region to stay inside at the end, -1: none */
+    int light;      /* region updated only once, -1: none */
+} sweep_owner;
+
+static void *own_regions(void *p)
+{
+    sweep_owner *o = p;
+    for (int k = 0; k < SWEEP_N; k++)
+        for (int i = 0; i < (k == o->light ? 1 : BIAS_MIN); i++)
+            ck_assert_ptr_nonnull(enter_exit(o->base + (uintptr_t)k * REGION));
+    if (o->hold >= 0) {
+        bias_thr *t = bias_enter((void *)(o->base + (uintptr_t)o->hold * REGION));
+        __atomic_store_n(&sweeper_in, 1, __ATOMIC_RELEASE);
+        while (!__atomic_load_n(&sweeper_go, __ATOMIC_ACQUIRE))
+            __builtin_ia32_pause();
+        bias_exit(t);
+    }
+    return NULL;
+}
+
+/* Regions 1..SWEEP_N-1 of base owned by another thread, region 0 by this one; then this
+ * thread enters region 1.  Returns this thread's tag. */
+static uint32_t sweep_into(sweep_owner *o)
+{
+    pthread_t th;
+    sweeper_in = sweeper_go = 0;
+    ck_assert_int_eq(pthread_create(&th, NULL, own_regions, o), 0);
+    if (o->hold >= 0)
+        while (!__atomic_load_n(&sweeper_in, __ATOMIC_ACQUIRE))
+            __builtin_ia32_pause();
+    else
+        pthread_join(th, NULL);
+    bias_thr *me = enter_exit(o->base); /* region 0: taken from the other, heavily used */
+    ck_assert_ptr_nonnull(me);
+    ck_assert_uint_eq(bias_state((void *)o->base), me->tag);
+    long rev = bias_revocations();
+    ck_assert_ptr_nonnull(enter_exit(o->base + REGION));
+    ck_assert_int_eq(bias_revocations(), rev + 1);
+    if (o->hold >= 0) {
+        __atomic_store_n(&sweeper_go, 1, __ATOMIC_RELEASE);
+        pthread_join(th, NULL);
+    }
+    return me->tag;
+}
+
+START_TEST(sweep_takes_regions_ahead_in_one_membarrier)
+{
+    multi();
+    sweep_owner o = {region_base(6), -1, -1};
+    long batched = bias_batched();
+    uint32_t me = sweep_into(&o);
+    /* regions 1..8 (BIAS_BATCH) are this thread's now, the rest still the other's */
+    for (int k = 1; k <= 8; k++)
+        ck_assert_uint_eq(bias_state((void *)(o.base + (uintptr_t)k * REGION)), me);
+    ck_assert_uint_ne(bias_state((void *)(o.base + 9 * REGION)), me);
+    ck_assert_int_eq(bias_batched(), batched + 7);
+    long rev = bias_revocations();
+    for (int k = 2; k <= 8; k++)
+        ck_assert_ptr_nonnull(enter_exit(o.base + (uintptr_t)k * REGION));
+    ck_assert_int_eq(bias_revocations(), rev); /* no more membarriers for them */
+}
+END_TEST
+
+START_TEST(sweep_stops_below_the_owner_and_its_light_regions)
+{
+    multi();
+    sweep_owner ahead = {region_base(7), 4, -1};
+    uint32_t me = sweep_into(&ahead);
+    for (int k = 1; k <= 3; k++)
+        ck_assert_uint_eq(bias_state((void *)(ahead.base + (uintptr_t)k * REGION)), me);
+    for (int k = 4; k < SWEEP_N; k++) /* the owner was in region 4: it keeps 4 and up */
+        ck_assert_uint_ne(bias_state((void *)(ahead.base + (uintptr_t)k * REGION)), me);
+    sweep_owner light = {region_base(8), -1, 3};
+    me = sweep_into(&light);
+    ck_assert_uint_eq(bias_state((void *)(light.base + 2 * REGION)), me);
+    ck_assert_uint_ne(bias_state((void *)(light.base + 3 * REGION)), me);
+    ck_assert_uint_ne(bias_state((void *)(light.base + 3 * REGION)), BIAS_SHARED);
+}
+END_TEST
+
 /*
  * The detector's shadow through handovers: two threads are two goroutines ("actors")
  * with explicit clocks.  Each pass they write their half of a buffer spanning several
@@ -316,6 +404,8 @@ int main(void)
     tcase_add_test(tc, heavy_owner_hands_over_light_owner_shares);
     tcase_add_test(tc, no_lost_update_across_handovers);
     tcase_add_test(tc, fork_child_does_not_wait_for_gone_thread);
+    tcase_add_test(tc, sweep_takes_regions_ahead_in_one_membarrier);
+    tcase_add_test(tc, sweep_stops_below_the_owner_and_its_light_regions);
     tcase_add_test(tc, shadow_handovers_keep_races_exact);
     return tu_run(s);
 }
