@@ -469,12 +469,26 @@ static bool granule_dirty(const shadow_granule *g, const uint8_t *meta)
     return g->c[0] || g->c[1] || *meta; /* the far half is empty unless c[1] says so */
 }
 
-/* Give the whole pages of shadow range [s, s+n) back to the kernel (they read as zero). */
-static void shadow_release(uintptr_t s, uintptr_t n)
+#define RELEASE_MIN_PAGES 16
+
+/* The whole shadow pages of [s, s+n) that shadow_release gives back, as [*lo, *hi);
+ * empty when the range is too small to be worth a system call. */
+static void shadow_release_span(uintptr_t s, uintptr_t n, uintptr_t *lo, uintptr_t *hi)
 {
-    uintptr_t lo = (s + 4095) & ~4095ull, hi = (s + n) & ~4095ull;
-    if (hi > lo && hi - lo >= 16 * 4096)
-        madvise((void *)lo, hi - lo, MADV_DONTNEED);
+    *lo = (s + 4095) & ~4095ull;
+    *hi = (s + n) & ~4095ull;
+    if (*hi <= *lo || *hi - *lo < RELEASE_MIN_PAGES * 4096)
+        *lo = *hi = 0;
+}
+
+/* Give the whole pages of shadow range [s, s+n) back to the kernel (they read as zero);
+ * if the kernel refuses, zero them by hand (force: they hold cells reset_span left). */
+static void shadow_release(uintptr_t s, uintptr_t n, bool force)
+{
+    uintptr_t lo, hi;
+    shadow_release_span(s, n, &lo, &hi);
+    if (hi > lo && madvise((void *)lo, hi - lo, MADV_DONTNEED) != 0 && force)
+        memset((void *)lo, 0, hi - lo);
 }
 
 /*
@@ -566,8 +580,18 @@ static void reset_span(uintptr_t lo, uintptr_t hi, void *arg)
         }
         uintptr_t end = hi < win_end ? hi : win_end;
         uint8_t *meta = shadow_meta_of(a);
+        /* Granules in the whole pages released below need no forgetting one by one (the
+         * far half's pages go too, at the same offsets), unless they own an overflow
+         * array or a sync object. */
+        uintptr_t first = ((lo > seg ? lo : seg) + 7) & ~7ull, last = end & ~7ull, zlo = 0, zhi = 0;
+        if (first < last)
+            shadow_release_span((uintptr_t)shadow_of(first), (last - first) / 8 * sizeof(shadow_granule),
+                                &zlo, &zhi);
         for (; a < end; a += 8, g++, meta++) {
             if (!granule_dirty(g, meta))
+                continue;
+            if ((uintptr_t)g >= zlo && (uintptr_t)g + sizeof *g <= zhi && !(g->c[0] & CELL_OVF) &&
+                !*meta)
                 continue;
             unsigned mask = 0xff;
             if (a < lo)
@@ -580,14 +604,14 @@ static void reset_span(uintptr_t lo, uintptr_t hi, void *arg)
             }
             granule_forget(g, mask);
         }
-        /* Every granule is clean now; hand whole shadow pages of big ranges back to the
-         * kernel (they read as zero again). */
-        uintptr_t first = ((lo > seg ? lo : seg) + 7) & ~7ull, last = end & ~7ull;
+        /* Every granule outside [zlo, zhi) is clean now; hand the whole shadow pages of
+         * big ranges back to the kernel (they read as zero again). */
         if (first >= last)
             continue;
-        shadow_release((uintptr_t)shadow_of(first), (last - first) / 8 * sizeof(shadow_granule));
-        shadow_release((uintptr_t)shadow_far(shadow_of(first)), (last - first) / 8 * sizeof(shadow_granule));
-        shadow_release((uintptr_t)shadow_meta_of(first), (last - first) / 8);
+        size_t len = (last - first) / 8 * sizeof(shadow_granule);
+        shadow_release((uintptr_t)shadow_of(first), len, true);
+        shadow_release((uintptr_t)shadow_far(shadow_of(first)), len, true);
+        shadow_release((uintptr_t)shadow_meta_of(first), (last - first) / 8, false);
     }
 }
 
