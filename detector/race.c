@@ -619,6 +619,18 @@ void race_handoff_slow(rt_g *parked)
     race_restamp(ps);
 }
 
+void race_release_to_slow(rt_g *parked)
+{
+    race_gs *gs = race_cur(), *ps = parked->race;
+    if (!gs || !ps)
+        return;
+    race_flush(gs);
+    vc_join(&ps->vc, &gs->vc);
+    race_tick(gs); /* what we do from now on is new to the parked goroutine */
+    race_restamp(gs);
+    race_restamp(ps);
+}
+
 void race_switch_out_slow(rt_g *g)
 {
     race_gs *gs = g->race;

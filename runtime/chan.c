@@ -12,8 +12,9 @@
  *     passes through a slot, so each slot is the exact happens-before carrier the Go memory
  *     model describes (the k-th receive before the (k+cap)-th send) and no hook ever has
  *     to act on behalf of a parked goroutine;
- *   - once `closed` is set it never clears, and both queues are emptied (everyone retries
- *     and sees it).
+ *   - once `closed` is set it never clears, and both queues are emptied: close completes
+ *     every parked waiter itself (`done` and `closed`: a zero element for receivers, a
+ *     panic for senders once they run), so none touches the channel again.
  *
  * Waiter records (Go's sudog) live on the parked goroutine's own stack, which never moves
  * and stays valid until that goroutine returns from the channel call.  A select parks one
@@ -34,7 +35,8 @@
  *               see each other's earlier writes, both ways, and neither their later ones.
  *   buffered    each slot is acquired then released (store) by both the send that fills
  *               it and the receive that empties it.
- *   close       releases on the channel; a receive that observes the close acquires it.
+ *   close       releases on the channel; a receive that observes the close acquires it,
+ *               and the parked waiters it completes get its clock (race_release_to).
  * A send (and every send case of a select) is also a read of the channel itself, and close
  * and chan_free a write, as in Go: a close that no edge orders after a send is a race.
  */
@@ -60,6 +62,7 @@ struct chan_waiter {
     int case_index;           /* select: the case this record stands for */
     bool queued;              /* on a queue (cleared by whoever unlinks it) */
     bool done;                /* the waker completed the operation (unbuffered handoff) */
+    bool closed;              /* ... by closing the channel (with done) */
 };
 
 /* The record of a plain send/receive: on the stack, or, with stack paging on, off it (stack.c),
@@ -309,6 +312,8 @@ static __attribute__((noinline)) void chan_send_park(chan_t *ch, const void *ele
         chan_waiter local, *w = chan_waiter_get(&local, (void *)elem);
         waitq_put(&ch->sendq, w, again); /* a retry keeps its place at the front */
         sched_park("chan send", rt_unlock_cb, &ch->lock);
+        if (w->done && w->closed)
+            chan_panic_closed_send();
         if (w->done)
             return; /* the receiver joined our clocks (chan_handoff_sync) */
         rt_g *wake = NULL;
@@ -348,7 +353,7 @@ static __attribute__((noinline)) bool chan_recv_park(chan_t *ch, void *elem)
         waitq_put(&ch->recvq, w, again);
         sched_park("chan receive", rt_unlock_cb, &ch->lock);
         if (w->done)
-            return true; /* the sender joined our clocks (chan_handoff_sync) */
+            return !w->closed; /* the sender (or closer) joined our clocks, zeroed elem */
         rt_g *wake = NULL;
         rt_lock(&ch->lock);
         int r = chan_tryrecv(ch, elem, &wake);
@@ -383,11 +388,17 @@ bool chan_recv(chan_t *ch, void *elem)
     return got;
 }
 
-/* Wake every waiter of q (they retry and see the channel closed). */
-static rt_g *chan_drain_waiters(chan_waitq *q, rt_g *list)
+/* Complete every waiter of q as closed: receivers get a zero element, senders panic
+ * once they run.  Done for them, so none touches the channel again: its user may free it
+ * right after closing, as it may after any completed transfer. */
+static rt_g *chan_drain_waiters(chan_t *ch, chan_waitq *q, rt_g *list)
 {
     chan_waiter *w;
     while ((w = waitq_take(q))) {
+        race_release_to(w->g); /* close before a receive that sees it */
+        if (q == &ch->recvq && w->elem)
+            memset(w->elem, 0, ch->elem_size);
+        w->closed = w->done = true;
         w->g->schedlink = list;
         list = w->g;
     }
@@ -408,8 +419,8 @@ void chan_close(chan_t *ch)
     }
     race_release(ch);
     ch->closed = true;
-    rt_g *list = chan_drain_waiters(&ch->recvq, NULL);
-    list = chan_drain_waiters(&ch->sendq, list);
+    rt_g *list = chan_drain_waiters(ch, &ch->recvq, NULL);
+    list = chan_drain_waiters(ch, &ch->sendq, list);
     rt_unlock(&ch->lock);
     while (list) {
         rt_g *next = list->schedlink;
@@ -546,7 +557,7 @@ static int sel_park(select_case_t *cases, int n, chan_lockset *ls, int *first)
     *first = f ? f->case_index : -1;
     if (!f || !f->done)
         return -1; /* else the waker joined our clocks (chan_handoff_sync) */
-    cases[f->case_index].ok = true;
+    cases[f->case_index].ok = !f->closed; /* a send: chan_select panics */
     return f->case_index;
 }
 
@@ -588,6 +599,8 @@ int chan_select(select_case_t *cases, int ncases, bool has_default)
         if (k >= 0) {
             sel_unlock(&ls);
             chan_wake(wake);
+            if (cases[k].dir == SELECT_SEND && !cases[k].ok)
+                chan_panic_closed_send(); /* completed by chan_close */
             sel_finish(&cases[k], esize[k], pc);
             return k;
         }

@@ -34,6 +34,10 @@ void race_release_merge_slow(const void *addr);
  * channel's wait queue (so nothing runs it, and its clock is frozen): each side's past
  * happens before the other's future. */
 void race_handoff_slow(rt_g *parked);
+/* The running goroutine completes an operation of `parked` (queued, clock frozen) on its
+ * behalf, as close does for its waiters: its past happens before parked's future, one
+ * way only. */
+void race_release_to_slow(rt_g *parked);
 /* A new goroutine will run on [lo, hi), whose shadow is written from `dirty` (what
  * race_go_end returned for its last user) up: forget what older goroutines did there. */
 void race_stack_reuse_slow(const void *lo, const void *hi, uintptr_t dirty);
@@ -91,6 +95,11 @@ static inline void race_handoff(rt_g *parked)
 {
     if (RT_UNLIKELY(race_enabled))
         race_handoff_slow(parked);
+}
+static inline void race_release_to(rt_g *parked)
+{
+    if (RT_UNLIKELY(race_enabled))
+        race_release_to_slow(parked);
 }
 static inline void race_stack_reuse(const void *lo, const void *hi, uintptr_t dirty)
 {

@@ -208,6 +208,38 @@ START_TEST(test_close_wakes_every_receiver)
 }
 END_TEST
 
+/* Closing completes every parked waiter, so the closer may free the channel at once:
+ * none of them touches it again.  Decoys take the freed block; a waiter that still
+ * relocked or re-read the channel would find a fresh, open one and park for good
+ * (deadlock), or a garbage lock at procs = 2. */
+static void select_expect_closed(void *arg)
+{
+    int v = 5;
+    select_case_t cs[] = {SELECT_RECV_CASE(NULL, &v), SELECT_RECV_CASE(arg, &v)};
+    if (chan_select(cs, 2, false) == 1 && !cs[1].ok && v == 0)
+        wg_done(&close_wg);
+}
+
+START_TEST(test_close_then_free_at_once)
+{
+    for (int round = 0; round < 20; round++) {
+        chan_t *ch = chan_make(sizeof(int), 0);
+        wg_add(&close_wg, 8);
+        for (int i = 0; i < 8; i++)
+            go(i % 4 ? recv_expect_closed : select_expect_closed, ch);
+        settle();
+        chan_close(ch);
+        chan_free(ch);
+        chan_t *decoy[4];
+        for (int i = 0; i < 4; i++)
+            decoy[i] = chan_make(sizeof(int), 0);
+        wg_wait(&close_wg);
+        for (int i = 0; i < 4; i++)
+            chan_free(decoy[i]);
+    }
+}
+END_TEST
+
 static void produce_100(void *arg)
 {
     chan_t *ch = arg;
@@ -541,6 +573,7 @@ int main(void)
     tc = tu_tcase(s, "close", 20);
     tcase_add_test(tc, test_close_drains_then_reports_closed);
     tcase_add_test(tc, test_close_wakes_every_receiver);
+    tcase_add_test(tc, test_close_then_free_at_once);
     tcase_add_test(tc, test_range_loop);
     tc = tu_tcase(s, "elements", 20);
     tcase_add_test(tc, test_large_elements);
