@@ -13,8 +13,8 @@
  *     model describes (the k-th receive before the (k+cap)-th send) and no hook ever has
  *     to act on behalf of a parked goroutine;
  *   - once `closed` is set it never clears, and both queues are emptied: close completes
- *     every parked waiter itself (`done` and `closed`: a zero element for receivers, a
- *     panic for senders once they run), so none touches the channel again.
+ *     every parked waiter itself (`done` and `closed`: once they run, receivers zero
+ *     their element and senders panic), so none touches the channel again.
  *
  * Waiter records (Go's sudog) live on the parked goroutine's own stack, which never moves
  * and stays valid until that goroutine returns from the channel call.  A select parks one
@@ -346,14 +346,16 @@ void chan_send(chan_t *ch, const void *elem)
 
 /* Slow path of chan_recv, entered with ch locked and nothing to receive.  Returns
  * chan_recv's result; the caller reports the write to elem. */
-static __attribute__((noinline)) bool chan_recv_park(chan_t *ch, void *elem)
+static __attribute__((noinline)) bool chan_recv_park(chan_t *ch, void *elem, size_t n)
 {
     for (bool again = false;; again = true) {
         chan_waiter local, *w = chan_waiter_get(&local, elem);
         waitq_put(&ch->recvq, w, again);
         sched_park("chan receive", rt_unlock_cb, &ch->lock);
+        if (w->done && w->closed && elem)
+            memset(elem, 0, n); /* here, not by the closer: our stack may be paged out */
         if (w->done)
-            return !w->closed; /* the sender (or closer) joined our clocks, zeroed elem */
+            return !w->closed; /* the sender (or closer) joined our clocks */
         rt_g *wake = NULL;
         rt_lock(&ch->lock);
         int r = chan_tryrecv(ch, elem, &wake);
@@ -377,7 +379,7 @@ bool chan_recv(chan_t *ch, void *elem)
     int r = chan_tryrecv(ch, elem, &wake);
     bool got;
     if (RT_UNLIKELY(r == CHAN_BLOCK)) {
-        got = chan_recv_park(ch, elem);
+        got = chan_recv_park(ch, elem, n);
     } else {
         rt_unlock(&ch->lock);
         chan_wake(wake);
@@ -388,16 +390,14 @@ bool chan_recv(chan_t *ch, void *elem)
     return got;
 }
 
-/* Complete every waiter of q as closed: receivers get a zero element, senders panic
- * once they run.  Done for them, so none touches the channel again: its user may free it
- * right after closing, as it may after any completed transfer. */
-static rt_g *chan_drain_waiters(chan_t *ch, chan_waitq *q, rt_g *list)
+/* Complete every waiter of q as closed: receivers zero their element, senders panic,
+ * once they run, without touching the channel again: its user may free it right after
+ * closing, as it may after any completed transfer. */
+static rt_g *chan_drain_waiters(chan_waitq *q, rt_g *list)
 {
     chan_waiter *w;
     while ((w = waitq_take(q))) {
         race_release_to(w->g); /* close before a receive that sees it */
-        if (q == &ch->recvq && w->elem)
-            memset(w->elem, 0, ch->elem_size);
         w->closed = w->done = true;
         w->g->schedlink = list;
         list = w->g;
@@ -419,8 +419,8 @@ void chan_close(chan_t *ch)
     }
     race_release(ch);
     ch->closed = true;
-    rt_g *list = chan_drain_waiters(ch, &ch->recvq, NULL);
-    list = chan_drain_waiters(ch, &ch->sendq, list);
+    rt_g *list = chan_drain_waiters(&ch->recvq, NULL);
+    list = chan_drain_waiters(&ch->sendq, list);
     rt_unlock(&ch->lock);
     while (list) {
         rt_g *next = list->schedlink;
@@ -599,8 +599,10 @@ int chan_select(select_case_t *cases, int ncases, bool has_default)
         if (k >= 0) {
             sel_unlock(&ls);
             chan_wake(wake);
-            if (cases[k].dir == SELECT_SEND && !cases[k].ok)
+            if (!cases[k].ok && cases[k].dir == SELECT_SEND)
                 chan_panic_closed_send(); /* completed by chan_close */
+            if (!cases[k].ok && cases[k].elem)
+                memset(cases[k].elem, 0, esize[k]);
             sel_finish(&cases[k], esize[k], pc);
             return k;
         }
