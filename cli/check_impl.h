@@ -174,9 +174,9 @@ typedef struct finding_list {
  * finds (each distinct one once) to out, with first_seed = seed and count = 1. */
 void rep_parse_run(const char *err, const char *log, const sbx_result *res, double cpu_limit,
                    uint64_t seed, finding_list *out);
-/* The top user frame of a finding's first stack that has a file, or NULL. */
 /* The frame of a runtime operation that is itself an access (chan_close()...). */
 bool rep_is_op_frame(const frame *fr);
+/* The top user frame of a finding's first stack that has a file, or NULL. */
 const frame *rep_location(const finding *f);
 /* The previous access of a race, or NULL. */
 const frame *rep_related(const finding *f);

@@ -605,6 +605,15 @@ void race_release_merge_slow(const void *addr)
         race_sync_release(gs, (uintptr_t)addr, true);
 }
 
+/* gs's past happens before ps's future (ps is parked: its clock is frozen). */
+static void release_into(race_gs *gs, race_gs *ps)
+{
+    vc_join(&ps->vc, &gs->vc);
+    race_tick(gs); /* what gs does from now on is new to ps */
+    race_restamp(gs);
+    race_restamp(ps);
+}
+
 void race_handoff_slow(rt_g *parked)
 {
     race_gs *gs = race_cur(), *ps = parked->race;
@@ -613,10 +622,7 @@ void race_handoff_slow(rt_g *parked)
     race_flush(gs); /* ps has nothing held back: it switched away (race_switch_out_slow) */
     vc_join(&gs->vc, &ps->vc);
     race_tick(ps); /* what the parked goroutine does once resumed is new to us */
-    vc_join(&ps->vc, &gs->vc);
-    race_tick(gs);
-    race_restamp(gs);
-    race_restamp(ps);
+    release_into(gs, ps);
 }
 
 void race_release_to_slow(rt_g *parked)
@@ -625,10 +631,7 @@ void race_release_to_slow(rt_g *parked)
     if (!gs || !ps)
         return;
     race_flush(gs);
-    vc_join(&ps->vc, &gs->vc);
-    race_tick(gs); /* what we do from now on is new to the parked goroutine */
-    race_restamp(gs);
-    race_restamp(ps);
+    release_into(gs, ps);
 }
 
 void race_switch_out_slow(rt_g *g)

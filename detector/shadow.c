@@ -584,9 +584,9 @@ static void reset_span(uintptr_t lo, uintptr_t hi, void *arg)
          * far half's pages go too, at the same offsets), unless they own an overflow
          * array or a sync object. */
         uintptr_t first = ((lo > seg ? lo : seg) + 7) & ~7ull, last = end & ~7ull, zlo = 0, zhi = 0;
-        if (first < last)
-            shadow_release_span((uintptr_t)shadow_of(first), (last - first) / 8 * sizeof(shadow_granule),
-                                &zlo, &zhi);
+        size_t len = first < last ? (last - first) / 8 * sizeof(shadow_granule) : 0;
+        if (len)
+            shadow_release_span((uintptr_t)shadow_of(first), len, &zlo, &zhi);
         for (; a < end; a += 8, g++, meta++) {
             if (!granule_dirty(g, meta))
                 continue;
@@ -606,9 +606,8 @@ static void reset_span(uintptr_t lo, uintptr_t hi, void *arg)
         }
         /* Every granule outside [zlo, zhi) is clean now; hand the whole shadow pages of
          * big ranges back to the kernel (they read as zero again). */
-        if (first >= last)
+        if (!len)
             continue;
-        size_t len = (last - first) / 8 * sizeof(shadow_granule);
         shadow_release((uintptr_t)shadow_of(first), len, true);
         shadow_release((uintptr_t)shadow_far(shadow_of(first)), len, true);
         shadow_release((uintptr_t)shadow_meta_of(first), (last - first) / 8, false);
