@@ -410,12 +410,15 @@ void rep_parse_run(const char *err, const char *log, const sbx_result *res, doub
 /* ---- accessors and ownership ------------------------------------------------------------------ */
 
 /* The runtime operations a race stack may start with: an operation that is itself an
- * access (the race_op_access calls of runtime/chan.c and sync.c).  Their frame says what
- * the access was, but the place to point at is the user's call below it. */
+ * access (the race_op_access calls of runtime/chan.c and sync.c), or a libc function the
+ * detector checks (its wrapper lives in detector/intercept*.c).  Their frame says what the
+ * access was, but the place to point at is the user's call below it. */
 bool rep_is_op_frame(const frame *fr)
 {
     static const char *const ops[] = {"chan_send()",   "chan_close()", "chan_free()",
                                       "chan_select()", "wg_add()",     "wg_wait()"};
+    if (fr && fr->file && strstr(fr->file, "detector/intercept"))
+        return true;
     for (size_t i = 0; fr && fr->func && i < sizeof ops / sizeof *ops; i++)
         if (!strcmp(fr->func, ops[i]))
             return true;

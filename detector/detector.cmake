@@ -6,6 +6,12 @@
 set(RACEDEMO_WRAPPED
     memcpy memmove memset memcmp memchr strlen strnlen strcpy strncpy strcat strncat
     strcmp strncmp strchr strrchr strdup strndup
+    mempcpy stpcpy stpncpy memccpy memrchr bzero explicit_bzero strstr strspn strcspn
+    strpbrk strcasecmp strncasecmp strtok strtok_r
+    printf fprintf dprintf sprintf snprintf asprintf
+    vprintf vfprintf vdprintf vsprintf vsnprintf vasprintf
+    puts fputs fwrite fread fgets read pread write pwrite
+    strtol strtoul strtoll strtoull strtod strtof strtold atoi atol atoll atof qsort
     malloc calloc realloc free posix_memalign aligned_alloc _exit)
 set(_wrap_flags)
 foreach(sym ${RACEDEMO_WRAPPED})

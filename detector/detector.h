@@ -157,6 +157,8 @@ void race_fence(bool acq, bool rel);
 /* ---- cold paths -------------------------------------------------------------------------- */
 
 void race_init(void);
+/* intercept.c's start-up, when the wrap flags linked it (weak: else NULL). */
+void icpt_prepare(void) __attribute__((weak));
 /* Slow path of one granule (mask inside a) whose inline cells do not cover a; sh is its
  * shadow. */
 void race_access_miss(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t a, uintptr_t pc);

@@ -1,24 +1,27 @@
 /*
- * intercept.c - libc functions checked as memory accesses, through the linker's --wrap
- * (detector.cmake lists the symbols; racedemo.pc exports the same flags).
+ * intercept.c - libc interception through the linker's --wrap (detector.cmake lists the
+ * symbols; racedemo.pc exports the same flags): which calls are the user's, the heap, and
+ * _exit.  The wrappers of memory and string functions are in intercept_str.c, those of
+ * stdio, unistd, formatting and conversions in intercept_io.c.
  *
- * The compilers turn struct copies and memcpy/memset calls into plain calls to libc, which
- * is not instrumented, so the wrappers check the bytes those functions read and write as
- * ranged accesses by the calling goroutine.  The allocator wrappers register heap blocks
- * (for "Location is heap block ... allocated by") and reset the shadow of freed memory, so
- * a reused block starts with no history and a stale race is impossible.  _exit's wrapper
- * turns status 0 into 66 when races were reported.
+ * libc is not instrumented, so a wrapper checks the bytes its function reads and writes
+ * as ranged accesses by the calling goroutine.  The allocator wrappers register heap
+ * blocks (for "Location is heap block ... allocated by") and reset the shadow of freed
+ * memory, so a reused block starts with no history and a stale race is impossible.
+ * _exit's wrapper turns status 0 into 66 when races were reported.
  *
  * --wrap rewrites every reference in the link, the runtime's own included, and the
  * runtime's internal copies (a recycled goroutine struct, a channel's buffer) are not
  * user accesses.  So a wrapper checks who called it: return addresses inside the racedemo
- * runtime's compilation units (found once from DWARF: every CU under the source tree's
- * runtime/ or detector/) pass straight through.  Frees are reset whoever calls them.
+ * runtime's compilation units (found from DWARF at start-up: every CU under the source
+ * tree's runtime/ or detector/) pass straight through.  Frees are reset whoever calls
+ * them.
  *
- * This object is only linked when the wrap flags are given (nothing else references it).
+ * These objects are only linked when the wrap flags are given (nothing else references
+ * them).
  */
 #define _GNU_SOURCE
-#include "detector.h"
+#include "intercept.h"
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -122,7 +125,7 @@ static void rt_ranges_load(void)
     rt_ranges_loading = false;
 }
 
-static bool pc_is_runtime(uintptr_t pc)
+bool icpt_is_runtime(uintptr_t pc)
 {
     if (rt_ranges_loading)
         return true;
@@ -138,207 +141,21 @@ static bool pc_is_runtime(uintptr_t pc)
     return lo && pc < rt_ranges[lo - 1].hi;
 }
 
-/* The calling goroutine's state if the call comes from user code, else NULL. */
-static inline race_gs *user_caller(uintptr_t ra)
+void __tsan_func_entry(void *pc);
+void __tsan_func_exit(void);
+
+/* Like race_op_access_slow: the call site becomes a frame, the wrapper's entry the pc. */
+void icpt_access(race_gs *gs, const void *p, size_t n, uint64_t kind, icpt_site at)
 {
-    if (!race_enabled)
-        return NULL;
-    race_gs *gs = race_cur();
-    if (!gs || pc_is_runtime(ra))
-        return NULL;
-    return gs;
+    __tsan_func_entry((void *)at.ra);
+    race_access_range(gs, (uintptr_t)p, n, kind, at.op + 1);
+    __tsan_func_exit();
 }
 
-#define RA() ((uintptr_t)__builtin_return_address(0))
-
-static inline void check_read(race_gs *gs, const void *p, size_t n, uintptr_t pc)
+/* race_init's call (weak there: this object is linked only with the wrap flags). */
+void icpt_prepare(void)
 {
-    if (n)
-        race_access_range(gs, (uintptr_t)p, n, RACE_READ, pc);
-}
-static inline void check_write(race_gs *gs, void *p, size_t n, uintptr_t pc)
-{
-    if (n)
-        race_access_range(gs, (uintptr_t)p, n, RACE_WRITE, pc);
-}
-
-/* ---- memory and strings ---------------------------------------------------------------------------- */
-
-void *__real_memcpy(void *, const void *, size_t);
-void *__real_memmove(void *, const void *, size_t);
-void *__real_memset(void *, int, size_t);
-int __real_memcmp(const void *, const void *, size_t);
-void *__real_memchr(const void *, int, size_t);
-size_t __real_strlen(const char *);
-size_t __real_strnlen(const char *, size_t);
-char *__real_strcpy(char *, const char *);
-char *__real_strncpy(char *, const char *, size_t);
-char *__real_strcat(char *, const char *);
-char *__real_strncat(char *, const char *, size_t);
-int __real_strcmp(const char *, const char *);
-int __real_strncmp(const char *, const char *, size_t);
-char *__real_strchr(const char *, int);
-char *__real_strrchr(const char *, int);
-char *__real_strdup(const char *);
-char *__real_strndup(const char *, size_t);
-
-void *__wrap_memcpy(void *d, const void *s, size_t n)
-{
-    race_gs *gs = user_caller(RA());
-    if (gs) {
-        check_read(gs, s, n, RA());
-        check_write(gs, d, n, RA());
-    }
-    return __real_memcpy(d, s, n);
-}
-
-void *__wrap_memmove(void *d, const void *s, size_t n)
-{
-    race_gs *gs = user_caller(RA());
-    if (gs) {
-        check_read(gs, s, n, RA());
-        check_write(gs, d, n, RA());
-    }
-    return __real_memmove(d, s, n);
-}
-
-void *__wrap_memset(void *d, int c, size_t n)
-{
-    race_gs *gs = user_caller(RA());
-    if (gs)
-        check_write(gs, d, n, RA());
-    return __real_memset(d, c, n);
-}
-
-int __wrap_memcmp(const void *a, const void *b, size_t n)
-{
-    race_gs *gs = user_caller(RA());
-    if (gs) {
-        check_read(gs, a, n, RA());
-        check_read(gs, b, n, RA());
-    }
-    return __real_memcmp(a, b, n);
-}
-
-void *__wrap_memchr(const void *s, int c, size_t n)
-{
-    void *r = __real_memchr(s, c, n);
-    race_gs *gs = user_caller(RA());
-    if (gs)
-        check_read(gs, s, r ? (size_t)((const char *)r - (const char *)s) + 1 : n, RA());
-    return r;
-}
-
-size_t __wrap_strlen(const char *s)
-{
-    size_t n = __real_strlen(s);
-    race_gs *gs = user_caller(RA());
-    if (gs)
-        check_read(gs, s, n + 1, RA());
-    return n;
-}
-
-size_t __wrap_strnlen(const char *s, size_t max)
-{
-    size_t n = __real_strnlen(s, max);
-    race_gs *gs = user_caller(RA());
-    if (gs)
-        check_read(gs, s, n < max ? n + 1 : n, RA());
-    return n;
-}
-
-char *__wrap_strcpy(char *d, const char *s)
-{
-    race_gs *gs = user_caller(RA());
-    if (gs) {
-        size_t n = __real_strlen(s) + 1;
-        check_read(gs, s, n, RA());
-        check_write(gs, d, n, RA());
-    }
-    return __real_strcpy(d, s);
-}
-
-char *__wrap_strncpy(char *d, const char *s, size_t n)
-{
-    race_gs *gs = user_caller(RA());
-    if (gs) {
-        size_t len = __real_strnlen(s, n);
-        check_read(gs, s, len < n ? len + 1 : n, RA());
-        check_write(gs, d, n, RA());
-    }
-    return __real_strncpy(d, s, n);
-}
-
-char *__wrap_strcat(char *d, const char *s)
-{
-    race_gs *gs = user_caller(RA());
-    if (gs) {
-        size_t dl = __real_strlen(d), sl = __real_strlen(s) + 1;
-        check_read(gs, d, dl + 1, RA());
-        check_read(gs, s, sl, RA());
-        check_write(gs, d + dl, sl, RA());
-    }
-    return __real_strcat(d, s);
-}
-
-char *__wrap_strncat(char *d, const char *s, size_t n)
-{
-    race_gs *gs = user_caller(RA());
-    if (gs) {
-        size_t dl = __real_strlen(d), sl = __real_strnlen(s, n);
-        check_read(gs, d, dl + 1, RA());
-        check_read(gs, s, sl < n ? sl + 1 : sl, RA());
-        check_write(gs, d + dl, sl + 1, RA());
-    }
-    return __real_strncat(d, s, n);
-}
-
-/* Comparisons read up to the first difference (or terminator) in both strings. */
-static size_t cmp_extent(const char *a, const char *b, size_t max)
-{
-    size_t i = 0;
-    while (i < max && a[i] && a[i] == b[i])
-        i++;
-    return i < max ? i + 1 : max;
-}
-
-int __wrap_strcmp(const char *a, const char *b)
-{
-    race_gs *gs = user_caller(RA());
-    if (gs) {
-        size_t n = cmp_extent(a, b, SIZE_MAX);
-        check_read(gs, a, n, RA());
-        check_read(gs, b, n, RA());
-    }
-    return __real_strcmp(a, b);
-}
-
-int __wrap_strncmp(const char *a, const char *b, size_t max)
-{
-    race_gs *gs = user_caller(RA());
-    if (gs) {
-        size_t n = cmp_extent(a, b, max);
-        check_read(gs, a, n, RA());
-        check_read(gs, b, n, RA());
-    }
-    return __real_strncmp(a, b, max);
-}
-
-char *__wrap_strchr(const char *s, int c)
-{
-    char *r = __real_strchr(s, c);
-    race_gs *gs = user_caller(RA());
-    if (gs)
-        check_read(gs, s, r ? (size_t)(r - s) + 1 : __real_strlen(s) + 1, RA());
-    return r;
-}
-
-char *__wrap_strrchr(const char *s, int c)
-{
-    race_gs *gs = user_caller(RA());
-    if (gs)
-        check_read(gs, s, __real_strlen(s) + 1, RA());
-    return __real_strrchr(s, c);
+    pthread_once(&rt_ranges_once, rt_ranges_load);
 }
 
 /* ---- the heap -------------------------------------------------------------------------------------- */
@@ -350,13 +167,13 @@ void __real_free(void *);
 int __real_posix_memalign(void **, size_t, size_t);
 void *__real_aligned_alloc(size_t, size_t);
 
-static void heap_note(void *p, size_t n, uintptr_t ra)
+static void heap_note(void *p, size_t n, icpt_site at)
 {
     if (!p)
         return;
-    race_gs *gs = user_caller(ra);
+    race_gs *gs = icpt_user(at.ra);
     if (gs) {
-        race_heap_add((uintptr_t)p, n, gs, race_stack_id(gs, ra));
+        race_heap_add((uintptr_t)p, n, gs, race_stack_id(gs, at.ra));
         shadow_advise_dense((uintptr_t)p, (uintptr_t)p + n);
     }
 }
@@ -388,37 +205,40 @@ static void heap_forget(void *p, uintptr_t ra)
     size_t n = malloc_usable_size(p);
     race_pend_wait((uintptr_t)p, (uintptr_t)p + n); /* nor one of another thread's */
     size_t asked = race_heap_del((uintptr_t)p);
-    forget_ctx f = {user_caller(ra), ra, (uintptr_t)p + (asked ? asked : n)};
+    forget_ctx f = {icpt_user(ra), ra, (uintptr_t)p + (asked ? asked : n)};
     shadow_for_dirty((uintptr_t)p, (uintptr_t)p + n, forget_span, &f);
 }
 
 void *__wrap_malloc(size_t n)
 {
+    icpt_site at = ICPT_AT(__wrap_malloc);
     void *p = __real_malloc(n);
-    heap_note(p, n, RA());
+    heap_note(p, n, at);
     return p;
 }
 
 void *__wrap_calloc(size_t k, size_t n)
 {
+    icpt_site at = ICPT_AT(__wrap_calloc);
     void *p = __real_calloc(k, n);
-    heap_note(p, k * n, RA());
+    heap_note(p, k * n, at);
     return p;
 }
 
 void *__wrap_realloc(void *old, size_t n)
 {
+    icpt_site at = ICPT_AT(__wrap_realloc);
     if (!old) {
         void *p = __real_malloc(n);
-        heap_note(p, n, RA());
+        heap_note(p, n, at);
         return p;
     }
-    race_gs *gs = user_caller(RA()), *cur = race_cur();
+    race_gs *gs = icpt_user(at.ra), *cur = race_cur();
     if (cur)
         race_flush(cur);
     size_t oldn = malloc_usable_size(old);
     if (gs)
-        check_read(gs, old, oldn < n ? oldn : n, RA());
+        icpt_read(gs, old, oldn < n ? oldn : n, at);
     /* the old block's history ends here whether or not realloc moves it */
     size_t asked = race_heap_del((uintptr_t)old);
     (void)asked;
@@ -428,53 +248,62 @@ void *__wrap_realloc(void *old, size_t n)
     }
     void *p = __real_realloc(old, n);
     if (p) {
-        heap_note(p, n, RA());
+        heap_note(p, n, at);
         if (gs)
-            check_write(gs, p, oldn < n ? oldn : n, RA());
+            icpt_write(gs, p, oldn < n ? oldn : n, at);
     }
     return p;
 }
 
 void __wrap_free(void *p)
 {
-    heap_forget(p, RA());
+    icpt_site at = ICPT_AT(__wrap_free);
+    heap_forget(p, at.ra);
     __real_free(p);
 }
 
 int __wrap_posix_memalign(void **out, size_t align, size_t n)
 {
+    icpt_site at = ICPT_AT(__wrap_posix_memalign);
     int r = __real_posix_memalign(out, align, n);
     if (!r)
-        heap_note(*out, n, RA());
+        heap_note(*out, n, at);
     return r;
 }
 
 void *__wrap_aligned_alloc(size_t align, size_t n)
 {
+    icpt_site at = ICPT_AT(__wrap_aligned_alloc);
     void *p = __real_aligned_alloc(align, n);
-    heap_note(p, n, RA());
+    heap_note(p, n, at);
     return p;
 }
 
+char *__real_strdup(const char *);
+char *__real_strndup(const char *, size_t);
+size_t __real_strnlen(const char *, size_t);
+
 char *__wrap_strdup(const char *s)
 {
-    race_gs *gs = user_caller(RA());
+    icpt_site at = ICPT_AT(__wrap_strdup);
+    race_gs *gs = icpt_user(at.ra);
     size_t n = __real_strlen(s) + 1;
     if (gs)
-        check_read(gs, s, n, RA());
+        icpt_read(gs, s, n, at);
     char *p = __real_strdup(s);
-    heap_note(p, n, RA());
+    heap_note(p, n, at);
     return p;
 }
 
 char *__wrap_strndup(const char *s, size_t max)
 {
-    race_gs *gs = user_caller(RA());
+    icpt_site at = ICPT_AT(__wrap_strndup);
+    race_gs *gs = icpt_user(at.ra);
     size_t n = __real_strnlen(s, max);
     if (gs)
-        check_read(gs, s, n < max ? n + 1 : n, RA());
+        icpt_read(gs, s, n < max ? n + 1 : n, at);
     char *p = __real_strndup(s, max);
-    heap_note(p, n + 1, RA());
+    heap_note(p, n + 1, at);
     return p;
 }
 

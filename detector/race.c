@@ -738,6 +738,8 @@ void race_init(void)
     race_pub_register(); /* the main thread is an M too */
     pthread_atfork(NULL, NULL, pub_fork_child);
     dl_iterate_phdr(advise_segments, NULL);
+    if (icpt_prepare)
+        icpt_prepare();
     rt_g *g = rt_curg;
     if (!g)
         g = sched_self();

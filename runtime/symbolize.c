@@ -242,10 +242,14 @@ static const char *sym_path(const char *s)
 }
 
 /* A cache-owned function name without GCC's clone suffixes (.constprop.0, .isra.0, .cold). */
+/* A function's printed name: no ".cold"-style suffix, and a libc interceptor under the
+ * name of the function it stands for (__wrap_memcpy is "memcpy"). */
 static const char *sym_name(const char *s)
 {
     if (!s)
         return NULL;
+    if (!strncmp(s, "__wrap_", 7))
+        s += 7;
     char *d = strndup(s, strcspn(s, "."));
     return d ? d : "?";
 }

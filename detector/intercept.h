@@ -1,0 +1,59 @@
+/*
+ * intercept.h - what the libc interceptors (intercept*.c) share: who is calling, and the
+ * ranged checks.  A wrapper checks an access only when a goroutine calls it from user
+ * code; the runtime's own calls (its copies, its reports through write(2) and vsnprintf)
+ * pass straight through.
+ */
+#ifndef RACEDEMO_INTERCEPT_H
+#define RACEDEMO_INTERCEPT_H
+
+#include "detector.h"
+
+/* Is pc inside the racedemo runtime's or detector's code?  The table is built at start-up
+ * (icpt_prepare, from race_init), never later: a first call from a signal handler (the
+ * crash report writes with write(2)) must not read DWARF there. */
+bool icpt_is_runtime(uintptr_t pc);
+
+/* The calling goroutine's state if the call comes from user code, else NULL. */
+static inline race_gs *icpt_user(uintptr_t ra)
+{
+    if (!race_enabled)
+        return NULL;
+    race_gs *gs = race_cur();
+    if (!gs || icpt_is_runtime(ra))
+        return NULL;
+    return gs;
+}
+
+/* Where a wrapper was called from, and which wrapper: a report shows the libc function
+ * as the top frame ("memcpy()"), above the user's call, as Go shows runtime.slicecopy. */
+typedef struct icpt_site {
+    uintptr_t ra, op;
+} icpt_site;
+#define ICPT_AT(fn) ((icpt_site){(uintptr_t)__builtin_return_address(0), (uintptr_t)(fn)})
+
+/* The access of n bytes at p, with at's frames. */
+void icpt_access(race_gs *gs, const void *p, size_t n, uint64_t kind, icpt_site at);
+
+static inline void icpt_read(race_gs *gs, const void *p, size_t n, icpt_site at)
+{
+    if (n)
+        icpt_access(gs, p, n, RACE_READ, at);
+}
+
+static inline void icpt_write(race_gs *gs, void *p, size_t n, icpt_site at)
+{
+    if (n)
+        icpt_access(gs, p, n, RACE_WRITE, at);
+}
+
+size_t __real_strlen(const char *);
+
+/* A NUL-terminated string's bytes, terminator included. */
+static inline void icpt_read_str(race_gs *gs, const char *s, icpt_site at)
+{
+    if (s)
+        icpt_read(gs, s, __real_strlen(s) + 1, at);
+}
+
+#endif
