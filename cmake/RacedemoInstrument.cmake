@@ -5,12 +5,16 @@
 # linked WITHOUT -fsanitize=thread against libracedemo, so libtsan is never pulled in.
 # RACEDEMO_LINK_FLAGS holds what the detector needs at link time (e.g. --wrap=memcpy for
 # libc interceptors); the detector's CMake code appends to it.
-# -fno-builtin-*: gcc 12 expands constant-size memcpy/memset/memmove inline with no
-# __tsan_* call at all, so races through them would be invisible; as calls they reach
-# the detector's interceptors.  Not a cache variable: a stale cache must not keep old flags.
-set(RACEDEMO_INSTRUMENT_CFLAGS -fsanitize=thread -g -fno-omit-frame-pointer
-    -fno-builtin-memcpy -fno-builtin-memmove -fno-builtin-memset
-    -fno-builtin-strcpy -fno-builtin-strncpy -fno-builtin-strcat -fno-builtin-strlen)
+# -fno-builtin-*: gcc 12 expands constant-size memcpy/memset/memmove (and mempcpy,
+# strcmp against a short literal...) inline with no __tsan_* call at all, so races
+# through them would be invisible; as calls they reach the detector's interceptors.
+# Not a cache variable: a stale cache must not keep old flags.
+set(RACEDEMO_INSTRUMENT_CFLAGS -fsanitize=thread -g -fno-omit-frame-pointer)
+foreach(fn memcpy memmove memset mempcpy memcmp memchr strcpy strncpy stpcpy stpncpy strcat
+           strncat strlen strnlen strcmp strncmp strchr strrchr strspn strcspn strpbrk strstr
+           strcasecmp strncasecmp bzero)
+  list(APPEND RACEDEMO_INSTRUMENT_CFLAGS -fno-builtin-${fn})
+endforeach()
 
 function(racedemo_instrumented_executable name)
   cmake_parse_arguments(A "" "COMPILER;OPT" "SOURCES;FLAGS" ${ARGN})

@@ -148,6 +148,40 @@ START_TEST(test_channel_operation_race_points_at_the_user_calls)
 }
 END_TEST
 
+/* A libc call the detector checks shows as its own top frame, in detector/intercept*.c. */
+static const char race_libc_calls[] =
+    "==================\n"
+    "WARNING: DATA RACE\n"
+    "Write at 0x55555558e500 by goroutine 2:\n"
+    "  snprintf()\n"
+    "      /src/racedemo/detector/intercept_io.c:284\n"
+    "  filler()\n"
+    "      p1.c:6 +0x2f\n"
+    "\n"
+    "Previous read at 0x55555558e500 by main goroutine:\n"
+    "  printf()\n"
+    "      /src/racedemo/detector/intercept_io.c:268\n"
+    "  main()\n"
+    "      p1.c:11 +0x4f\n"
+    "==================\n";
+
+START_TEST(test_libc_call_race_points_at_the_user_calls)
+{
+    finding_list l = {0};
+    sbx_result res = status_exit(66);
+    rep_parse_run("", race_libc_calls, &res, 10, 1, &l);
+    ck_assert_int_eq(l.n, 1);
+    const frame *loc = rep_location(&l.v[0]), *rel = rep_related(&l.v[0]);
+    ck_assert_ptr_nonnull(loc);
+    ck_assert_str_eq(loc->func, "filler()");
+    ck_assert_int_eq(loc->line, 6);
+    ck_assert_ptr_nonnull(rel);
+    ck_assert_str_eq(rel->func, "main()");
+    ck_assert_int_eq(rel->line, 11);
+    finding_list_free(&l);
+}
+END_TEST
+
 START_TEST(test_race_dedupe_ignores_addresses_ids_and_order)
 {
     finding_list a = {0}, b = {0};
@@ -393,6 +427,7 @@ int main(void)
     tcase_add_test(tc, test_race_report_parsed_with_both_stacks);
     tcase_add_test(tc, test_race_dedupe_ignores_addresses_ids_and_order);
     tcase_add_test(tc, test_channel_operation_race_points_at_the_user_calls);
+    tcase_add_test(tc, test_libc_call_race_points_at_the_user_calls);
     tcase_add_test(tc, test_distinct_races_stay_distinct_and_repeats_collapse);
     tcase_add_test(tc, test_race_reported_on_stderr_when_there_is_no_log);
     tcase_add_test(tc, test_race_survives_exit_zero);

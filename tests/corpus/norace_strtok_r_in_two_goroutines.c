@@ -1,0 +1,28 @@
+/* strtok_r with a position variable per goroutine: two goroutines tokenising their own
+ * strings at once share nothing. */
+#include <goroutine.h>
+#include <stdio.h>
+#include <string.h>
+
+static waitgroup_t wg;
+static int counts[2];
+
+static void tokenise(void *arg)
+{
+    int id = (int)(long)arg;
+    char line[32], *save;
+    strcpy(line, id ? "x y z" : "a b c d");
+    for (char *t = strtok_r(line, " ", &save); t; t = strtok_r(NULL, " ", &save))
+        counts[id]++;
+    wg_done(&wg);
+}
+
+int main(void)
+{
+    wg_add(&wg, 2);
+    go(tokenise, (void *)0L);
+    go(tokenise, (void *)1L);
+    wg_wait(&wg);
+    printf("tokens %d %d\n", counts[0], counts[1]);
+    return 0;
+}
