@@ -8,8 +8,12 @@
 # -fno-builtin-*: gcc 12 expands constant-size memcpy/memset/memmove (and mempcpy,
 # strcmp against a short literal...) inline with no __tsan_* call at all, so races
 # through them would be invisible; as calls they reach the detector's interceptors.
-# Not a cache variable: a stale cache must not keep old flags.
-set(RACEDEMO_INSTRUMENT_CFLAGS -fsanitize=thread -g -fno-omit-frame-pointer)
+# -U_FORTIFY_SOURCE: some distributions' compilers define it by default, and glibc's
+# fortified headers then call __builtin___memcpy_chk, which gcc also expands inline for
+# constant sizes whatever -fno-builtin says.  (A user's own -D_FORTIFY_SOURCE after
+# these flags still works: the __*_chk functions are wrapped, the inline copies are not
+# seen.)  Not a cache variable: a stale cache must not keep old flags.
+set(RACEDEMO_INSTRUMENT_CFLAGS -fsanitize=thread -g -fno-omit-frame-pointer -U_FORTIFY_SOURCE)
 foreach(fn memcpy memmove memset mempcpy memcmp memchr strcpy strncpy stpcpy stpncpy strcat
            strncat strlen strnlen strcmp strncmp strchr strrchr strspn strcspn strpbrk strstr
            strcasecmp strncasecmp bzero)

@@ -12,6 +12,11 @@ set(RACEDEMO_WRAPPED
     vprintf vfprintf vdprintf vsprintf vsnprintf vasprintf
     puts fputs fwrite fread fgets read pread write pwrite
     strtol strtoul strtoll strtoull strtod strtof strtold atoi atol atoll atof qsort
+    __memcpy_chk __memmove_chk __mempcpy_chk __memset_chk __explicit_bzero_chk
+    __strcpy_chk __stpcpy_chk __strncpy_chk __stpncpy_chk __strcat_chk __strncat_chk
+    __printf_chk __fprintf_chk __dprintf_chk __sprintf_chk __snprintf_chk __asprintf_chk
+    __vprintf_chk __vfprintf_chk __vdprintf_chk __vsprintf_chk __vsnprintf_chk
+    __vasprintf_chk __fread_chk __fgets_chk __read_chk __pread_chk
     malloc calloc realloc free posix_memalign aligned_alloc _exit)
 set(_wrap_flags)
 foreach(sym ${RACEDEMO_WRAPPED})

@@ -9,9 +9,11 @@
  * stops, checking nothing further, at a positional argument ("%2$s", which would need
  * the whole format first) or a conversion it does not know; it never guesses.
  *
+ * With _FORTIFY_SOURCE, glibc's headers call __printf_chk, __read_chk... instead; those
+ * are wrapped too, and still do their own checks.
+ *
  * Not covered: the scanf family, getline/getdelim (libc may move the buffer with its
- * own, unwrapped, realloc), wide-character functions, and the _FORTIFY_SOURCE *_chk
- * entry points.
+ * own, unwrapped, realloc) and wide-character functions.
  */
 #define _GNU_SOURCE
 #include "intercept.h"
@@ -182,7 +184,7 @@ static void fmt_wrote(race_gs *gs, char *s, size_t n, int r, icpt_site at)
         icpt_write(gs, s, ((size_t)r < n ? (size_t)r : n - 1) + 1, at);
 }
 
-/* ---- formatted output ------------------------------------------------------------------------------ */
+/* ---- formatted output, plain and _FORTIFY_SOURCE forms ------------------------------------------ */
 
 int __real_vprintf(const char *, va_list);
 int __real_vfprintf(FILE *, const char *, va_list);
@@ -190,103 +192,137 @@ int __real_vdprintf(int, const char *, va_list);
 int __real_vsprintf(char *, const char *, va_list);
 int __real_vsnprintf(char *, size_t, const char *, va_list);
 int __real_vasprintf(char **, const char *, va_list);
+int __real___vprintf_chk(int, const char *, va_list);
+int __real___vfprintf_chk(FILE *, int, const char *, va_list);
+int __real___vdprintf_chk(int, int, const char *, va_list);
+int __real___vsprintf_chk(char *, int, size_t, const char *, va_list);
+int __real___vsnprintf_chk(char *, size_t, int, size_t, const char *, va_list);
+int __real___vasprintf_chk(char **, int, const char *, va_list);
 
-static int out_vfprintf(FILE *f, const char *fmt, va_list ap, icpt_site at)
+static race_gs *out_pre(const char *fmt, va_list ap, icpt_site at)
 {
     race_gs *gs = icpt_user(at.ra);
     if (gs)
         fmt_check(gs, fmt, ap, at);
-    return __real_vfprintf(f, fmt, ap);
+    return gs;
 }
 
-static int out_vdprintf(int fd, const char *fmt, va_list ap, icpt_site at)
+/* A wrapper's whole body: fmt's accesses checked, then `call` (which uses ap), then
+ * `post` with gs, at and the result r in scope.  The variadic form starts its own list:
+ * va_start must run in the wrapper's frame. */
+#define OUT_BODY(fn, fmt, call, post)                                                                 icpt_site at = ICPT_AT(fn);                                                                        race_gs *gs = out_pre(fmt, ap, at);                                                                int r = (call);                                                                                    if (gs) {                                                                                              post;                                                                                          }                                                                                                  return r
+#define OUT_VARIADIC_BODY(fn, fmt, call, post)                                                        va_list ap;                                                                                        va_start(ap, fmt);                                                                                 icpt_site at = ICPT_AT(fn);                                                                        race_gs *gs = out_pre(fmt, ap, at);                                                                int r = (call);                                                                                    va_end(ap);                                                                                        if (gs) {                                                                                              post;                                                                                          }                                                                                                  return r
+#define OUT_NOTHING (void)gs
+
+int __wrap_vprintf(const char *fmt, va_list ap)
 {
-    race_gs *gs = icpt_user(at.ra);
-    if (gs)
-        fmt_check(gs, fmt, ap, at);
-    return __real_vdprintf(fd, fmt, ap);
+    OUT_BODY(__wrap_vprintf, fmt, __real_vprintf(fmt, ap), OUT_NOTHING);
 }
-
-static int out_vsnprintf(char *s, size_t n, const char *fmt, va_list ap, icpt_site at)
+int __wrap_vfprintf(FILE *f, const char *fmt, va_list ap)
 {
-    race_gs *gs = icpt_user(at.ra);
-    if (gs)
-        fmt_check(gs, fmt, ap, at);
-    int r = __real_vsnprintf(s, n, fmt, ap);
-    if (gs)
-        fmt_wrote(gs, s, n, r, at);
-    return r;
+    OUT_BODY(__wrap_vfprintf, fmt, __real_vfprintf(f, fmt, ap), OUT_NOTHING);
 }
-
-static int out_vsprintf(char *s, const char *fmt, va_list ap, icpt_site at)
+int __wrap_vdprintf(int fd, const char *fmt, va_list ap)
 {
-    race_gs *gs = icpt_user(at.ra);
-    if (gs)
-        fmt_check(gs, fmt, ap, at);
-    int r = __real_vsprintf(s, fmt, ap);
-    if (gs)
-        fmt_wrote(gs, s, SIZE_MAX, r, at);
-    return r;
+    OUT_BODY(__wrap_vdprintf, fmt, __real_vdprintf(fd, fmt, ap), OUT_NOTHING);
 }
-
-static int out_vasprintf(char **out, const char *fmt, va_list ap, icpt_site at)
+int __wrap_vsprintf(char *s, const char *fmt, va_list ap)
 {
-    race_gs *gs = icpt_user(at.ra);
-    if (gs)
-        fmt_check(gs, fmt, ap, at);
-    int r = __real_vasprintf(out, fmt, ap);
-    if (gs)
-        icpt_write(gs, out, sizeof *out, at);
-    return r;
+    OUT_BODY(__wrap_vsprintf, fmt, __real_vsprintf(s, fmt, ap), fmt_wrote(gs, s, SIZE_MAX, r, at));
 }
-
-int __wrap_vprintf(const char *fmt, va_list ap) { return out_vfprintf(stdout, fmt, ap, ICPT_AT(__wrap_vprintf)); }
-int __wrap_vfprintf(FILE *f, const char *fmt, va_list ap) { return out_vfprintf(f, fmt, ap, ICPT_AT(__wrap_vfprintf)); }
-int __wrap_vdprintf(int fd, const char *fmt, va_list ap) { return out_vdprintf(fd, fmt, ap, ICPT_AT(__wrap_vdprintf)); }
-int __wrap_vsprintf(char *s, const char *fmt, va_list ap) { return out_vsprintf(s, fmt, ap, ICPT_AT(__wrap_vsprintf)); }
 int __wrap_vsnprintf(char *s, size_t n, const char *fmt, va_list ap)
 {
-    return out_vsnprintf(s, n, fmt, ap, ICPT_AT(__wrap_vsnprintf));
+    OUT_BODY(__wrap_vsnprintf, fmt, __real_vsnprintf(s, n, fmt, ap), fmt_wrote(gs, s, n, r, at));
 }
 int __wrap_vasprintf(char **out, const char *fmt, va_list ap)
 {
-    return out_vasprintf(out, fmt, ap, ICPT_AT(__wrap_vasprintf));
+    OUT_BODY(__wrap_vasprintf, fmt, __real_vasprintf(out, fmt, ap), icpt_write(gs, out, sizeof *out, at));
 }
-
-/* The variadic ones: the same with their own list.  A macro, since each needs va_start in
- * its own frame and the user's return address of its own. */
-#define OUT_VARIADIC(call, last)                                                                  \
-    ({                                                                                             \
-        va_list ap_;                                                                               \
-        va_start(ap_, last);                                                                       \
-        int r_ = (call);                                                                           \
-        va_end(ap_);                                                                               \
-        r_;                                                                                        \
-    })
 
 int __wrap_printf(const char *fmt, ...)
 {
-    return OUT_VARIADIC(out_vfprintf(stdout, fmt, ap_, ICPT_AT(__wrap_printf)), fmt);
+    OUT_VARIADIC_BODY(__wrap_printf, fmt, __real_vprintf(fmt, ap), OUT_NOTHING);
 }
 int __wrap_fprintf(FILE *f, const char *fmt, ...)
 {
-    return OUT_VARIADIC(out_vfprintf(f, fmt, ap_, ICPT_AT(__wrap_fprintf)), fmt);
+    OUT_VARIADIC_BODY(__wrap_fprintf, fmt, __real_vfprintf(f, fmt, ap), OUT_NOTHING);
 }
 int __wrap_dprintf(int fd, const char *fmt, ...)
 {
-    return OUT_VARIADIC(out_vdprintf(fd, fmt, ap_, ICPT_AT(__wrap_dprintf)), fmt);
+    OUT_VARIADIC_BODY(__wrap_dprintf, fmt, __real_vdprintf(fd, fmt, ap), OUT_NOTHING);
 }
 int __wrap_sprintf(char *s, const char *fmt, ...)
 {
-    return OUT_VARIADIC(out_vsprintf(s, fmt, ap_, ICPT_AT(__wrap_sprintf)), fmt);
+    OUT_VARIADIC_BODY(__wrap_sprintf, fmt, __real_vsprintf(s, fmt, ap),
+                      fmt_wrote(gs, s, SIZE_MAX, r, at));
 }
 int __wrap_snprintf(char *s, size_t n, const char *fmt, ...)
 {
-    return OUT_VARIADIC(out_vsnprintf(s, n, fmt, ap_, ICPT_AT(__wrap_snprintf)), fmt);
+    OUT_VARIADIC_BODY(__wrap_snprintf, fmt, __real_vsnprintf(s, n, fmt, ap),
+                      fmt_wrote(gs, s, n, r, at));
 }
 int __wrap_asprintf(char **out, const char *fmt, ...)
 {
-    return OUT_VARIADIC(out_vasprintf(out, fmt, ap_, ICPT_AT(__wrap_asprintf)), fmt);
+    OUT_VARIADIC_BODY(__wrap_asprintf, fmt, __real_vasprintf(out, fmt, ap),
+                      icpt_write(gs, out, sizeof *out, at));
+}
+
+int __wrap___vprintf_chk(int flag, const char *fmt, va_list ap)
+{
+    OUT_BODY(__wrap___vprintf_chk, fmt, __real___vprintf_chk(flag, fmt, ap), OUT_NOTHING);
+}
+int __wrap___vfprintf_chk(FILE *f, int flag, const char *fmt, va_list ap)
+{
+    OUT_BODY(__wrap___vfprintf_chk, fmt, __real___vfprintf_chk(f, flag, fmt, ap), OUT_NOTHING);
+}
+int __wrap___vdprintf_chk(int fd, int flag, const char *fmt, va_list ap)
+{
+    OUT_BODY(__wrap___vdprintf_chk, fmt, __real___vdprintf_chk(fd, flag, fmt, ap), OUT_NOTHING);
+}
+int __wrap___vsprintf_chk(char *s, int flag, size_t sn, const char *fmt, va_list ap)
+{
+    OUT_BODY(__wrap___vsprintf_chk, fmt, __real___vsprintf_chk(s, flag, sn, fmt, ap),
+             fmt_wrote(gs, s, SIZE_MAX, r, at));
+}
+int __wrap___vsnprintf_chk(char *s, size_t n, int flag, size_t sn, const char *fmt, va_list ap)
+{
+    OUT_BODY(__wrap___vsnprintf_chk, fmt, __real___vsnprintf_chk(s, n, flag, sn, fmt, ap),
+             fmt_wrote(gs, s, n, r, at));
+}
+int __wrap___vasprintf_chk(char **out, int flag, const char *fmt, va_list ap)
+{
+    OUT_BODY(__wrap___vasprintf_chk, fmt, __real___vasprintf_chk(out, flag, fmt, ap),
+             icpt_write(gs, out, sizeof *out, at));
+}
+
+int __wrap___printf_chk(int flag, const char *fmt, ...)
+{
+    OUT_VARIADIC_BODY(__wrap___printf_chk, fmt, __real___vprintf_chk(flag, fmt, ap), OUT_NOTHING);
+}
+int __wrap___fprintf_chk(FILE *f, int flag, const char *fmt, ...)
+{
+    OUT_VARIADIC_BODY(__wrap___fprintf_chk, fmt, __real___vfprintf_chk(f, flag, fmt, ap),
+                      OUT_NOTHING);
+}
+int __wrap___dprintf_chk(int fd, int flag, const char *fmt, ...)
+{
+    OUT_VARIADIC_BODY(__wrap___dprintf_chk, fmt, __real___vdprintf_chk(fd, flag, fmt, ap),
+                      OUT_NOTHING);
+}
+int __wrap___sprintf_chk(char *s, int flag, size_t sn, const char *fmt, ...)
+{
+    OUT_VARIADIC_BODY(__wrap___sprintf_chk, fmt, __real___vsprintf_chk(s, flag, sn, fmt, ap),
+                      fmt_wrote(gs, s, SIZE_MAX, r, at));
+}
+int __wrap___snprintf_chk(char *s, size_t n, int flag, size_t sn, const char *fmt, ...)
+{
+    OUT_VARIADIC_BODY(__wrap___snprintf_chk, fmt,
+                      __real___vsnprintf_chk(s, n, flag, sn, fmt, ap), fmt_wrote(gs, s, n, r, at));
+}
+int __wrap___asprintf_chk(char **out, int flag, const char *fmt, ...)
+{
+    OUT_VARIADIC_BODY(__wrap___asprintf_chk, fmt, __real___vasprintf_chk(out, flag, fmt, ap),
+                      icpt_write(gs, out, sizeof *out, at));
 }
 
 /* ---- stdio and unistd buffers ------------------------------------------------------------------------ */
@@ -328,45 +364,76 @@ size_t __wrap_fwrite(const void *p, size_t size, size_t n, FILE *f)
     return __real_fwrite(p, size, n, f);
 }
 
-/* Reads write what they return; a short read leaves the rest of the buffer alone. */
+/* Reads write what they return; a short read leaves the rest of the buffer alone.  Each
+ * has a _FORTIFY_SOURCE form with the buffer's size added. */
+size_t __real___fread_chk(void *, size_t, size_t, size_t, FILE *);
+char *__real___fgets_chk(char *, size_t, int, FILE *);
+ssize_t __real___read_chk(int, void *, size_t, size_t);
+ssize_t __real___pread_chk(int, void *, size_t, off_t, size_t);
+
+static void read_wrote(void *p, size_t n, icpt_site at)
+{
+    race_gs *gs = n ? icpt_user(at.ra) : NULL;
+    if (gs)
+        icpt_write(gs, p, n, at);
+}
+
+static char *fgets_wrote(char *s, int n, char *r, icpt_site at)
+{
+    if (r)
+        read_wrote(s, __real_strnlen(s, (size_t)n) + 1, at);
+    return r;
+}
+
+static ssize_t sys_wrote(void *p, ssize_t r, icpt_site at)
+{
+    if (r > 0)
+        read_wrote(p, (size_t)r, at);
+    return r;
+}
+
 size_t __wrap_fread(void *p, size_t size, size_t n, FILE *f)
 {
-    icpt_site at = ICPT_AT(__wrap_fread);
     size_t r = __real_fread(p, size, n, f);
-    race_gs *gs = icpt_user(at.ra);
-    if (gs)
-        icpt_write(gs, p, size * r, at);
+    read_wrote(p, size * r, ICPT_AT(__wrap_fread));
+    return r;
+}
+
+size_t __wrap___fread_chk(void *p, size_t pn, size_t size, size_t n, FILE *f)
+{
+    size_t r = __real___fread_chk(p, pn, size, n, f);
+    read_wrote(p, size * r, ICPT_AT(__wrap___fread_chk));
     return r;
 }
 
 char *__wrap_fgets(char *s, int n, FILE *f)
 {
-    icpt_site at = ICPT_AT(__wrap_fgets);
-    char *r = __real_fgets(s, n, f);
-    race_gs *gs = icpt_user(at.ra);
-    if (gs && r)
-        icpt_write(gs, s, __real_strnlen(s, (size_t)n) + 1, at);
-    return r;
+    return fgets_wrote(s, n, __real_fgets(s, n, f), ICPT_AT(__wrap_fgets));
+}
+
+char *__wrap___fgets_chk(char *s, size_t sn, int n, FILE *f)
+{
+    return fgets_wrote(s, n, __real___fgets_chk(s, sn, n, f), ICPT_AT(__wrap___fgets_chk));
 }
 
 ssize_t __wrap_read(int fd, void *p, size_t n)
 {
-    icpt_site at = ICPT_AT(__wrap_read);
-    ssize_t r = __real_read(fd, p, n);
-    race_gs *gs = r > 0 ? icpt_user(at.ra) : NULL;
-    if (gs)
-        icpt_write(gs, p, (size_t)r, at);
-    return r;
+    return sys_wrote(p, __real_read(fd, p, n), ICPT_AT(__wrap_read));
+}
+
+ssize_t __wrap___read_chk(int fd, void *p, size_t n, size_t pn)
+{
+    return sys_wrote(p, __real___read_chk(fd, p, n, pn), ICPT_AT(__wrap___read_chk));
 }
 
 ssize_t __wrap_pread(int fd, void *p, size_t n, off_t off)
 {
-    icpt_site at = ICPT_AT(__wrap_pread);
-    ssize_t r = __real_pread(fd, p, n, off);
-    race_gs *gs = r > 0 ? icpt_user(at.ra) : NULL;
-    if (gs)
-        icpt_write(gs, p, (size_t)r, at);
-    return r;
+    return sys_wrote(p, __real_pread(fd, p, n, off), ICPT_AT(__wrap_pread));
+}
+
+ssize_t __wrap___pread_chk(int fd, void *p, size_t n, off_t off, size_t pn)
+{
+    return sys_wrote(p, __real___pread_chk(fd, p, n, off, pn), ICPT_AT(__wrap___pread_chk));
 }
 
 ssize_t __wrap_write(int fd, const void *p, size_t n)

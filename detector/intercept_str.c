@@ -20,7 +20,6 @@
 #include <string.h>
 #include <strings.h>
 
-
 void *__real_memcpy(void *, const void *, size_t);
 void *__real_memmove(void *, const void *, size_t);
 void *__real_memset(void *, int, size_t);
@@ -38,37 +37,6 @@ char *__real_strchr(const char *, int);
 char *__real_strrchr(const char *, int);
 char *__real_strdup(const char *);
 char *__real_strndup(const char *, size_t);
-
-void *__wrap_memcpy(void *d, const void *s, size_t n)
-{
-    icpt_site at = ICPT_AT(__wrap_memcpy);
-    race_gs *gs = icpt_user(at.ra);
-    if (gs) {
-        icpt_read(gs, s, n, at);
-        icpt_write(gs, d, n, at);
-    }
-    return __real_memcpy(d, s, n);
-}
-
-void *__wrap_memmove(void *d, const void *s, size_t n)
-{
-    icpt_site at = ICPT_AT(__wrap_memmove);
-    race_gs *gs = icpt_user(at.ra);
-    if (gs) {
-        icpt_read(gs, s, n, at);
-        icpt_write(gs, d, n, at);
-    }
-    return __real_memmove(d, s, n);
-}
-
-void *__wrap_memset(void *d, int c, size_t n)
-{
-    icpt_site at = ICPT_AT(__wrap_memset);
-    race_gs *gs = icpt_user(at.ra);
-    if (gs)
-        icpt_write(gs, d, n, at);
-    return __real_memset(d, c, n);
-}
 
 int __wrap_memcmp(const void *a, const void *b, size_t n)
 {
@@ -109,56 +77,6 @@ size_t __wrap_strnlen(const char *s, size_t max)
     if (gs)
         icpt_read(gs, s, n < max ? n + 1 : n, at);
     return n;
-}
-
-char *__wrap_strcpy(char *d, const char *s)
-{
-    icpt_site at = ICPT_AT(__wrap_strcpy);
-    race_gs *gs = icpt_user(at.ra);
-    if (gs) {
-        size_t n = __real_strlen(s) + 1;
-        icpt_read(gs, s, n, at);
-        icpt_write(gs, d, n, at);
-    }
-    return __real_strcpy(d, s);
-}
-
-char *__wrap_strncpy(char *d, const char *s, size_t n)
-{
-    icpt_site at = ICPT_AT(__wrap_strncpy);
-    race_gs *gs = icpt_user(at.ra);
-    if (gs) {
-        size_t len = __real_strnlen(s, n);
-        icpt_read(gs, s, len < n ? len + 1 : n, at);
-        icpt_write(gs, d, n, at);
-    }
-    return __real_strncpy(d, s, n);
-}
-
-char *__wrap_strcat(char *d, const char *s)
-{
-    icpt_site at = ICPT_AT(__wrap_strcat);
-    race_gs *gs = icpt_user(at.ra);
-    if (gs) {
-        size_t dl = __real_strlen(d), sl = __real_strlen(s) + 1;
-        icpt_read(gs, d, dl + 1, at);
-        icpt_read(gs, s, sl, at);
-        icpt_write(gs, d + dl, sl, at);
-    }
-    return __real_strcat(d, s);
-}
-
-char *__wrap_strncat(char *d, const char *s, size_t n)
-{
-    icpt_site at = ICPT_AT(__wrap_strncat);
-    race_gs *gs = icpt_user(at.ra);
-    if (gs) {
-        size_t dl = __real_strlen(d), sl = __real_strnlen(s, n);
-        icpt_read(gs, d, dl + 1, at);
-        icpt_read(gs, s, sl < n ? sl + 1 : sl, at);
-        icpt_write(gs, d + dl, sl + 1, at);
-    }
-    return __real_strncat(d, s, n);
 }
 
 /* Comparisons read up to the first difference (or terminator) in both strings. */
@@ -213,16 +131,217 @@ char *__wrap_strrchr(const char *s, int c)
     return __real_strrchr(s, c);
 }
 
+/* ---- copies: the plain functions and their _FORTIFY_SOURCE forms ----------------------------- */
 
-/* ---- more copies, searches and comparisons ------------------------------------------------------- */
-
+/* With _FORTIFY_SOURCE, glibc's headers turn a call whose destination size is known into
+ * its __*_chk form: the same access plus a size check, which the real _chk still does. */
+void *__real___memcpy_chk(void *, const void *, size_t, size_t);
+void *__real___memmove_chk(void *, const void *, size_t, size_t);
+void *__real___mempcpy_chk(void *, const void *, size_t, size_t);
+void *__real___memset_chk(void *, int, size_t, size_t);
+char *__real___strcpy_chk(char *, const char *, size_t);
+char *__real___stpcpy_chk(char *, const char *, size_t);
+char *__real___strncpy_chk(char *, const char *, size_t, size_t);
+char *__real___stpncpy_chk(char *, const char *, size_t, size_t);
+char *__real___strcat_chk(char *, const char *, size_t);
+char *__real___strncat_chk(char *, const char *, size_t, size_t);
+void __real___explicit_bzero_chk(void *, size_t, size_t);
 void *__real_mempcpy(void *, const void *, size_t);
 char *__real_stpcpy(char *, const char *);
 char *__real_stpncpy(char *, const char *, size_t);
-void *__real_memccpy(void *, const void *, int, size_t);
-void *__real_memrchr(const void *, int, size_t);
 void __real_bzero(void *, size_t);
 void __real_explicit_bzero(void *, size_t);
+
+static void copy_check(void *d, const void *s, size_t n, icpt_site at)
+{
+    race_gs *gs = icpt_user(at.ra);
+    if (gs) {
+        icpt_read(gs, s, n, at);
+        icpt_write(gs, d, n, at);
+    }
+}
+
+static void set_check(void *d, size_t n, icpt_site at)
+{
+    race_gs *gs = icpt_user(at.ra);
+    if (gs)
+        icpt_write(gs, d, n, at);
+}
+
+static void strcpy_check(char *d, const char *s, icpt_site at)
+{
+    race_gs *gs = icpt_user(at.ra);
+    if (gs) {
+        size_t n = __real_strlen(s) + 1;
+        icpt_read(gs, s, n, at);
+        icpt_write(gs, d, n, at);
+    }
+}
+
+/* strncpy and stpncpy pad the destination with NULs to n. */
+static void strncpy_check(char *d, const char *s, size_t n, icpt_site at)
+{
+    race_gs *gs = icpt_user(at.ra);
+    if (gs) {
+        size_t len = __real_strnlen(s, n);
+        icpt_read(gs, s, len < n ? len + 1 : n, at);
+        icpt_write(gs, d, n, at);
+    }
+}
+
+static void strcat_check(char *d, const char *s, size_t max, icpt_site at)
+{
+    race_gs *gs = icpt_user(at.ra);
+    if (gs) {
+        size_t dl = __real_strlen(d), sl = __real_strnlen(s, max);
+        icpt_read(gs, d, dl + 1, at);
+        icpt_read(gs, s, sl < max ? sl + 1 : sl, at);
+        icpt_write(gs, d + dl, sl + 1, at);
+    }
+}
+
+void *__wrap_memcpy(void *d, const void *s, size_t n)
+{
+    copy_check(d, s, n, ICPT_AT(__wrap_memcpy));
+    return __real_memcpy(d, s, n);
+}
+
+void *__wrap_memmove(void *d, const void *s, size_t n)
+{
+    copy_check(d, s, n, ICPT_AT(__wrap_memmove));
+    return __real_memmove(d, s, n);
+}
+
+void *__wrap_mempcpy(void *d, const void *s, size_t n)
+{
+    copy_check(d, s, n, ICPT_AT(__wrap_mempcpy));
+    return __real_mempcpy(d, s, n);
+}
+
+void *__wrap_memset(void *d, int c, size_t n)
+{
+    set_check(d, n, ICPT_AT(__wrap_memset));
+    return __real_memset(d, c, n);
+}
+
+void __wrap_bzero(void *d, size_t n)
+{
+    set_check(d, n, ICPT_AT(__wrap_bzero));
+    __real_bzero(d, n);
+}
+
+void __wrap_explicit_bzero(void *d, size_t n)
+{
+    set_check(d, n, ICPT_AT(__wrap_explicit_bzero));
+    __real_explicit_bzero(d, n);
+}
+
+char *__wrap_strcpy(char *d, const char *s)
+{
+    strcpy_check(d, s, ICPT_AT(__wrap_strcpy));
+    return __real_strcpy(d, s);
+}
+
+char *__wrap_stpcpy(char *d, const char *s)
+{
+    strcpy_check(d, s, ICPT_AT(__wrap_stpcpy));
+    return __real_stpcpy(d, s);
+}
+
+char *__wrap_strncpy(char *d, const char *s, size_t n)
+{
+    strncpy_check(d, s, n, ICPT_AT(__wrap_strncpy));
+    return __real_strncpy(d, s, n);
+}
+
+char *__wrap_stpncpy(char *d, const char *s, size_t n)
+{
+    strncpy_check(d, s, n, ICPT_AT(__wrap_stpncpy));
+    return __real_stpncpy(d, s, n);
+}
+
+char *__wrap_strcat(char *d, const char *s)
+{
+    strcat_check(d, s, SIZE_MAX, ICPT_AT(__wrap_strcat));
+    return __real_strcat(d, s);
+}
+
+char *__wrap_strncat(char *d, const char *s, size_t n)
+{
+    strcat_check(d, s, n, ICPT_AT(__wrap_strncat));
+    return __real_strncat(d, s, n);
+}
+
+void *__wrap___memcpy_chk(void *d, const void *s, size_t n, size_t dn)
+{
+    copy_check(d, s, n, ICPT_AT(__wrap___memcpy_chk));
+    return __real___memcpy_chk(d, s, n, dn);
+}
+
+void *__wrap___memmove_chk(void *d, const void *s, size_t n, size_t dn)
+{
+    copy_check(d, s, n, ICPT_AT(__wrap___memmove_chk));
+    return __real___memmove_chk(d, s, n, dn);
+}
+
+void *__wrap___mempcpy_chk(void *d, const void *s, size_t n, size_t dn)
+{
+    copy_check(d, s, n, ICPT_AT(__wrap___mempcpy_chk));
+    return __real___mempcpy_chk(d, s, n, dn);
+}
+
+void *__wrap___memset_chk(void *d, int c, size_t n, size_t dn)
+{
+    set_check(d, n, ICPT_AT(__wrap___memset_chk));
+    return __real___memset_chk(d, c, n, dn);
+}
+
+void __wrap___explicit_bzero_chk(void *d, size_t n, size_t dn)
+{
+    set_check(d, n, ICPT_AT(__wrap___explicit_bzero_chk));
+    __real___explicit_bzero_chk(d, n, dn);
+}
+
+char *__wrap___strcpy_chk(char *d, const char *s, size_t dn)
+{
+    strcpy_check(d, s, ICPT_AT(__wrap___strcpy_chk));
+    return __real___strcpy_chk(d, s, dn);
+}
+
+char *__wrap___stpcpy_chk(char *d, const char *s, size_t dn)
+{
+    strcpy_check(d, s, ICPT_AT(__wrap___stpcpy_chk));
+    return __real___stpcpy_chk(d, s, dn);
+}
+
+char *__wrap___strncpy_chk(char *d, const char *s, size_t n, size_t dn)
+{
+    strncpy_check(d, s, n, ICPT_AT(__wrap___strncpy_chk));
+    return __real___strncpy_chk(d, s, n, dn);
+}
+
+char *__wrap___stpncpy_chk(char *d, const char *s, size_t n, size_t dn)
+{
+    strncpy_check(d, s, n, ICPT_AT(__wrap___stpncpy_chk));
+    return __real___stpncpy_chk(d, s, n, dn);
+}
+
+char *__wrap___strcat_chk(char *d, const char *s, size_t dn)
+{
+    strcat_check(d, s, SIZE_MAX, ICPT_AT(__wrap___strcat_chk));
+    return __real___strcat_chk(d, s, dn);
+}
+
+char *__wrap___strncat_chk(char *d, const char *s, size_t n, size_t dn)
+{
+    strcat_check(d, s, n, ICPT_AT(__wrap___strncat_chk));
+    return __real___strncat_chk(d, s, n, dn);
+}
+
+/* ---- more searches and comparisons ------------------------------------------------------- */
+
+void *__real_memccpy(void *, const void *, int, size_t);
+void *__real_memrchr(const void *, int, size_t);
 char *__real_strstr(const char *, const char *);
 size_t __real_strspn(const char *, const char *);
 size_t __real_strcspn(const char *, const char *);
@@ -230,41 +349,6 @@ char *__real_strpbrk(const char *, const char *);
 int __real_strcasecmp(const char *, const char *);
 int __real_strncasecmp(const char *, const char *, size_t);
 char *__real_strtok_r(char *, const char *, char **);
-
-void *__wrap_mempcpy(void *d, const void *s, size_t n)
-{
-    icpt_site at = ICPT_AT(__wrap_mempcpy);
-    race_gs *gs = icpt_user(at.ra);
-    if (gs) {
-        icpt_read(gs, s, n, at);
-        icpt_write(gs, d, n, at);
-    }
-    return __real_mempcpy(d, s, n);
-}
-
-char *__wrap_stpcpy(char *d, const char *s)
-{
-    icpt_site at = ICPT_AT(__wrap_stpcpy);
-    race_gs *gs = icpt_user(at.ra);
-    if (gs) {
-        size_t n = __real_strlen(s) + 1;
-        icpt_read(gs, s, n, at);
-        icpt_write(gs, d, n, at);
-    }
-    return __real_stpcpy(d, s);
-}
-
-char *__wrap_stpncpy(char *d, const char *s, size_t n)
-{
-    icpt_site at = ICPT_AT(__wrap_stpncpy);
-    race_gs *gs = icpt_user(at.ra);
-    if (gs) {
-        size_t len = __real_strnlen(s, n);
-        icpt_read(gs, s, len < n ? len + 1 : n, at);
-        icpt_write(gs, d, n, at); /* padded with NULs to n */
-    }
-    return __real_stpncpy(d, s, n);
-}
 
 /* Copies up to and including the first c, or n bytes. */
 void *__wrap_memccpy(void *d, const void *s, int c, size_t n)
@@ -294,24 +378,6 @@ void *__wrap_memrchr(const void *s, int c, size_t n)
         icpt_read(gs, from, n - (size_t)(from - (const char *)s), at);
     }
     return r;
-}
-
-void __wrap_bzero(void *d, size_t n)
-{
-    icpt_site at = ICPT_AT(__wrap_bzero);
-    race_gs *gs = icpt_user(at.ra);
-    if (gs)
-        icpt_write(gs, d, n, at);
-    __real_bzero(d, n);
-}
-
-void __wrap_explicit_bzero(void *d, size_t n)
-{
-    icpt_site at = ICPT_AT(__wrap_explicit_bzero);
-    race_gs *gs = icpt_user(at.ra);
-    if (gs)
-        icpt_write(gs, d, n, at);
-    __real_explicit_bzero(d, n);
 }
 
 /* The haystack up to the end of the match, or all of it. */

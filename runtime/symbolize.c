@@ -243,14 +243,19 @@ static const char *sym_path(const char *s)
 
 /* A cache-owned function name without GCC's clone suffixes (.constprop.0, .isra.0, .cold). */
 /* A function's printed name: no ".cold"-style suffix, and a libc interceptor under the
- * name of the function it stands for (__wrap_memcpy is "memcpy"). */
+ * name of the function it stands for (__wrap_memcpy and __wrap___memcpy_chk, its
+ * _FORTIFY_SOURCE form, are both "memcpy"). */
 static const char *sym_name(const char *s)
 {
     if (!s)
         return NULL;
-    if (!strncmp(s, "__wrap_", 7))
-        s += 7;
-    char *d = strndup(s, strcspn(s, "."));
+    size_t n = strcspn(s, ".");
+    if (!strncmp(s, "__wrap_", 7)) {
+        s += 7, n -= 7;
+        if (n > 6 && !strncmp(s, "__", 2) && !strncmp(s + n - 4, "_chk", 4))
+            s += 2, n -= 6;
+    }
+    char *d = strndup(s, n);
     return d ? d : "?";
 }
 

@@ -56,8 +56,12 @@ static int user_vsnprintf(char *d, size_t n, const char *fmt, ...)
     return r;
 }
 
-static void c_memmove(void) { memmove(buf + DST, buf, 10); }
-static void c_memset(void) { memset(buf + DST, 0, 10); }
+/* Ten, as the compiler cannot know: with _FORTIFY_SOURCE a constant size lets gcc expand
+ * the copy inline (no call to check; racecc and CMake builds undefine _FORTIFY_SOURCE). */
+static size_t ten(void) { return (size_t)buf[200] + 10; }
+
+static void c_memmove(void) { memmove(buf + DST, buf, ten()); }
+static void c_memset(void) { memset(buf + DST, 0, ten()); }
 static void c_memcmp(void) { sink = (void *)(uintptr_t)memcmp(buf, buf + DST, 10); }
 static void c_memchr(void) { sink = memchr(buf, 'c', 10); }
 static void c_strlen(void) { sink = (void *)(uintptr_t)strlen(buf); }
@@ -74,10 +78,10 @@ static void c_strchr(void) { sink = strchr(buf, 'c'); }
 static void c_strrchr(void) { sink = strrchr(buf, 'c'); }
 static void c_strdup(void) { sink = strdup(buf); }
 static void c_strndup(void) { sink = strndup(buf, 2); }
-static void c_bzero(void) { bzero(buf + DST, 10); }
-static void c_explicit_bzero(void) { explicit_bzero(buf + DST, 10); }
-static void c_memcpy(void) { memcpy(buf + DST, buf, (size_t)(buf[200] + 10)); }
-static void c_mempcpy(void) { sink = mempcpy(buf + DST, buf, 10); }
+static void c_bzero(void) { bzero(buf + DST, ten()); }
+static void c_explicit_bzero(void) { explicit_bzero(buf + DST, ten()); }
+static void c_memcpy(void) { memcpy(buf + DST, buf, ten()); }
+static void c_mempcpy(void) { sink = mempcpy(buf + DST, buf, ten()); }
 static void c_stpcpy(void) { stpcpy(buf + DST, buf); }
 static void c_memccpy(void) { memccpy(buf + DST, buf, 'c', 20); }
 static void c_memrchr(void) { sink = memrchr(buf, 'a', 10); }
@@ -100,9 +104,9 @@ static void c_printf_n(void) { (void)!fprintf(devnull, "%*d%n", 3, 1, (int *)(bu
 static void c_printf_s(void) { (void)!printf("%s %c %ld %f\n", buf, 'x', 5L, 1.5); }
 static void c_puts(void) { (void)!fputs(buf, devnull); }
 static void c_fwrite(void) { (void)!fwrite(buf, 1, 10, devnull); }
-static void c_fread(void) { (void)!fread(buf + DST, 1, 50, memf); }
-static void c_fgets(void) { (void)!fgets(buf + DST, 64, memf); }
-static void c_read(void) { (void)!read(pipefd[0], buf + DST, 64); }
+static void c_fread(void) { (void)!fread(buf + DST, 1, ten() + 40, memf); }
+static void c_fgets(void) { (void)!fgets(buf + DST, (int)ten() + 54, memf); }
+static void c_read(void) { (void)!read(pipefd[0], buf + DST, ten() + 54); }
 static void c_write(void) { (void)!write(fileno(devnull), buf, 7); }
 static void c_strtol(void) { (void)!strtol(buf, &endp, 10); }
 static void c_atoi(void) { (void)!atoi(buf); }
@@ -260,6 +264,10 @@ START_TEST(test_report_shows_the_libc_function_then_its_caller)
     ck_assert_msg(f && (f = strchr(f, '\n')) && !strncmp(f + 1, top, strlen(top)),
                   "the read's top frame is not snprintf():\n%s", out);
     const char *caller = strchr(f + 1 + strlen(top), '\n'); /* past snprintf's file line */
+    /* with _FORTIFY_SOURCE, glibc's inline snprintf of bits/stdio2.h comes in between */
+    while (caller && !strncmp(caller + 1, top, strlen(top)) &&
+           !strncmp(strchr(caller + 1, '\n') + 7, "/usr/include/", 13))
+        caller = strchr(strchr(caller + 1, '\n') + 1, '\n');
     ck_assert_msg(caller && !strncmp(caller + 1, next, strlen(next)),
                   "snprintf() is not followed by its caller:\n%s", out);
     const char *line = caller + 1 + strlen(next), *eol = strchr(line, '\n');
