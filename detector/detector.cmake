@@ -11,6 +11,8 @@ set(RACEDEMO_WRAPPED
     printf fprintf dprintf sprintf snprintf asprintf
     vprintf vfprintf vdprintf vsprintf vsnprintf vasprintf
     puts fputs fwrite fread fgets read pread write pwrite
+    sscanf fscanf scanf vsscanf vfscanf vscanf __isoc99_sscanf __isoc99_fscanf
+    __isoc99_scanf __isoc99_vsscanf __isoc99_vfscanf __isoc99_vscanf
     strtol strtoul strtoll strtoull strtod strtof strtold atoi atol atoll atof qsort
     __memcpy_chk __memmove_chk __mempcpy_chk __memset_chk __explicit_bzero_chk
     __strcpy_chk __stpcpy_chk __strncpy_chk __stpncpy_chk __strcat_chk __strncat_chk

@@ -12,8 +12,11 @@
  * With _FORTIFY_SOURCE, glibc's headers call __printf_chk, __read_chk... instead; those
  * are wrapped too, and still do their own checks.
  *
- * Not covered: the scanf family, getline/getdelim (libc may move the buffer with its
- * own, unwrapped, realloc) and wide-character functions.
+ * The scanf family is walked the same way once the call has returned, which tells how
+ * many conversions stored something.
+ *
+ * Not covered: getline/getdelim (libc may move the buffer with its own, unwrapped,
+ * realloc) and wide-character functions.
  */
 #define _GNU_SOURCE
 #include "intercept.h"
@@ -452,6 +455,143 @@ ssize_t __wrap_pwrite(int fd, const void *p, size_t n, off_t off)
     if (gs)
         icpt_read(gs, p, n, at);
     return __real_pwrite(fd, p, n, off);
+}
+
+/* ---- formatted input: the scanf family -------------------------------------------------------- */
+
+/* After a scanf that returned r: the objects its first r assigning conversions stored
+ * (a %s or %[ as long as the string it left), and each %n reached, taken to be every
+ * %n no later than the r-th conversion (one behind a literal that failed to match is
+ * counted too: the walk cannot see the input). */
+typedef struct scan_spec {
+    bool skip, alloc; /* '*': no argument; 'm': the argument is a char ** */
+    int width, lm;
+    char conv;
+} scan_spec;
+
+/* One directive after its '%', a scanset included; NULL: positional or unknown. */
+static const char *scan_parse(const char *p, scan_spec *sp)
+{
+    sp->skip = *p == '*';
+    p += sp->skip;
+    const char *q = fmt_number(p, &sp->width);
+    if (*q == '$')
+        return NULL;
+    if (q == p)
+        sp->width = -1;
+    p = q;
+    sp->alloc = *p == 'm';
+    p += sp->alloc;
+    p = fmt_length(p, &sp->lm);
+    sp->conv = *p;
+    if (*p == '[') {
+        p += 1 + (p[1] == '^');
+        p += *p == ']';
+        while (*p && *p != ']')
+            p++;
+    }
+    return *p && strchr("diouxXnaAeEfFgGpcs[", sp->conv) ? p : NULL;
+}
+
+/* The bytes conversion sp stored at dst. */
+static size_t scan_stored(const scan_spec *sp, void *dst)
+{
+    if (sp->alloc && strchr("cs[", sp->conv))
+        return sizeof(char *);
+    switch (sp->conv) {
+    case 'p': return sizeof(void *);
+    case 'c': return sp->lm == LM_L ? 0 : (size_t)(sp->width > 0 ? sp->width : 1);
+    case 's': case '[': return sp->lm == LM_L ? 0 : __real_strlen(dst) + 1;
+    case 'a': case 'A': case 'e': case 'E': case 'f': case 'F': case 'g': case 'G':
+        return sp->lm == LM_L ? sizeof(double) : sp->lm == LM_LD ? sizeof(long double) : sizeof(float);
+    default: return fmt_n_size(sp->lm);
+    }
+}
+
+static void scan_check(race_gs *gs, const char *fmt, va_list ap, int r, icpt_site at)
+{
+    if (r < 0)
+        return;
+    fmt_args fa;
+    va_copy(fa.ap, ap);
+    int done = 0;
+    for (const char *p = fmt; *p; p++) {
+        if (*p != '%')
+            continue;
+        if (p[1] == '%') {
+            p++;
+            continue;
+        }
+        scan_spec sp;
+        if (!(p = scan_parse(p + 1, &sp)) || (sp.conv != 'n' && !sp.skip && done == r))
+            break;
+        if (sp.skip)
+            continue;
+        void *dst = va_arg(fa.ap, void *);
+        done += sp.conv != 'n';
+        icpt_write(gs, dst, scan_stored(&sp, dst), at);
+    }
+    va_end(fa.ap);
+}
+
+int __real_vsscanf(const char *, const char *, va_list);
+int __real_vfscanf(FILE *, const char *, va_list);
+int __real___isoc99_vsscanf(const char *, const char *, va_list);
+int __real___isoc99_vfscanf(FILE *, const char *, va_list);
+
+/* A scanf wrapper's body: the input string read first (sscanf: glibc measures all of
+ * it), then the call with ap, then what it stored, walked on a copy taken before. */
+#define SCAN_BODY(fn, in, fmt, call)                                                                  icpt_site at = ICPT_AT(fn);                                                                        race_gs *gs = icpt_user(at.ra);                                                                    if (gs)                                                                                                icpt_read_str(gs, in, at);                                                                     va_list before;                                                                                    va_copy(before, ap);                                                                               int r = (call);                                                                                    if (gs)                                                                                                scan_check(gs, fmt, before, r, at);                                                            va_end(before);                                                                                    return r
+#define SCAN_VARIADIC_BODY(fn, in, fmt, call)                                                         va_list ap;                                                                                        va_start(ap, fmt);                                                                                 icpt_site at = ICPT_AT(fn);                                                                        race_gs *gs = icpt_user(at.ra);                                                                    if (gs)                                                                                                icpt_read_str(gs, in, at);                                                                     va_list before;                                                                                    va_copy(before, ap);                                                                               int r = (call);                                                                                    if (gs)                                                                                                scan_check(gs, fmt, before, r, at);                                                            va_end(before);                                                                                    va_end(ap);                                                                                        return r
+
+/* glibc's headers name the C99 forms __isoc99_*; both names are wrapped. */
+int __wrap_vsscanf(const char *s, const char *fmt, va_list ap)
+{
+    SCAN_BODY(__wrap_vsscanf, s, fmt, __real_vsscanf(s, fmt, ap));
+}
+int __wrap___isoc99_vsscanf(const char *s, const char *fmt, va_list ap)
+{
+    SCAN_BODY(__wrap___isoc99_vsscanf, s, fmt, __real___isoc99_vsscanf(s, fmt, ap));
+}
+int __wrap_vfscanf(FILE *f, const char *fmt, va_list ap)
+{
+    SCAN_BODY(__wrap_vfscanf, NULL, fmt, __real_vfscanf(f, fmt, ap));
+}
+int __wrap___isoc99_vfscanf(FILE *f, const char *fmt, va_list ap)
+{
+    SCAN_BODY(__wrap___isoc99_vfscanf, NULL, fmt, __real___isoc99_vfscanf(f, fmt, ap));
+}
+int __wrap_vscanf(const char *fmt, va_list ap)
+{
+    SCAN_BODY(__wrap_vscanf, NULL, fmt, __real_vfscanf(stdin, fmt, ap));
+}
+int __wrap___isoc99_vscanf(const char *fmt, va_list ap)
+{
+    SCAN_BODY(__wrap___isoc99_vscanf, NULL, fmt, __real___isoc99_vfscanf(stdin, fmt, ap));
+}
+int __wrap_sscanf(const char *s, const char *fmt, ...)
+{
+    SCAN_VARIADIC_BODY(__wrap_sscanf, s, fmt, __real_vsscanf(s, fmt, ap));
+}
+int __wrap___isoc99_sscanf(const char *s, const char *fmt, ...)
+{
+    SCAN_VARIADIC_BODY(__wrap___isoc99_sscanf, s, fmt, __real___isoc99_vsscanf(s, fmt, ap));
+}
+int __wrap_fscanf(FILE *f, const char *fmt, ...)
+{
+    SCAN_VARIADIC_BODY(__wrap_fscanf, NULL, fmt, __real_vfscanf(f, fmt, ap));
+}
+int __wrap___isoc99_fscanf(FILE *f, const char *fmt, ...)
+{
+    SCAN_VARIADIC_BODY(__wrap___isoc99_fscanf, NULL, fmt, __real___isoc99_vfscanf(f, fmt, ap));
+}
+int __wrap_scanf(const char *fmt, ...)
+{
+    SCAN_VARIADIC_BODY(__wrap_scanf, NULL, fmt, __real_vfscanf(stdin, fmt, ap));
+}
+int __wrap___isoc99_scanf(const char *fmt, ...)
+{
+    SCAN_VARIADIC_BODY(__wrap___isoc99_scanf, NULL, fmt, __real___isoc99_vfscanf(stdin, fmt, ap));
 }
 
 /* ---- number parsing ------------------------------------------------------------------------------ */
