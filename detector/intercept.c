@@ -167,7 +167,7 @@ void __real_free(void *);
 int __real_posix_memalign(void **, size_t, size_t);
 void *__real_aligned_alloc(size_t, size_t);
 
-static void heap_note(void *p, size_t n, icpt_site at)
+void icpt_heap_note(void *p, size_t n, icpt_site at)
 {
     if (!p)
         return;
@@ -191,18 +191,17 @@ static void forget_span(uintptr_t a, uintptr_t b, void *arg)
     shadow_reset(a, b);
 }
 
-/* Before the block goes back to libc: a user's free is a write to all of it (freeing
- * memory another goroutine still uses is a race), then its history is forgotten.  Only
- * where the shadow holds something: memory nobody accessed cannot race, and reading its
- * shadow would allocate it (shadow_for_dirty). */
-static void heap_forget(void *p, uintptr_t ra)
+/* Before the block of n usable bytes goes back to libc: a user's free is a write to all
+ * of it (freeing memory another goroutine still uses is a race), then its history is
+ * forgotten.  Only where the shadow holds something: memory nobody accessed cannot race,
+ * and reading its shadow would allocate it (shadow_for_dirty). */
+void icpt_heap_forget(void *p, size_t n, uintptr_t ra)
 {
     if (!p || !race_enabled)
         return;
     race_gs *cur = race_cur();
     if (cur)
         race_flush(cur); /* a held-back read of p must not land after the reset */
-    size_t n = malloc_usable_size(p);
     race_pend_wait((uintptr_t)p, (uintptr_t)p + n); /* nor one of another thread's */
     size_t asked = race_heap_del((uintptr_t)p);
     forget_ctx f = {icpt_user(ra), ra, (uintptr_t)p + (asked ? asked : n)};
@@ -213,7 +212,7 @@ void *__wrap_malloc(size_t n)
 {
     icpt_site at = ICPT_AT(__wrap_malloc);
     void *p = __real_malloc(n);
-    heap_note(p, n, at);
+    icpt_heap_note(p, n, at);
     return p;
 }
 
@@ -221,7 +220,7 @@ void *__wrap_calloc(size_t k, size_t n)
 {
     icpt_site at = ICPT_AT(__wrap_calloc);
     void *p = __real_calloc(k, n);
-    heap_note(p, k * n, at);
+    icpt_heap_note(p, k * n, at);
     return p;
 }
 
@@ -230,7 +229,7 @@ void *__wrap_realloc(void *old, size_t n)
     icpt_site at = ICPT_AT(__wrap_realloc);
     if (!old) {
         void *p = __real_malloc(n);
-        heap_note(p, n, at);
+        icpt_heap_note(p, n, at);
         return p;
     }
     race_gs *gs = icpt_user(at.ra), *cur = race_cur();
@@ -248,7 +247,7 @@ void *__wrap_realloc(void *old, size_t n)
     }
     void *p = __real_realloc(old, n);
     if (p) {
-        heap_note(p, n, at);
+        icpt_heap_note(p, n, at);
         if (gs)
             icpt_write(gs, p, oldn < n ? oldn : n, at);
     }
@@ -258,7 +257,8 @@ void *__wrap_realloc(void *old, size_t n)
 void __wrap_free(void *p)
 {
     icpt_site at = ICPT_AT(__wrap_free);
-    heap_forget(p, at.ra);
+    if (p)
+        icpt_heap_forget(p, malloc_usable_size(p), at.ra);
     __real_free(p);
 }
 
@@ -267,7 +267,7 @@ int __wrap_posix_memalign(void **out, size_t align, size_t n)
     icpt_site at = ICPT_AT(__wrap_posix_memalign);
     int r = __real_posix_memalign(out, align, n);
     if (!r)
-        heap_note(*out, n, at);
+        icpt_heap_note(*out, n, at);
     return r;
 }
 
@@ -275,7 +275,7 @@ void *__wrap_aligned_alloc(size_t align, size_t n)
 {
     icpt_site at = ICPT_AT(__wrap_aligned_alloc);
     void *p = __real_aligned_alloc(align, n);
-    heap_note(p, n, at);
+    icpt_heap_note(p, n, at);
     return p;
 }
 
@@ -291,7 +291,7 @@ char *__wrap_strdup(const char *s)
     if (gs)
         icpt_read(gs, s, n, at);
     char *p = __real_strdup(s);
-    heap_note(p, n, at);
+    icpt_heap_note(p, n, at);
     return p;
 }
 
@@ -303,7 +303,7 @@ char *__wrap_strndup(const char *s, size_t max)
     if (gs)
         icpt_read(gs, s, n < max ? n + 1 : n, at);
     char *p = __real_strndup(s, max);
-    heap_note(p, n + 1, at);
+    icpt_heap_note(p, n + 1, at);
     return p;
 }
 

@@ -49,6 +49,12 @@ static inline void icpt_write(race_gs *gs, void *p, size_t n, icpt_site at)
 
 size_t __real_strlen(const char *);
 
+/* intercept.c's heap bookkeeping, for functions that allocate or free inside libc: a
+ * block of n bytes allocated (for reports), a block of n usable bytes about to be freed
+ * (a write to all of it by the caller at ra, then forgotten). */
+void icpt_heap_note(void *p, size_t n, icpt_site at);
+void icpt_heap_forget(void *p, size_t n, uintptr_t ra);
+
 /* A NUL-terminated string's bytes, terminator included. */
 static inline void icpt_read_str(race_gs *gs, const char *s, icpt_site at)
 {

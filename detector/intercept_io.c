@@ -15,12 +15,12 @@
  * The scanf family is walked the same way once the call has returned, which tells how
  * many conversions stored something.
  *
- * Not covered: getline/getdelim (libc may move the buffer with its own, unwrapped,
- * realloc) and wide-character functions.
+ * Not covered: wide-character functions.
  */
 #define _GNU_SOURCE
 #include "intercept.h"
 
+#include <malloc.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -437,6 +437,49 @@ ssize_t __wrap_pread(int fd, void *p, size_t n, off_t off)
 ssize_t __wrap___pread_chk(int fd, void *p, size_t n, off_t off, size_t pn)
 {
     return sys_wrote(p, __real___pread_chk(fd, p, n, off, pn), ICPT_AT(__wrap___pread_chk));
+}
+
+/* getline and getdelim read and store *line and *cap, and may move the buffer with
+ * libc's own realloc, which no wrapper sees: the old block is then forgotten as freed by
+ * the caller (a write to all of it), the new one noted.  Then the line and its NUL.
+ * glibc's headers inline getline as __getdelim. */
+ssize_t __real_getdelim(char **, size_t *, int, FILE *);
+
+static ssize_t line_read(char **line, size_t *cap, int delim, FILE *f, icpt_site at)
+{
+    race_gs *gs = icpt_user(at.ra);
+    if (!gs)
+        return __real_getdelim(line, cap, delim, f);
+    icpt_read(gs, line, sizeof *line, at);
+    icpt_read(gs, cap, sizeof *cap, at);
+    char *old = *line;
+    size_t oldn = old ? malloc_usable_size(old) : 0;
+    ssize_t r = __real_getdelim(line, cap, delim, f);
+    icpt_write(gs, line, sizeof *line, at);
+    icpt_write(gs, cap, sizeof *cap, at);
+    if (*line != old) {
+        icpt_heap_forget(old, oldn, at.ra);
+        if (*line)
+            icpt_heap_note(*line, *cap, at);
+    }
+    if (r >= 0)
+        icpt_write(gs, *line, (size_t)r + 1, at);
+    return r;
+}
+
+ssize_t __wrap_getline(char **line, size_t *cap, FILE *f)
+{
+    return line_read(line, cap, '\n', f, ICPT_AT(__wrap_getline));
+}
+
+ssize_t __wrap_getdelim(char **line, size_t *cap, int delim, FILE *f)
+{
+    return line_read(line, cap, delim, f, ICPT_AT(__wrap_getdelim));
+}
+
+ssize_t __wrap___getdelim(char **line, size_t *cap, int delim, FILE *f)
+{
+    return line_read(line, cap, delim, f, ICPT_AT(__wrap___getdelim));
 }
 
 ssize_t __wrap_write(int fd, const void *p, size_t n)

@@ -244,7 +244,7 @@ static const char *sym_path(const char *s)
 /* A cache-owned function name without GCC's clone suffixes (.constprop.0, .isra.0, .cold). */
 /* A function's printed name: no ".cold"-style suffix, and a libc interceptor under the
  * name of the function it stands for (__wrap_memcpy and __wrap___memcpy_chk, its
- * _FORTIFY_SOURCE form, are both "memcpy"). */
+ * _FORTIFY_SOURCE form, are both "memcpy"; __wrap___isoc99_sscanf is "sscanf"). */
 static const char *sym_name(const char *s)
 {
     if (!s)
@@ -254,6 +254,8 @@ static const char *sym_name(const char *s)
         s += 7, n -= 7;
         if (n > 6 && !strncmp(s, "__", 2) && !strncmp(s + n - 4, "_chk", 4))
             s += 2, n -= 6;
+        else if (!strncmp(s, "__isoc99_", 9))
+            s += 9, n -= 9;
     }
     char *d = strndup(s, n);
     return d ? d : "?";

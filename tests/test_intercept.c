@@ -117,6 +117,9 @@ static void c_sscanf_short(void) { (void)!sscanf(buf, "%d %d", (int *)(buf + DST
 static void c_sscanf_n(void) { (void)!sscanf(buf, "%*s%n", (int *)(buf + DST)); }
 static void c_sscanf_set(void) { (void)!sscanf(buf, "%[^,]", buf + DST); }
 static void c_fscanf(void) { (void)!fscanf(memf, "%2c", buf + DST); }
+static char *line = buf + DST;
+static size_t cap = 64;
+static void c_getline(void) { (void)!getline(&line, &cap, memf); }
 static void c_qsort(void) { qsort(buf + DST, 8, sizeof(int), by_value); }
 
 static const icase cases[] = {
@@ -174,6 +177,7 @@ static const icase cases[] = {
     {"sscanf %*s%n", "abc def", "", c_sscanf_n, {{0, 8}, {DST, DST + sizeof(int)}}},
     {"sscanf %[", "abc,def", "", c_sscanf_set, {{0, 8}, {DST, DST + 4}}},
     {"fscanf %2c", "", NULL, c_fscanf, {{DST, DST + 2}}},
+    {"getline", "", NULL, c_getline, {{DST, DST + 4}}},   /* "ab\n" fits: not moved */
     {"qsort", "", NULL, c_qsort, {{DST, DST + 8 * sizeof(int)}}},
 };
 
