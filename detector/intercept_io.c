@@ -13,7 +13,8 @@
  * are wrapped too, and still do their own checks.
  *
  * The scanf family is walked the same way once the call has returned, which tells how
- * many conversions stored something.
+ * many conversions stored something.  The time functions that return libc's static
+ * buffers write them, so calling them from two goroutines at once is a reported race.
  *
  * Not covered: wide-character functions.
  */
@@ -27,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 size_t __real_strnlen(const char *, size_t);
@@ -720,6 +722,112 @@ double __wrap_atof(const char *s)
     double v = __real_strtod(s, &stop);
     parse_check(s, stop, NULL, at);
     return v;
+}
+
+/* ---- time ---------------------------------------------------------------------------------------- */
+
+/* localtime, gmtime, ctime and asctime return libc's static buffers (one struct tm for
+ * localtime and gmtime, one string for ctime and asctime): each call is a write to the
+ * buffer, so goroutines calling them at once, or one reading the result while another
+ * calls again, are reported; the _r forms write the caller's buffer instead. */
+struct tm *__real_localtime(const time_t *);
+struct tm *__real_gmtime(const time_t *);
+char *__real_ctime(const time_t *);
+char *__real_asctime(const struct tm *);
+struct tm *__real_localtime_r(const time_t *, struct tm *);
+struct tm *__real_gmtime_r(const time_t *, struct tm *);
+char *__real_ctime_r(const time_t *, char *);
+char *__real_asctime_r(const struct tm *, char *);
+time_t __real_time(time_t *);
+time_t __real_mktime(struct tm *);
+size_t __real_strftime(char *, size_t, const char *, const struct tm *);
+
+static void time_check(const void *in, size_t inn, void *out, size_t outn, icpt_site at)
+{
+    race_gs *gs = icpt_user(at.ra);
+    if (!gs)
+        return;
+    if (in)
+        icpt_read(gs, in, inn, at);
+    if (out)
+        icpt_write(gs, out, outn, at);
+}
+
+struct tm *__wrap_localtime(const time_t *t)
+{
+    struct tm *r = __real_localtime(t);
+    time_check(t, sizeof *t, r, sizeof *r, ICPT_AT(__wrap_localtime));
+    return r;
+}
+
+struct tm *__wrap_gmtime(const time_t *t)
+{
+    struct tm *r = __real_gmtime(t);
+    time_check(t, sizeof *t, r, sizeof *r, ICPT_AT(__wrap_gmtime));
+    return r;
+}
+
+struct tm *__wrap_localtime_r(const time_t *t, struct tm *out)
+{
+    struct tm *r = __real_localtime_r(t, out);
+    time_check(t, sizeof *t, r, sizeof *r, ICPT_AT(__wrap_localtime_r));
+    return r;
+}
+
+struct tm *__wrap_gmtime_r(const time_t *t, struct tm *out)
+{
+    struct tm *r = __real_gmtime_r(t, out);
+    time_check(t, sizeof *t, r, sizeof *r, ICPT_AT(__wrap_gmtime_r));
+    return r;
+}
+
+char *__wrap_ctime(const time_t *t)
+{
+    char *r = __real_ctime(t);
+    time_check(t, sizeof *t, r, r ? __real_strlen(r) + 1 : 0, ICPT_AT(__wrap_ctime));
+    return r;
+}
+
+char *__wrap_ctime_r(const time_t *t, char *out)
+{
+    char *r = __real_ctime_r(t, out);
+    time_check(t, sizeof *t, r, r ? __real_strlen(r) + 1 : 0, ICPT_AT(__wrap_ctime_r));
+    return r;
+}
+
+char *__wrap_asctime(const struct tm *tm)
+{
+    char *r = __real_asctime(tm);
+    time_check(tm, sizeof *tm, r, r ? __real_strlen(r) + 1 : 0, ICPT_AT(__wrap_asctime));
+    return r;
+}
+
+char *__wrap_asctime_r(const struct tm *tm, char *out)
+{
+    char *r = __real_asctime_r(tm, out);
+    time_check(tm, sizeof *tm, r, r ? __real_strlen(r) + 1 : 0, ICPT_AT(__wrap_asctime_r));
+    return r;
+}
+
+time_t __wrap_time(time_t *t)
+{
+    time_t r = __real_time(t);
+    time_check(NULL, 0, t, sizeof *t, ICPT_AT(__wrap_time));
+    return r;
+}
+
+/* mktime normalises the fields it reads */
+time_t __wrap_mktime(struct tm *tm)
+{
+    time_check(tm, sizeof *tm, tm, sizeof *tm, ICPT_AT(__wrap_mktime));
+    return __real_mktime(tm);
+}
+
+size_t __wrap_strftime(char *s, size_t max, const char *fmt, const struct tm *tm)
+{
+    size_t r = __real_strftime(s, max, fmt, tm);
+    time_check(tm, sizeof *tm, s, r ? r + 1 : 0, ICPT_AT(__wrap_strftime));
+    return r;
 }
 
 /* ---- sorting --------------------------------------------------------------------------------------- */

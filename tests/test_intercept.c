@@ -18,6 +18,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 enum { BUF = 256, DST = 128 };
 
@@ -120,6 +121,13 @@ static void c_fscanf(void) { (void)!fscanf(memf, "%2c", buf + DST); }
 static char *line = buf + DST;
 static size_t cap = 64;
 static void c_getline(void) { (void)!getline(&line, &cap, memf); }
+static time_t t0 = 86400 * 365;
+static struct tm tm0;
+static void c_localtime_r(void) { (void)!localtime_r(&t0, (struct tm *)(buf + DST)); }
+static void c_ctime_r(void) { (void)!ctime_r(&t0, buf + DST); }
+static void c_asctime_r(void) { (void)!asctime_r((struct tm *)buf, buf + DST); }
+static void c_strftime(void) { (void)!strftime(buf + DST, 64, "%Y", &tm0); }
+static void c_time(void) { (void)!time((time_t *)(buf + DST)); }
 static void c_qsort(void) { qsort(buf + DST, 8, sizeof(int), by_value); }
 
 static const icase cases[] = {
@@ -178,6 +186,11 @@ static const icase cases[] = {
     {"sscanf %[", "abc,def", "", c_sscanf_set, {{0, 8}, {DST, DST + 4}}},
     {"fscanf %2c", "", NULL, c_fscanf, {{DST, DST + 2}}},
     {"getline", "", NULL, c_getline, {{DST, DST + 4}}},   /* "ab\n" fits: not moved */
+    {"localtime_r", "", NULL, c_localtime_r, {{DST, DST + sizeof(struct tm)}}},
+    {"ctime_r", "", NULL, c_ctime_r, {{DST, DST + 26}}},          /* "Fri Jan  1 ...\n" */
+    {"asctime_r", "", NULL, c_asctime_r, {{0, sizeof(struct tm)}, {DST, DST + 26}}},
+    {"strftime", "", NULL, c_strftime, {{DST, DST + 5}}},          /* "1971" */
+    {"time", "", NULL, c_time, {{DST, DST + sizeof(time_t)}}},
     {"qsort", "", NULL, c_qsort, {{DST, DST + 8 * sizeof(int)}}},
 };
 
@@ -200,6 +213,9 @@ static void prepare(const icase *c)
     memset(buf, 0, sizeof buf);
     strcpy(buf, c->text);
     strcpy(buf + DST, c->text2 ? c->text2 : c->text);
+    gmtime_r(&t0, &tm0);
+    if (!strcmp(c->name, "asctime_r"))
+        tm0 = *(struct tm *)memcpy(buf, &tm0, sizeof tm0);
     if (!strcmp(c->name, "qsort"))
         for (int i = 0; i < 8; i++)
             ((int *)(buf + DST))[i] = 8 - i;
