@@ -33,6 +33,8 @@ char *__real_strcat(char *, const char *);
 char *__real_strncat(char *, const char *, size_t);
 int __real_strcmp(const char *, const char *);
 int __real_strncmp(const char *, const char *, size_t);
+int __real_strcasecmp(const char *, const char *);
+int __real_strncasecmp(const char *, const char *, size_t);
 char *__real_strchr(const char *, int);
 char *__real_strrchr(const char *, int);
 char *__real_strdup(const char *);
@@ -79,37 +81,49 @@ size_t __wrap_strnlen(const char *s, size_t max)
     return n;
 }
 
-/* Comparisons read up to the first difference (or terminator) in both strings. */
-static size_t cmp_extent(const char *a, const char *b, size_t max)
+/* Comparisons read up to the first difference (or terminator) in both strings; fold:
+ * as strcasecmp, which compares the letters in lower case. */
+static size_t cmp_extent(const char *a, const char *b, size_t max, bool fold)
 {
     size_t i = 0;
-    while (i < max && a[i] && a[i] == b[i])
+    while (i < max && a[i] &&
+           (fold ? tolower((unsigned char)a[i]) == tolower((unsigned char)b[i]) : a[i] == b[i]))
         i++;
     return i < max ? i + 1 : max;
 }
 
-int __wrap_strcmp(const char *a, const char *b)
+static void cmp_check(const char *a, const char *b, size_t max, bool fold, icpt_site at)
 {
-    icpt_site at = ICPT_AT(__wrap_strcmp);
     race_gs *gs = icpt_user(at.ra);
     if (gs) {
-        size_t n = cmp_extent(a, b, SIZE_MAX);
+        size_t n = cmp_extent(a, b, max, fold);
         icpt_read(gs, a, n, at);
         icpt_read(gs, b, n, at);
     }
+}
+
+int __wrap_strcmp(const char *a, const char *b)
+{
+    cmp_check(a, b, SIZE_MAX, false, ICPT_AT(__wrap_strcmp));
     return __real_strcmp(a, b);
 }
 
 int __wrap_strncmp(const char *a, const char *b, size_t max)
 {
-    icpt_site at = ICPT_AT(__wrap_strncmp);
-    race_gs *gs = icpt_user(at.ra);
-    if (gs) {
-        size_t n = cmp_extent(a, b, max);
-        icpt_read(gs, a, n, at);
-        icpt_read(gs, b, n, at);
-    }
+    cmp_check(a, b, max, false, ICPT_AT(__wrap_strncmp));
     return __real_strncmp(a, b, max);
+}
+
+int __wrap_strcasecmp(const char *a, const char *b)
+{
+    cmp_check(a, b, SIZE_MAX, true, ICPT_AT(__wrap_strcasecmp));
+    return __real_strcasecmp(a, b);
+}
+
+int __wrap_strncasecmp(const char *a, const char *b, size_t max)
+{
+    cmp_check(a, b, max, true, ICPT_AT(__wrap_strncasecmp));
+    return __real_strncasecmp(a, b, max);
 }
 
 char *__wrap_strchr(const char *s, int c)
@@ -346,8 +360,6 @@ char *__real_strstr(const char *, const char *);
 size_t __real_strspn(const char *, const char *);
 size_t __real_strcspn(const char *, const char *);
 char *__real_strpbrk(const char *, const char *);
-int __real_strcasecmp(const char *, const char *);
-int __real_strncasecmp(const char *, const char *, size_t);
 char *__real_strtok_r(char *, const char *, char **);
 
 /* Copies up to and including the first c, or n bytes. */
@@ -429,38 +441,6 @@ char *__wrap_strpbrk(const char *s, const char *set)
         icpt_read(gs, s, r ? (size_t)(r - s) + 1 : __real_strlen(s) + 1, at);
     }
     return r;
-}
-
-static size_t casecmp_extent(const char *a, const char *b, size_t max)
-{
-    size_t i = 0;
-    while (i < max && a[i] && tolower((unsigned char)a[i]) == tolower((unsigned char)b[i]))
-        i++;
-    return i < max ? i + 1 : max;
-}
-
-int __wrap_strcasecmp(const char *a, const char *b)
-{
-    icpt_site at = ICPT_AT(__wrap_strcasecmp);
-    race_gs *gs = icpt_user(at.ra);
-    if (gs) {
-        size_t n = casecmp_extent(a, b, SIZE_MAX);
-        icpt_read(gs, a, n, at);
-        icpt_read(gs, b, n, at);
-    }
-    return __real_strcasecmp(a, b);
-}
-
-int __wrap_strncasecmp(const char *a, const char *b, size_t max)
-{
-    icpt_site at = ICPT_AT(__wrap_strncasecmp);
-    race_gs *gs = icpt_user(at.ra);
-    if (gs) {
-        size_t n = casecmp_extent(a, b, max);
-        icpt_read(gs, a, n, at);
-        icpt_read(gs, b, n, at);
-    }
-    return __real_strncasecmp(a, b, max);
 }
 
 /* ---- tokenising ---------------------------------------------------------------------------------- */
