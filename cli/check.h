@@ -21,6 +21,9 @@
 /* `racedemo check ARGS...`: argv[0] is "check".  Returns the exit status below. */
 int check_main(int argc, char **argv);
 
+/* Monotonic wall time in seconds, for timeouts and elapsed times (the CLI's too). */
+double check_now_s(void);
+
 /* ---- exit codes (docs/check.md) -------------------------------------------------------- */
 
 enum {

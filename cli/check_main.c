@@ -32,13 +32,6 @@
 #define CHECK_SCRATCH_MB 64  /* disk budget of a run's working directory (tmpfs, root only) */
 #define CHECK_LOG_MB 16      /* and of its detector log directory */
 
-static double check_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* ---- options ------------------------------------------------------------------------------ */
 
 static void check_usage(FILE *f)
@@ -492,7 +485,7 @@ static void check_runs(check_ctx *c)
 
 void check_submission(const check_opts *o, int slot_base, check_result *r)
 {
-    double t0 = check_now();
+    double t0 = check_now_s();
     memset(r, 0, sizeof *r);
     r->opts = o;
     r->leak_note = "goroutine leaks are checked when the program exits normally (RACEDEMO_LEAKCHECK); "
@@ -517,7 +510,7 @@ void check_submission(const check_opts *o, int slot_base, check_result *r)
     check_unmount_slots(c);
     sbx_rmtree(c->work);
     vd_finish(r);
-    r->elapsed_s = check_now() - t0;
+    r->elapsed_s = check_now_s() - t0;
     free(c);
 }
 

@@ -65,13 +65,6 @@ typedef struct sbx_job {
 static sbx_job *sbx_jobs;
 static int sbx_njobs;
 
-static double sbx_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 bool sbx_is_root(void) { return geteuid() == 0; }
 
 /* Logical slot -> claimed uid offset.  Two racedemo processes on one machine must never
@@ -220,7 +213,7 @@ static bool sbx_start(sbx_job *j)
         return sbx_fail(j, "pipe"), false;
     }
     fflush(NULL);
-    j->start = sbx_now();
+    j->start = check_now_s();
     j->deadline = j->start + (j->spec.lim.wall_s > 0 ? j->spec.lim.wall_s : 1e9);
     pid_t pid = fork();
     if (pid == 0)
@@ -389,8 +382,8 @@ static void sbx_finish(sbx_job *j)
         sbx_wait_uid_gone(j->spec.uid);
     else
         sbx_reap_children();
-    double until = sbx_now() + SBX_DRAIN_GRACE_S;
-    while ((j->fd[0] >= 0 || j->fd[1] >= 0) && sbx_now() < until) {
+    double until = check_now_s() + SBX_DRAIN_GRACE_S;
+    while ((j->fd[0] >= 0 || j->fd[1] >= 0) && check_now_s() < until) {
         struct pollfd p[2];
         int np = 0;
         for (int i = 0; i < 2; i++)
@@ -407,7 +400,7 @@ static void sbx_finish(sbx_job *j)
             close(j->fd[i]), j->fd[i] = -1;
     if (j->pidfd >= 0)
         close(j->pidfd), j->pidfd = -1;
-    j->res.wall_s = sbx_now() - j->start;
+    j->res.wall_s = check_now_s() - j->start;
 }
 
 /* Resident pages of one process (from /proc/PID/statm), relative to dir fd /proc. */
@@ -439,7 +432,7 @@ static void sbx_kill_job(sbx_job *j)
 static void sbx_mem_tick(sbx_job *js, int nj)
 {
     static double next;
-    double now = sbx_now();
+    double now = check_now_s();
     if (now < next)
         return;
     next = now + SBX_MEM_TICK_S;
@@ -492,7 +485,7 @@ static void sbx_poll_jobs(sbx_job *js, int nj)
 {
     struct pollfd p[3 * nj];
     int owner[3 * nj], which[3 * nj], np = 0;
-    double now = sbx_now(), wait = 1.0;
+    double now = check_now_s(), wait = 1.0;
     for (int k = 0; k < nj; k++) {
         if (!js[k].busy)
             continue;
@@ -527,7 +520,7 @@ static bool sbx_check_done(sbx_job *j)
     sbx_reap_children();
     if (j->exited)
         return true;
-    if (sbx_now() >= j->deadline) {
+    if (check_now_s() >= j->deadline) {
         j->res.timed_out = true;
         return true;
     }

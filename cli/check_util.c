@@ -1,13 +1,21 @@
 /*
- * check_util.c - the small helpers every check module uses: a growable string and
+ * check_util.c - the small helpers every check module uses: a growable string,
  * allocators that end the process on out-of-memory (racedemo check is a short-lived
- * command; there is nothing sensible to do without memory).
+ * command; there is nothing sensible to do without memory), and the clock.
  */
 #include "check_impl.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+double check_now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static _Noreturn void check_oom(void)
 {

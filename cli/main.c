@@ -237,18 +237,11 @@ typedef struct cli_progress {
     bool shown;
 } cli_progress;
 
-static double cli_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* A progress bar on stderr once a batch has taken more than a second (TTY only). */
 static void cli_show_progress(int done, int total, void *ctx)
 {
     cli_progress *p = ctx;
-    if (!isatty(2) || (!p->shown && cli_now() - p->start < 1.0))
+    if (!isatty(2) || (!p->shown && check_now_s() - p->start < 1.0))
         return;
     int width = 30, fill = total ? done * width / total : width;
     fprintf(stderr, "\r[%.*s%*s] %d/%d runs", fill, "##############################", width - fill, "", done, total);
@@ -318,7 +311,7 @@ static int cli_run_demo(const cli_demo *d, const cli_opts *o)
                                               .pct_steps = res.v[v].pct_steps, .preempt = -1};
     /* timing runs share no core with each other */
     int parallel = d->timing ? 1 : cli_parallelism();
-    cli_progress prog = {.start = cli_now()};
+    cli_progress prog = {.start = check_now_s()};
     if (cli_run_jobs(jobs, runs, total, parallel, o->timeout_s, cli_show_progress, &prog) != 0)
         return 1;
     for (int v = 0; v < res.nvariants; v++) {

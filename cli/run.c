@@ -11,6 +11,7 @@
  * Ownership: cli_run.out/err are malloc'd here and freed by cli_run_free.
  */
 #define _GNU_SOURCE
+#include "check.h"
 #include "cli.h"
 
 #include <errno.h>
@@ -44,13 +45,6 @@ typedef struct run_slot {
     double start, deadline;
     bool reaped;
 } run_slot;
-
-static double run_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* The child's environment: ours without the variables that fix a schedule, plus the
  * job's.  Returns a malloc'd NULL-terminated array of malloc'd strings' pointers. */
@@ -146,7 +140,7 @@ static int run_start(run_slot *s, const cli_job *j, cli_run *r, double timeout_s
     s->fd[0] = out[0];
     s->fd[1] = err[0];
     s->cap[0] = s->cap[1] = 0;
-    s->start = run_now();
+    s->start = check_now_s();
     s->deadline = s->start + timeout_s;
     s->reaped = false;
     return 0;
@@ -194,7 +188,7 @@ static void run_finish(run_slot *s, cli_run *r)
         munmap(steps, 4096);
     }
     close(s->memfd);
-    r->wall_s = run_now() - s->start;
+    r->wall_s = check_now_s() - s->start;
     s->job = -1;
 }
 
@@ -203,7 +197,7 @@ static void run_poll(run_slot *slots, int nslots, cli_run *runs)
 {
     struct pollfd pfd[3 * RUN_MAX_PARALLEL];
     int owner[3 * RUN_MAX_PARALLEL], np = 0;
-    double now = run_now(), wait = 1.0;
+    double now = check_now_s(), wait = 1.0;
     for (int i = 0; i < nslots; i++) {
         run_slot *s = &slots[i];
         if (s->job < 0)
@@ -236,7 +230,7 @@ static void run_poll(run_slot *slots, int nslots, cli_run *runs)
             s->fd[w] = -1;
         }
     }
-    now = run_now();
+    now = check_now_s();
     for (int i = 0; i < nslots; i++) {
         run_slot *s = &slots[i];
         if (s->job < 0)
