@@ -125,8 +125,15 @@ static void rt_ranges_load(void)
     rt_ranges_loading = false;
 }
 
+/* The runtime's own calls come from a handful of places again and again (the detector's
+ * clock copies call memcpy on every atomic operation): the last range found is kept per
+ * thread. */
+static __thread pc_range rt_last __attribute__((tls_model("initial-exec")));
+
 bool icpt_is_runtime(uintptr_t pc)
 {
+    if (pc >= rt_last.lo && pc < rt_last.hi)
+        return true;
     if (rt_ranges_loading)
         return true;
     pthread_once(&rt_ranges_once, rt_ranges_load);
@@ -138,7 +145,10 @@ bool icpt_is_runtime(uintptr_t pc)
         else
             hi = mid;
     }
-    return lo && pc < rt_ranges[lo - 1].hi;
+    if (!lo || pc >= rt_ranges[lo - 1].hi)
+        return false;
+    rt_last = rt_ranges[lo - 1];
+    return true;
 }
 
 void __tsan_func_entry(void *pc);

@@ -16,6 +16,9 @@
 #include "testutil.h"
 
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <wchar.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -103,6 +106,14 @@ static void c_sprintf(void) { (void)!sprintf(buf + DST, "x%dy", 42); }
 static void c_vsnprintf(void) { (void)!user_vsnprintf(buf + DST, 64, "%.3s!", buf); }
 static void c_printf_prec(void) { (void)!fprintf(devnull, "%5.3s|%d\n", buf, 7); }
 static void c_printf_n(void) { (void)!fprintf(devnull, "%*d%n", 3, 1, (int *)(buf + DST)); }
+/* every length modifier and '*' before the %s: a walk that took one argument too few or
+ * too many would check the wrong pointer (or crash) */
+static void c_printf_all(void)
+{
+    (void)!fprintf(devnull, "%-*.*s|%hhd|%hd|%ld|%lld|%jd|%zu|%td|%Lf|%p|%5.2e|%c|%lc|%%|%s\n",
+                   6, 2, "xyzzy", (char)1, (short)2, 3L, 4LL, (intmax_t)5, (size_t)6,
+                   (ptrdiff_t)7, 8.5L, (void *)buf, 9.5, 'c', (wint_t)'w', buf);
+}
 static void c_printf_s(void) { (void)!printf("%s %c %ld %f\n", buf, 'x', 5L, 1.5); }
 static void c_puts(void) { (void)!fputs(buf, devnull); }
 static void c_fwrite(void) { (void)!fwrite(buf, 1, 10, devnull); }
@@ -170,6 +181,7 @@ static const icase cases[] = {
     {"printf %.3s", "abcdef", NULL, c_printf_prec, {{0, 3}}},
     {"printf %n", "", NULL, c_printf_n, {{DST, DST + sizeof(int)}}},
     {"printf %s", "abcdef", NULL, c_printf_s, {{0, 7}}},
+    {"printf after every length", "abcdef", NULL, c_printf_all, {{0, 7}}},
     {"fputs", "abcdef", NULL, c_puts, {{0, 7}}},
     {"fwrite", "0123456789abcdef", NULL, c_fwrite, {{0, 10}}},
     {"fread", "", NULL, c_fread, {{DST, DST + 5}}},
