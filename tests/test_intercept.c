@@ -21,13 +21,14 @@
 #include <wchar.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 enum { BUF = 256, DST = 128 };
 
 static char buf[BUF] __attribute__((aligned(16)));
 static FILE *devnull, *memf;
-static int pipefd[2];
+static int pipefd[2], memfd;
 static char *endp;
 static void *volatile sink; /* results of pure functions, so their calls stay */
 static waitgroup_t wg;
@@ -50,6 +51,15 @@ typedef struct icase {
 static int by_value(const void *a, const void *b)
 {
     return *(const int *)a - *(const int *)b;
+}
+
+static int user_vsprintf(char *d, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int r = vsprintf(d, fmt, ap);
+    va_end(ap);
+    return r;
 }
 
 static int user_vsnprintf(char *d, size_t n, const char *fmt, ...)
@@ -114,8 +124,16 @@ static void c_printf_all(void)
                    6, 2, "xyzzy", (char)1, (short)2, 3L, 4LL, (intmax_t)5, (size_t)6,
                    (ptrdiff_t)7, 8.5L, (void *)buf, 9.5, 'c', (wint_t)'w', buf);
 }
+static void c_vsprintf(void) { (void)!user_vsprintf(buf + DST, "<%s>", buf); }
+static void c_dprintf(void) { (void)!dprintf(fileno(devnull), "%.4s", buf); }
+static void c_asprintf(void) { (void)!asprintf((char **)(buf + DST), "%s", buf); }
+static void c_puts(void) { (void)!puts(buf); }
+static void c_pread(void) { (void)!pread(memfd, buf + DST, ten() + 54, 1); }
+static void c_pwrite(void) { (void)!pwrite(memfd, buf, 6, 0); }
+static void c_strtoull(void) { (void)!strtoull(buf, NULL, 16); }
+static void c_strtof(void) { (void)!strtof(buf, NULL); }
 static void c_printf_s(void) { (void)!printf("%s %c %ld %f\n", buf, 'x', 5L, 1.5); }
-static void c_puts(void) { (void)!fputs(buf, devnull); }
+static void c_fputs(void) { (void)!fputs(buf, devnull); }
 static void c_fwrite(void) { (void)!fwrite(buf, 1, 10, devnull); }
 static void c_fread(void) { (void)!fread(buf + DST, 1, ten() + 40, memf); }
 static void c_fgets(void) { (void)!fgets(buf + DST, (int)ten() + 54, memf); }
@@ -138,6 +156,8 @@ static void c_localtime_r(void) { (void)!localtime_r(&t0, (struct tm *)(buf + DS
 static void c_ctime_r(void) { (void)!ctime_r(&t0, buf + DST); }
 static void c_asctime_r(void) { (void)!asctime_r((struct tm *)buf, buf + DST); }
 static void c_strftime(void) { (void)!strftime(buf + DST, 64, "%Y", &tm0); }
+static void c_mktime(void) { (void)!mktime((struct tm *)buf); }
+static void c_gmtime_r(void) { (void)!gmtime_r(&t0, (struct tm *)(buf + DST)); }
 static void c_time(void) { (void)!time((time_t *)(buf + DST)); }
 static void c_qsort(void) { qsort(buf + DST, 8, sizeof(int), by_value); }
 
@@ -182,7 +202,15 @@ static const icase cases[] = {
     {"printf %n", "", NULL, c_printf_n, {{DST, DST + sizeof(int)}}},
     {"printf %s", "abcdef", NULL, c_printf_s, {{0, 7}}},
     {"printf after every length", "abcdef", NULL, c_printf_all, {{0, 7}}},
-    {"fputs", "abcdef", NULL, c_puts, {{0, 7}}},
+    {"fputs", "abcdef", NULL, c_fputs, {{0, 7}}},
+    {"puts", "abcdef", NULL, c_puts, {{0, 7}}},
+    {"vsprintf", "abc", NULL, c_vsprintf, {{0, 4}, {DST, DST + 6}}},   /* "<abc>" */
+    {"dprintf %.4s", "abcdef", NULL, c_dprintf, {{0, 4}}},
+    {"asprintf", "abc", "", c_asprintf, {{0, 4}, {DST, DST + sizeof(char *)}}},
+    {"pread", "", NULL, c_pread, {{DST, DST + 4}}},      /* the memfd holds "hello" */
+    {"pwrite", "abcdef", NULL, c_pwrite, {{0, 6}}},
+    {"strtoull", "ff z", NULL, c_strtoull, {{0, 3}}},
+    {"strtof", "2.5e1x", NULL, c_strtof, {{0, 6}}},
     {"fwrite", "0123456789abcdef", NULL, c_fwrite, {{0, 10}}},
     {"fread", "", NULL, c_fread, {{DST, DST + 5}}},
     {"fgets", "", NULL, c_fgets, {{DST, DST + 4}}},
@@ -202,6 +230,8 @@ static const icase cases[] = {
     {"ctime_r", "", NULL, c_ctime_r, {{DST, DST + 26}}},          /* "Fri Jan  1 ...\n" */
     {"asctime_r", "", NULL, c_asctime_r, {{0, sizeof(struct tm)}, {DST, DST + 26}}},
     {"strftime", "", NULL, c_strftime, {{DST, DST + 5}}},          /* "1971" */
+    {"mktime", "", NULL, c_mktime, {{0, sizeof(struct tm)}}},
+    {"gmtime_r", "", NULL, c_gmtime_r, {{DST, DST + sizeof(struct tm)}}},
     {"time", "", NULL, c_time, {{DST, DST + sizeof(time_t)}}},
     {"qsort", "", NULL, c_qsort, {{DST, DST + 8 * sizeof(int)}}},
 };
@@ -226,7 +256,7 @@ static void prepare(const icase *c)
     strcpy(buf, c->text);
     strcpy(buf + DST, c->text2 ? c->text2 : c->text);
     gmtime_r(&t0, &tm0);
-    if (!strcmp(c->name, "asctime_r"))
+    if (!strcmp(c->name, "asctime_r") || !strcmp(c->name, "mktime"))
         tm0 = *(struct tm *)memcpy(buf, &tm0, sizeof tm0);
     if (!strcmp(c->name, "qsort"))
         for (int i = 0; i < 8; i++)
@@ -234,7 +264,8 @@ static void prepare(const icase *c)
     devnull = fopen("/dev/null", "w");
     static char input[] = "ab\ncd";
     memf = fmemopen(input, 5, "r");
-    if (pipe(pipefd) != 0 || write(pipefd[1], "xyz", 3) != 3)
+    memfd = memfd_create("intercept", 0);
+    if (pipe(pipefd) != 0 || write(pipefd[1], "xyz", 3) != 3 || write(memfd, "hello", 5) != 5)
         abort();
 }
 
