@@ -55,6 +55,11 @@ size_t __real_strlen(const char *);
 void icpt_heap_note(void *p, size_t n, icpt_site at);
 void icpt_heap_forget(void *p, size_t n, uintptr_t ra);
 
+/* intercept_fd.c: what is written to descriptor fd happens before what is read from it
+ * afterwards (fd < 0: nothing). */
+void icpt_fd_release(race_gs *gs, int fd);
+void icpt_fd_acquire(race_gs *gs, int fd);
+
 /* A NUL-terminated string's bytes, terminator included. */
 static inline void icpt_read_str(race_gs *gs, const char *s, icpt_site at)
 {

@@ -9,6 +9,10 @@
  * stops, checking nothing further, at a positional argument ("%2$s", which would need
  * the whole format first) or a conversion it does not know; it never guesses.
  *
+ * Every write to a descriptor (write, fwrite, printf to a stream...) also releases into
+ * the descriptor's sync object and every read acquires from it (intercept_fd.c), so data
+ * handed over through a pipe or socket is ordered as the kernel orders it.
+ *
  * With _FORTIFY_SOURCE, glibc's headers call __printf_chk, __read_chk... instead; those
  * are wrapped too, and still do their own checks.
  *
@@ -21,6 +25,7 @@
 #define _GNU_SOURCE
 #include "intercept.h"
 
+#include <errno.h>
 #include <malloc.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -32,6 +37,14 @@
 #include <unistd.h>
 
 size_t __real_strnlen(const char *, size_t);
+
+/* The descriptor under a stream, or -1 (fmemopen's have none), errno untouched. */
+static int icpt_fileno(FILE *f)
+{
+    int e = errno, fd = f ? fileno(f) : -1;
+    errno = e;
+    return fd;
+}
 
 /* ---- the printf format walk ---------------------------------------------------------------------- */
 
@@ -204,129 +217,148 @@ int __real___vsprintf_chk(char *, int, size_t, const char *, va_list);
 int __real___vsnprintf_chk(char *, size_t, int, size_t, const char *, va_list);
 int __real___vasprintf_chk(char **, int, const char *, va_list);
 
-static race_gs *out_pre(const char *fmt, va_list ap, icpt_site at)
+static race_gs *out_pre(int fd, const char *fmt, va_list ap, icpt_site at)
 {
     race_gs *gs = icpt_user(at.ra);
-    if (gs)
+    if (gs) {
         fmt_check(gs, fmt, ap, at);
+        icpt_fd_release(gs, fd);
+    }
     return gs;
 }
 
-/* A wrapper's whole body: fmt's accesses checked, then `call` (which uses ap), then
- * `post` with gs, at and the result r in scope.  The variadic form starts its own list:
- * va_start must run in the wrapper's frame. */
-#define OUT_BODY(fn, fmt, call, post)                                                                 icpt_site at = ICPT_AT(fn);                                                                        race_gs *gs = out_pre(fmt, ap, at);                                                                int r = (call);                                                                                    if (gs) {                                                                                              post;                                                                                          }                                                                                                  return r
-#define OUT_VARIADIC_BODY(fn, fmt, call, post)                                                        va_list ap;                                                                                        va_start(ap, fmt);                                                                                 icpt_site at = ICPT_AT(fn);                                                                        race_gs *gs = out_pre(fmt, ap, at);                                                                int r = (call);                                                                                    va_end(ap);                                                                                        if (gs) {                                                                                              post;                                                                                          }                                                                                                  return r
+/* A wrapper's whole body: fmt's accesses checked and the output descriptor fd released
+ * into, then `call` (which uses ap), then `post` with gs, at and the result r in scope.
+ * The variadic form starts its own list: va_start must run in the wrapper's frame. */
+#define OUT_BODY(fn, fd, fmt, call, post)                                                         \
+    icpt_site at = ICPT_AT(fn);                                                                    \
+    race_gs *gs = out_pre(fd, fmt, ap, at);                                                        \
+    int r = (call);                                                                                \
+    if (gs) {                                                                                      \
+        post;                                                                                      \
+    }                                                                                              \
+    return r
+#define OUT_VARIADIC_BODY(fn, fd, fmt, call, post)                                                \
+    va_list ap;                                                                                    \
+    va_start(ap, fmt);                                                                             \
+    icpt_site at = ICPT_AT(fn);                                                                    \
+    race_gs *gs = out_pre(fd, fmt, ap, at);                                                        \
+    int r = (call);                                                                                \
+    va_end(ap);                                                                                    \
+    if (gs) {                                                                                      \
+        post;                                                                                      \
+    }                                                                                              \
+    return r
 #define OUT_NOTHING (void)gs
 
 int __wrap_vprintf(const char *fmt, va_list ap)
 {
-    OUT_BODY(__wrap_vprintf, fmt, __real_vprintf(fmt, ap), OUT_NOTHING);
+    OUT_BODY(__wrap_vprintf, icpt_fileno(stdout), fmt, __real_vprintf(fmt, ap), OUT_NOTHING);
 }
 int __wrap_vfprintf(FILE *f, const char *fmt, va_list ap)
 {
-    OUT_BODY(__wrap_vfprintf, fmt, __real_vfprintf(f, fmt, ap), OUT_NOTHING);
+    OUT_BODY(__wrap_vfprintf, icpt_fileno(f), fmt, __real_vfprintf(f, fmt, ap), OUT_NOTHING);
 }
 int __wrap_vdprintf(int fd, const char *fmt, va_list ap)
 {
-    OUT_BODY(__wrap_vdprintf, fmt, __real_vdprintf(fd, fmt, ap), OUT_NOTHING);
+    OUT_BODY(__wrap_vdprintf, fd, fmt, __real_vdprintf(fd, fmt, ap), OUT_NOTHING);
 }
 int __wrap_vsprintf(char *s, const char *fmt, va_list ap)
 {
-    OUT_BODY(__wrap_vsprintf, fmt, __real_vsprintf(s, fmt, ap), fmt_wrote(gs, s, SIZE_MAX, r, at));
+    OUT_BODY(__wrap_vsprintf, -1, fmt, __real_vsprintf(s, fmt, ap), fmt_wrote(gs, s, SIZE_MAX, r, at));
 }
 int __wrap_vsnprintf(char *s, size_t n, const char *fmt, va_list ap)
 {
-    OUT_BODY(__wrap_vsnprintf, fmt, __real_vsnprintf(s, n, fmt, ap), fmt_wrote(gs, s, n, r, at));
+    OUT_BODY(__wrap_vsnprintf, -1, fmt, __real_vsnprintf(s, n, fmt, ap), fmt_wrote(gs, s, n, r, at));
 }
 int __wrap_vasprintf(char **out, const char *fmt, va_list ap)
 {
-    OUT_BODY(__wrap_vasprintf, fmt, __real_vasprintf(out, fmt, ap), icpt_write(gs, out, sizeof *out, at));
+    OUT_BODY(__wrap_vasprintf, -1, fmt, __real_vasprintf(out, fmt, ap), icpt_write(gs, out, sizeof *out, at));
 }
 
 int __wrap_printf(const char *fmt, ...)
 {
-    OUT_VARIADIC_BODY(__wrap_printf, fmt, __real_vprintf(fmt, ap), OUT_NOTHING);
+    OUT_VARIADIC_BODY(__wrap_printf, icpt_fileno(stdout), fmt, __real_vprintf(fmt, ap), OUT_NOTHING);
 }
 int __wrap_fprintf(FILE *f, const char *fmt, ...)
 {
-    OUT_VARIADIC_BODY(__wrap_fprintf, fmt, __real_vfprintf(f, fmt, ap), OUT_NOTHING);
+    OUT_VARIADIC_BODY(__wrap_fprintf, icpt_fileno(f), fmt, __real_vfprintf(f, fmt, ap), OUT_NOTHING);
 }
 int __wrap_dprintf(int fd, const char *fmt, ...)
 {
-    OUT_VARIADIC_BODY(__wrap_dprintf, fmt, __real_vdprintf(fd, fmt, ap), OUT_NOTHING);
+    OUT_VARIADIC_BODY(__wrap_dprintf, fd, fmt, __real_vdprintf(fd, fmt, ap), OUT_NOTHING);
 }
 int __wrap_sprintf(char *s, const char *fmt, ...)
 {
-    OUT_VARIADIC_BODY(__wrap_sprintf, fmt, __real_vsprintf(s, fmt, ap),
+    OUT_VARIADIC_BODY(__wrap_sprintf, -1, fmt, __real_vsprintf(s, fmt, ap),
                       fmt_wrote(gs, s, SIZE_MAX, r, at));
 }
 int __wrap_snprintf(char *s, size_t n, const char *fmt, ...)
 {
-    OUT_VARIADIC_BODY(__wrap_snprintf, fmt, __real_vsnprintf(s, n, fmt, ap),
+    OUT_VARIADIC_BODY(__wrap_snprintf, -1, fmt, __real_vsnprintf(s, n, fmt, ap),
                       fmt_wrote(gs, s, n, r, at));
 }
 int __wrap_asprintf(char **out, const char *fmt, ...)
 {
-    OUT_VARIADIC_BODY(__wrap_asprintf, fmt, __real_vasprintf(out, fmt, ap),
+    OUT_VARIADIC_BODY(__wrap_asprintf, -1, fmt, __real_vasprintf(out, fmt, ap),
                       icpt_write(gs, out, sizeof *out, at));
 }
 
 int __wrap___vprintf_chk(int flag, const char *fmt, va_list ap)
 {
-    OUT_BODY(__wrap___vprintf_chk, fmt, __real___vprintf_chk(flag, fmt, ap), OUT_NOTHING);
+    OUT_BODY(__wrap___vprintf_chk, icpt_fileno(stdout), fmt, __real___vprintf_chk(flag, fmt, ap), OUT_NOTHING);
 }
 int __wrap___vfprintf_chk(FILE *f, int flag, const char *fmt, va_list ap)
 {
-    OUT_BODY(__wrap___vfprintf_chk, fmt, __real___vfprintf_chk(f, flag, fmt, ap), OUT_NOTHING);
+    OUT_BODY(__wrap___vfprintf_chk, icpt_fileno(f), fmt, __real___vfprintf_chk(f, flag, fmt, ap), OUT_NOTHING);
 }
 int __wrap___vdprintf_chk(int fd, int flag, const char *fmt, va_list ap)
 {
-    OUT_BODY(__wrap___vdprintf_chk, fmt, __real___vdprintf_chk(fd, flag, fmt, ap), OUT_NOTHING);
+    OUT_BODY(__wrap___vdprintf_chk, fd, fmt, __real___vdprintf_chk(fd, flag, fmt, ap), OUT_NOTHING);
 }
 int __wrap___vsprintf_chk(char *s, int flag, size_t sn, const char *fmt, va_list ap)
 {
-    OUT_BODY(__wrap___vsprintf_chk, fmt, __real___vsprintf_chk(s, flag, sn, fmt, ap),
+    OUT_BODY(__wrap___vsprintf_chk, -1, fmt, __real___vsprintf_chk(s, flag, sn, fmt, ap),
              fmt_wrote(gs, s, SIZE_MAX, r, at));
 }
 int __wrap___vsnprintf_chk(char *s, size_t n, int flag, size_t sn, const char *fmt, va_list ap)
 {
-    OUT_BODY(__wrap___vsnprintf_chk, fmt, __real___vsnprintf_chk(s, n, flag, sn, fmt, ap),
+    OUT_BODY(__wrap___vsnprintf_chk, -1, fmt, __real___vsnprintf_chk(s, n, flag, sn, fmt, ap),
              fmt_wrote(gs, s, n, r, at));
 }
 int __wrap___vasprintf_chk(char **out, int flag, const char *fmt, va_list ap)
 {
-    OUT_BODY(__wrap___vasprintf_chk, fmt, __real___vasprintf_chk(out, flag, fmt, ap),
+    OUT_BODY(__wrap___vasprintf_chk, -1, fmt, __real___vasprintf_chk(out, flag, fmt, ap),
              icpt_write(gs, out, sizeof *out, at));
 }
 
 int __wrap___printf_chk(int flag, const char *fmt, ...)
 {
-    OUT_VARIADIC_BODY(__wrap___printf_chk, fmt, __real___vprintf_chk(flag, fmt, ap), OUT_NOTHING);
+    OUT_VARIADIC_BODY(__wrap___printf_chk, icpt_fileno(stdout), fmt, __real___vprintf_chk(flag, fmt, ap), OUT_NOTHING);
 }
 int __wrap___fprintf_chk(FILE *f, int flag, const char *fmt, ...)
 {
-    OUT_VARIADIC_BODY(__wrap___fprintf_chk, fmt, __real___vfprintf_chk(f, flag, fmt, ap),
+    OUT_VARIADIC_BODY(__wrap___fprintf_chk, icpt_fileno(f), fmt, __real___vfprintf_chk(f, flag, fmt, ap),
                       OUT_NOTHING);
 }
 int __wrap___dprintf_chk(int fd, int flag, const char *fmt, ...)
 {
-    OUT_VARIADIC_BODY(__wrap___dprintf_chk, fmt, __real___vdprintf_chk(fd, flag, fmt, ap),
+    OUT_VARIADIC_BODY(__wrap___dprintf_chk, fd, fmt, __real___vdprintf_chk(fd, flag, fmt, ap),
                       OUT_NOTHING);
 }
 int __wrap___sprintf_chk(char *s, int flag, size_t sn, const char *fmt, ...)
 {
-    OUT_VARIADIC_BODY(__wrap___sprintf_chk, fmt, __real___vsprintf_chk(s, flag, sn, fmt, ap),
+    OUT_VARIADIC_BODY(__wrap___sprintf_chk, -1, fmt, __real___vsprintf_chk(s, flag, sn, fmt, ap),
                       fmt_wrote(gs, s, SIZE_MAX, r, at));
 }
 int __wrap___snprintf_chk(char *s, size_t n, int flag, size_t sn, const char *fmt, ...)
 {
-    OUT_VARIADIC_BODY(__wrap___snprintf_chk, fmt,
+    OUT_VARIADIC_BODY(__wrap___snprintf_chk, -1, fmt,
                       __real___vsnprintf_chk(s, n, flag, sn, fmt, ap), fmt_wrote(gs, s, n, r, at));
 }
 int __wrap___asprintf_chk(char **out, int flag, const char *fmt, ...)
 {
-    OUT_VARIADIC_BODY(__wrap___asprintf_chk, fmt, __real___vasprintf_chk(out, flag, fmt, ap),
+    OUT_VARIADIC_BODY(__wrap___asprintf_chk, -1, fmt, __real___vasprintf_chk(out, flag, fmt, ap),
                       icpt_write(gs, out, sizeof *out, at));
 }
 
@@ -342,30 +374,36 @@ ssize_t __real_pread(int, void *, size_t, off_t);
 ssize_t __real_write(int, const void *, size_t);
 ssize_t __real_pwrite(int, const void *, size_t, off_t);
 
+/* What a write sends: n bytes at p (or the string p, n = SIZE_MAX) read, and fd released
+ * into, before the call. */
+static void write_check(int fd, const void *p, size_t n, icpt_site at)
+{
+    race_gs *gs = icpt_user(at.ra);
+    if (!gs)
+        return;
+    if (n == SIZE_MAX)
+        icpt_read_str(gs, p, at);
+    else
+        icpt_read(gs, p, n, at);
+    icpt_fd_release(gs, fd);
+}
+
 int __wrap_puts(const char *s)
 {
-    icpt_site at = ICPT_AT(__wrap_puts);
-    race_gs *gs = icpt_user(at.ra);
-    if (gs)
-        icpt_read_str(gs, s, at);
+    write_check(icpt_fileno(stdout), s, SIZE_MAX, ICPT_AT(__wrap_puts));
     return __real_puts(s);
 }
 
 int __wrap_fputs(const char *s, FILE *f)
 {
-    icpt_site at = ICPT_AT(__wrap_fputs);
-    race_gs *gs = icpt_user(at.ra);
-    if (gs)
-        icpt_read_str(gs, s, at);
+    write_check(icpt_fileno(f), s, SIZE_MAX, ICPT_AT(__wrap_fputs));
     return __real_fputs(s, f);
 }
 
 size_t __wrap_fwrite(const void *p, size_t size, size_t n, FILE *f)
 {
-    icpt_site at = ICPT_AT(__wrap_fwrite);
-    race_gs *gs = icpt_user(at.ra);
-    if (gs && (!size || n <= SIZE_MAX / size))
-        icpt_read(gs, p, size * n, at);
+    if (!size || n < SIZE_MAX / size)
+        write_check(icpt_fileno(f), p, size * n, ICPT_AT(__wrap_fwrite));
     return __real_fwrite(p, size, n, f);
 }
 
@@ -376,69 +414,70 @@ char *__real___fgets_chk(char *, size_t, int, FILE *);
 ssize_t __real___read_chk(int, void *, size_t, size_t);
 ssize_t __real___pread_chk(int, void *, size_t, off_t, size_t);
 
-static void read_wrote(void *p, size_t n, icpt_site at)
+/* What a read from fd received: fd acquired from, then n bytes at p written. */
+static void read_done(int fd, void *p, size_t n, icpt_site at)
 {
-    race_gs *gs = n ? icpt_user(at.ra) : NULL;
-    if (gs)
-        icpt_write(gs, p, n, at);
+    race_gs *gs = icpt_user(at.ra);
+    if (!gs)
+        return;
+    icpt_fd_acquire(gs, fd);
+    icpt_write(gs, p, n, at);
 }
 
-static char *fgets_wrote(char *s, int n, char *r, icpt_site at)
+static char *fgets_done(FILE *f, char *s, int n, char *r, icpt_site at)
 {
-    if (r)
-        read_wrote(s, __real_strnlen(s, (size_t)n) + 1, at);
+    read_done(icpt_fileno(f), s, r ? __real_strnlen(s, (size_t)n) + 1 : 0, at);
     return r;
 }
 
-static ssize_t sys_wrote(void *p, ssize_t r, icpt_site at)
+static ssize_t sys_read_done(int fd, void *p, ssize_t r, icpt_site at)
 {
-    if (r > 0)
-        read_wrote(p, (size_t)r, at);
+    read_done(fd, p, r > 0 ? (size_t)r : 0, at);
     return r;
 }
 
 size_t __wrap_fread(void *p, size_t size, size_t n, FILE *f)
 {
     size_t r = __real_fread(p, size, n, f);
-    read_wrote(p, size * r, ICPT_AT(__wrap_fread));
+    read_done(icpt_fileno(f), p, size * r, ICPT_AT(__wrap_fread));
     return r;
 }
 
 size_t __wrap___fread_chk(void *p, size_t pn, size_t size, size_t n, FILE *f)
 {
     size_t r = __real___fread_chk(p, pn, size, n, f);
-    read_wrote(p, size * r, ICPT_AT(__wrap___fread_chk));
+    read_done(icpt_fileno(f), p, size * r, ICPT_AT(__wrap___fread_chk));
     return r;
 }
 
 char *__wrap_fgets(char *s, int n, FILE *f)
 {
-    return fgets_wrote(s, n, __real_fgets(s, n, f), ICPT_AT(__wrap_fgets));
+    return fgets_done(f, s, n, __real_fgets(s, n, f), ICPT_AT(__wrap_fgets));
 }
 
 char *__wrap___fgets_chk(char *s, size_t sn, int n, FILE *f)
 {
-    return fgets_wrote(s, n, __real___fgets_chk(s, sn, n, f), ICPT_AT(__wrap___fgets_chk));
+    return fgets_done(f, s, n, __real___fgets_chk(s, sn, n, f), ICPT_AT(__wrap___fgets_chk));
 }
 
 ssize_t __wrap_read(int fd, void *p, size_t n)
 {
-    return sys_wrote(p, __real_read(fd, p, n), ICPT_AT(__wrap_read));
+    return sys_read_done(fd, p, __real_read(fd, p, n), ICPT_AT(__wrap_read));
 }
 
 ssize_t __wrap___read_chk(int fd, void *p, size_t n, size_t pn)
 {
-    return sys_wrote(p, __real___read_chk(fd, p, n, pn), ICPT_AT(__wrap___read_chk));
+    return sys_read_done(fd, p, __real___read_chk(fd, p, n, pn), ICPT_AT(__wrap___read_chk));
 }
 
 ssize_t __wrap_pread(int fd, void *p, size_t n, off_t off)
 {
-    return sys_wrote(p, __real_pread(fd, p, n, off), ICPT_AT(__wrap_pread));
+    return sys_read_done(fd, p, __real_pread(fd, p, n, off), ICPT_AT(__wrap_pread));
 }
 
 ssize_t __wrap___pread_chk(int fd, void *p, size_t n, off_t off, size_t pn)
 {
-    return sys_wrote(p, __real___pread_chk(fd, p, n, off, pn), ICPT_AT(__wrap___pread_chk));
+    return sys_read_done(fd, p, __real___pread_chk(fd, p, n, off, pn), ICPT_AT(__wrap___pread_chk));
 }
 
 /* getline and getdelim read and store *line and *cap, and may move the buffer with
@@ -457,6 +496,7 @@ static ssize_t line_read(char **line, size_t *cap, int delim, FILE *f, icpt_site
     char *old = *line;
     size_t oldn = old ? malloc_usable_size(old) : 0;
     ssize_t r = __real_getdelim(line, cap, delim, f);
+    icpt_fd_acquire(gs, icpt_fileno(f));
     icpt_write(gs, line, sizeof *line, at);
     icpt_write(gs, cap, sizeof *cap, at);
     if (*line != old) {
@@ -486,19 +526,15 @@ ssize_t __wrap___getdelim(char **line, size_t *cap, int delim, FILE *f)
 
 ssize_t __wrap_write(int fd, const void *p, size_t n)
 {
-    icpt_site at = ICPT_AT(__wrap_write);
-    race_gs *gs = icpt_user(at.ra);
-    if (gs)
-        icpt_read(gs, p, n, at);
+    if (n < SIZE_MAX)
+        write_check(fd, p, n, ICPT_AT(__wrap_write));
     return __real_write(fd, p, n);
 }
 
 ssize_t __wrap_pwrite(int fd, const void *p, size_t n, off_t off)
 {
-    icpt_site at = ICPT_AT(__wrap_pwrite);
-    race_gs *gs = icpt_user(at.ra);
-    if (gs)
-        icpt_read(gs, p, n, at);
+    if (n < SIZE_MAX)
+        write_check(fd, p, n, ICPT_AT(__wrap_pwrite));
     return __real_pwrite(fd, p, n, off);
 }
 
@@ -579,64 +615,97 @@ static void scan_check(race_gs *gs, const char *fmt, va_list ap, int r, icpt_sit
     va_end(fa.ap);
 }
 
+/* After a scanf from descriptor fd (-1: a string) that returned r. */
+static void scan_done(race_gs *gs, int fd, const char *fmt, va_list ap, int r, icpt_site at)
+{
+    icpt_fd_acquire(gs, fd);
+    scan_check(gs, fmt, ap, r, at);
+}
+
 int __real_vsscanf(const char *, const char *, va_list);
 int __real_vfscanf(FILE *, const char *, va_list);
 int __real___isoc99_vsscanf(const char *, const char *, va_list);
 int __real___isoc99_vfscanf(FILE *, const char *, va_list);
 
 /* A scanf wrapper's body: the input string read first (sscanf: glibc measures all of
- * it), then the call with ap, then what it stored, walked on a copy taken before. */
-#define SCAN_BODY(fn, in, fmt, call)                                                                  icpt_site at = ICPT_AT(fn);                                                                        race_gs *gs = icpt_user(at.ra);                                                                    if (gs)                                                                                                icpt_read_str(gs, in, at);                                                                     va_list before;                                                                                    va_copy(before, ap);                                                                               int r = (call);                                                                                    if (gs)                                                                                                scan_check(gs, fmt, before, r, at);                                                            va_end(before);                                                                                    return r
-#define SCAN_VARIADIC_BODY(fn, in, fmt, call)                                                         va_list ap;                                                                                        va_start(ap, fmt);                                                                                 icpt_site at = ICPT_AT(fn);                                                                        race_gs *gs = icpt_user(at.ra);                                                                    if (gs)                                                                                                icpt_read_str(gs, in, at);                                                                     va_list before;                                                                                    va_copy(before, ap);                                                                               int r = (call);                                                                                    if (gs)                                                                                                scan_check(gs, fmt, before, r, at);                                                            va_end(before);                                                                                    va_end(ap);                                                                                        return r
+ * it), then the call with ap, then the input descriptor fd acquired from and what the
+ * call stored, walked on a copy of ap taken before. */
+#define SCAN_BODY(fn, fd, in, fmt, call)                                                          \
+    icpt_site at = ICPT_AT(fn);                                                                    \
+    race_gs *gs = icpt_user(at.ra);                                                                \
+    if (gs)                                                                                        \
+        icpt_read_str(gs, in, at);                                                                 \
+    va_list before;                                                                                \
+    va_copy(before, ap);                                                                           \
+    int r = (call);                                                                                \
+    if (gs)                                                                                        \
+        scan_done(gs, fd, fmt, before, r, at);                                                     \
+    va_end(before);                                                                                \
+    return r
+#define SCAN_VARIADIC_BODY(fn, fd, in, fmt, call)                                                 \
+    va_list ap;                                                                                    \
+    va_start(ap, fmt);                                                                             \
+    icpt_site at = ICPT_AT(fn);                                                                    \
+    race_gs *gs = icpt_user(at.ra);                                                                \
+    if (gs)                                                                                        \
+        icpt_read_str(gs, in, at);                                                                 \
+    va_list before;                                                                                \
+    va_copy(before, ap);                                                                           \
+    int r = (call);                                                                                \
+    if (gs)                                                                                        \
+        scan_done(gs, fd, fmt, before, r, at);                                                     \
+    va_end(before);                                                                                \
+    va_end(ap);                                                                                    \
+    return r
 
 /* glibc's headers name the C99 forms __isoc99_*; both names are wrapped. */
 int __wrap_vsscanf(const char *s, const char *fmt, va_list ap)
 {
-    SCAN_BODY(__wrap_vsscanf, s, fmt, __real_vsscanf(s, fmt, ap));
+    SCAN_BODY(__wrap_vsscanf, -1, s, fmt, __real_vsscanf(s, fmt, ap));
 }
 int __wrap___isoc99_vsscanf(const char *s, const char *fmt, va_list ap)
 {
-    SCAN_BODY(__wrap___isoc99_vsscanf, s, fmt, __real___isoc99_vsscanf(s, fmt, ap));
+    SCAN_BODY(__wrap___isoc99_vsscanf, -1, s, fmt, __real___isoc99_vsscanf(s, fmt, ap));
 }
 int __wrap_vfscanf(FILE *f, const char *fmt, va_list ap)
 {
-    SCAN_BODY(__wrap_vfscanf, NULL, fmt, __real_vfscanf(f, fmt, ap));
+    SCAN_BODY(__wrap_vfscanf, icpt_fileno(f), NULL, fmt, __real_vfscanf(f, fmt, ap));
 }
 int __wrap___isoc99_vfscanf(FILE *f, const char *fmt, va_list ap)
 {
-    SCAN_BODY(__wrap___isoc99_vfscanf, NULL, fmt, __real___isoc99_vfscanf(f, fmt, ap));
+    SCAN_BODY(__wrap___isoc99_vfscanf, icpt_fileno(f), NULL, fmt, __real___isoc99_vfscanf(f, fmt, ap));
 }
 int __wrap_vscanf(const char *fmt, va_list ap)
 {
-    SCAN_BODY(__wrap_vscanf, NULL, fmt, __real_vfscanf(stdin, fmt, ap));
+    SCAN_BODY(__wrap_vscanf, icpt_fileno(stdin), NULL, fmt, __real_vfscanf(stdin, fmt, ap));
 }
 int __wrap___isoc99_vscanf(const char *fmt, va_list ap)
 {
-    SCAN_BODY(__wrap___isoc99_vscanf, NULL, fmt, __real___isoc99_vfscanf(stdin, fmt, ap));
+    SCAN_BODY(__wrap___isoc99_vscanf, icpt_fileno(stdin), NULL, fmt, __real___isoc99_vfscanf(stdin, fmt, ap));
 }
 int __wrap_sscanf(const char *s, const char *fmt, ...)
 {
-    SCAN_VARIADIC_BODY(__wrap_sscanf, s, fmt, __real_vsscanf(s, fmt, ap));
+    SCAN_VARIADIC_BODY(__wrap_sscanf, -1, s, fmt, __real_vsscanf(s, fmt, ap));
 }
 int __wrap___isoc99_sscanf(const char *s, const char *fmt, ...)
 {
-    SCAN_VARIADIC_BODY(__wrap___isoc99_sscanf, s, fmt, __real___isoc99_vsscanf(s, fmt, ap));
+    SCAN_VARIADIC_BODY(__wrap___isoc99_sscanf, -1, s, fmt, __real___isoc99_vsscanf(s, fmt, ap));
 }
 int __wrap_fscanf(FILE *f, const char *fmt, ...)
 {
-    SCAN_VARIADIC_BODY(__wrap_fscanf, NULL, fmt, __real_vfscanf(f, fmt, ap));
+    SCAN_VARIADIC_BODY(__wrap_fscanf, icpt_fileno(f), NULL, fmt, __real_vfscanf(f, fmt, ap));
 }
 int __wrap___isoc99_fscanf(FILE *f, const char *fmt, ...)
 {
-    SCAN_VARIADIC_BODY(__wrap___isoc99_fscanf, NULL, fmt, __real___isoc99_vfscanf(f, fmt, ap));
+    SCAN_VARIADIC_BODY(__wrap___isoc99_fscanf, icpt_fileno(f), NULL, fmt, __real___isoc99_vfscanf(f, fmt, ap));
 }
 int __wrap_scanf(const char *fmt, ...)
 {
-    SCAN_VARIADIC_BODY(__wrap_scanf, NULL, fmt, __real_vfscanf(stdin, fmt, ap));
+    SCAN_VARIADIC_BODY(__wrap_scanf, icpt_fileno(stdin), NULL, fmt, __real_vfscanf(stdin, fmt, ap));
 }
 int __wrap___isoc99_scanf(const char *fmt, ...)
 {
-    SCAN_VARIADIC_BODY(__wrap___isoc99_scanf, NULL, fmt, __real___isoc99_vfscanf(stdin, fmt, ap));
+    SCAN_VARIADIC_BODY(__wrap___isoc99_scanf, icpt_fileno(stdin), NULL, fmt, __real___isoc99_vfscanf(stdin, fmt, ap));
 }
 
 /* ---- number parsing ------------------------------------------------------------------------------ */
