@@ -1,8 +1,9 @@
 /*
  * intercept.c - libc interception through the linker's --wrap (detector.cmake lists the
  * symbols; racedemo.pc exports the same flags): which calls are the user's, the heap, and
- * _exit.  The wrappers of memory and string functions are in intercept_str.c, those of
- * stdio, unistd, formatting and conversions in intercept_io.c.
+ * _exit.  The other wrappers: memory and strings in intercept_str.c, printf and scanf
+ * in intercept_fmt.c, stdio and unistd buffers in intercept_io.c, parsing, qsort and time
+ * in intercept_stdlib.c; descriptors as sync objects in intercept_fd.c.
  *
  * libc is not instrumented, so a wrapper checks the bytes its function reads and writes
  * as ranged accesses by the calling goroutine.  The allocator wrappers register heap

@@ -9,6 +9,9 @@
 
 #include "detector.h"
 
+#include <errno.h>
+#include <stdio.h>
+
 /* Is pc inside the racedemo runtime's or detector's code?  The table is built at start-up
  * (icpt_prepare, from race_init), never later: a first call from a signal handler (the
  * crash report writes with write(2)) must not read DWARF there. */
@@ -54,6 +57,14 @@ size_t __real_strlen(const char *);
  * (a write to all of it by the caller at ra, then forgotten). */
 void icpt_heap_note(void *p, size_t n, icpt_site at);
 void icpt_heap_forget(void *p, size_t n, uintptr_t ra);
+
+/* The descriptor under a stream, or -1 (fmemopen's have none), errno untouched. */
+static inline int icpt_fileno(FILE *f)
+{
+    int e = errno, fd = f ? fileno(f) : -1;
+    errno = e;
+    return fd;
+}
 
 /* intercept_fd.c: what is written to descriptor fd happens before what is read from it
  * afterwards (fd < 0: nothing). */
