@@ -207,28 +207,27 @@ static race_gs *out_pre(int fd, const char *fmt, va_list ap, icpt_site at)
     return gs;
 }
 
-/* A wrapper's whole body: fmt's accesses checked and the output descriptor fd released
- * into, then `call` (which uses ap), then `post` with gs, at and the result r in scope.
- * The variadic form starts its own list: va_start must run in the wrapper's frame. */
-#define OUT_BODY(fn, fd, fmt, call, post)                                                         \
-    icpt_site at = ICPT_AT(fn);                                                                    \
-    race_gs *gs = out_pre(fd, fmt, ap, at);                                                        \
-    int r = (call);                                                                                \
-    if (gs) {                                                                                      \
-        post;                                                                                      \
-    }                                                                                              \
-    return r
+/* A wrapper's work, as an expression of its result r: fmt's accesses checked and the
+ * output descriptor fd released into, then `call` (which uses ap), then `post` with gs,
+ * at and r in scope.  The variadic wrappers start their own list first: va_start must
+ * run in the wrapper's frame (and ICPT_AT takes the wrapper's return address). */
+#define OUT_DO(fn, fd, fmt, call, post)                                                           \
+    ({                                                                                             \
+        icpt_site at = ICPT_AT(fn);                                                                \
+        race_gs *gs = out_pre(fd, fmt, ap, at);                                                    \
+        int r = (call);                                                                            \
+        if (gs) {                                                                                  \
+            post;                                                                                  \
+        }                                                                                          \
+        r;                                                                                         \
+    })
+#define OUT_BODY(fn, fd, fmt, call, post) return OUT_DO(fn, fd, fmt, call, post)
 #define OUT_VARIADIC_BODY(fn, fd, fmt, call, post)                                                \
     va_list ap;                                                                                    \
     va_start(ap, fmt);                                                                             \
-    icpt_site at = ICPT_AT(fn);                                                                    \
-    race_gs *gs = out_pre(fd, fmt, ap, at);                                                        \
-    int r = (call);                                                                                \
+    int result = OUT_DO(fn, fd, fmt, call, post);                                                  \
     va_end(ap);                                                                                    \
-    if (gs) {                                                                                      \
-        post;                                                                                      \
-    }                                                                                              \
-    return r
+    return result
 #define OUT_NOTHING (void)gs
 
 int __wrap_vprintf(const char *fmt, va_list ap)
@@ -431,36 +430,30 @@ int __real_vfscanf(FILE *, const char *, va_list);
 int __real___isoc99_vsscanf(const char *, const char *, va_list);
 int __real___isoc99_vfscanf(FILE *, const char *, va_list);
 
-/* A scanf wrapper's body: the input string read first (sscanf: glibc measures all of
- * it), then the call with ap, then the input descriptor fd acquired from and what the
- * call stored, walked on a copy of ap taken before. */
-#define SCAN_BODY(fn, fd, in, fmt, call)                                                          \
-    icpt_site at = ICPT_AT(fn);                                                                    \
-    race_gs *gs = icpt_user(at.ra);                                                                \
-    if (gs)                                                                                        \
-        icpt_read_str(gs, in, at);                                                                 \
-    va_list before;                                                                                \
-    va_copy(before, ap);                                                                           \
-    int r = (call);                                                                                \
-    if (gs)                                                                                        \
-        scan_done(gs, fd, fmt, before, r, at);                                                     \
-    va_end(before);                                                                                \
-    return r
+/* A scanf wrapper's work, as an expression of its result: the input string read first
+ * (sscanf: glibc measures all of it), then the call with ap, then the input descriptor
+ * fd acquired from and what the call stored, walked on a copy of ap taken before. */
+#define SCAN_DO(fn, fd, in, fmt, call)                                                            \
+    ({                                                                                             \
+        icpt_site at = ICPT_AT(fn);                                                                \
+        race_gs *gs = icpt_user(at.ra);                                                            \
+        if (gs)                                                                                    \
+            icpt_read_str(gs, in, at);                                                             \
+        va_list before;                                                                            \
+        va_copy(before, ap);                                                                       \
+        int r = (call);                                                                            \
+        if (gs)                                                                                    \
+            scan_done(gs, fd, fmt, before, r, at);                                                 \
+        va_end(before);                                                                            \
+        r;                                                                                         \
+    })
+#define SCAN_BODY(fn, fd, in, fmt, call) return SCAN_DO(fn, fd, in, fmt, call)
 #define SCAN_VARIADIC_BODY(fn, fd, in, fmt, call)                                                 \
     va_list ap;                                                                                    \
     va_start(ap, fmt);                                                                             \
-    icpt_site at = ICPT_AT(fn);                                                                    \
-    race_gs *gs = icpt_user(at.ra);                                                                \
-    if (gs)                                                                                        \
-        icpt_read_str(gs, in, at);                                                                 \
-    va_list before;                                                                                \
-    va_copy(before, ap);                                                                           \
-    int r = (call);                                                                                \
-    if (gs)                                                                                        \
-        scan_done(gs, fd, fmt, before, r, at);                                                     \
-    va_end(before);                                                                                \
+    int result = SCAN_DO(fn, fd, in, fmt, call);                                                   \
     va_end(ap);                                                                                    \
-    return r
+    return result
 
 /* glibc's headers name the C99 forms __isoc99_*; both names are wrapped. */
 int __wrap_vsscanf(const char *s, const char *fmt, va_list ap)
