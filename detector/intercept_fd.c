@@ -17,7 +17,9 @@
  *
  * fd_alias is written by whichever goroutine creates or closes a descriptor and read by
  * any, with relaxed atomics: a goroutine racing close(fd) against I/O on fd has a bug of
- * its own, and the worst here is an edge to the wrong cell.
+ * its own, and the worst here is an edge to the wrong cell.  The runtime's own
+ * descriptors (the symbolizer's files, the paging's userfaultfd) are left alone: their
+ * calls may come while the detector holds its locks.
  */
 #define _GNU_SOURCE
 #include "intercept.h"
@@ -70,9 +72,17 @@ static void fd_share(int to, int from)
     __atomic_store_n(&fd_alias[to], a ? a : from + 1, __ATOMIC_RELAXED);
 }
 
-static void fd_pair(int r, const int fds[2])
+#define FD_RA() ((uintptr_t)__builtin_return_address(0))
+
+/* Should the caller at ra have its descriptors tracked? */
+static bool fd_tracked(uintptr_t ra)
 {
-    if (r != 0 || !race_enabled)
+    return race_enabled && !icpt_is_runtime(ra);
+}
+
+static void fd_pair(int r, const int fds[2], uintptr_t ra)
+{
+    if (r != 0 || !fd_tracked(ra))
         return;
     fd_fresh(fds[0]);
     fd_fresh(fds[1]);
@@ -90,28 +100,28 @@ int __real_dup3(int, int, int);
 int __wrap_pipe(int fds[2])
 {
     int r = __real_pipe(fds);
-    fd_pair(r, fds);
+    fd_pair(r, fds, FD_RA());
     return r;
 }
 
 int __wrap_pipe2(int fds[2], int flags)
 {
     int r = __real_pipe2(fds, flags);
-    fd_pair(r, fds);
+    fd_pair(r, fds, FD_RA());
     return r;
 }
 
 int __wrap_socketpair(int domain, int type, int proto, int fds[2])
 {
     int r = __real_socketpair(domain, type, proto, fds);
-    fd_pair(r, fds);
+    fd_pair(r, fds, FD_RA());
     return r;
 }
 
 /* Forgotten before the descriptor goes: once closed, its number is anyone's. */
 int __wrap_close(int fd)
 {
-    if (race_enabled)
+    if (fd_tracked(FD_RA()))
         fd_fresh(fd);
     return __real_close(fd);
 }
@@ -119,7 +129,7 @@ int __wrap_close(int fd)
 int __wrap_dup(int fd)
 {
     int r = __real_dup(fd);
-    if (r >= 0 && race_enabled) {
+    if (r >= 0 && fd_tracked(FD_RA())) {
         fd_fresh(r);
         fd_share(r, fd);
     }
@@ -129,7 +139,7 @@ int __wrap_dup(int fd)
 int __wrap_dup2(int fd, int to)
 {
     int r = __real_dup2(fd, to);
-    if (r >= 0 && race_enabled && r != fd) {
+    if (r >= 0 && r != fd && fd_tracked(FD_RA())) {
         fd_fresh(r);
         fd_share(r, fd);
     }
@@ -139,7 +149,7 @@ int __wrap_dup2(int fd, int to)
 int __wrap_dup3(int fd, int to, int flags)
 {
     int r = __real_dup3(fd, to, flags);
-    if (r >= 0 && race_enabled) {
+    if (r >= 0 && fd_tracked(FD_RA())) {
         fd_fresh(r);
         fd_share(r, fd);
     }
