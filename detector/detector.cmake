@@ -14,14 +14,14 @@ set(RACEDEMO_WRAPPED
     sscanf fscanf scanf vsscanf vfscanf vscanf __isoc99_sscanf __isoc99_fscanf
     __isoc99_scanf __isoc99_vsscanf __isoc99_vfscanf __isoc99_vscanf
     strtol strtoul strtoll strtoull strtod strtof strtold atoi atol atoll atof qsort
-    pipe pipe2 socketpair close dup dup2 dup3
+    recv recvfrom send sendto readv writev pipe pipe2 socketpair close dup dup2 dup3
     localtime gmtime ctime asctime localtime_r gmtime_r ctime_r asctime_r time mktime
     strftime
     __memcpy_chk __memmove_chk __mempcpy_chk __memset_chk __explicit_bzero_chk
     __strcpy_chk __stpcpy_chk __strncpy_chk __stpncpy_chk __strcat_chk __strncat_chk
     __printf_chk __fprintf_chk __dprintf_chk __sprintf_chk __snprintf_chk __asprintf_chk
     __vprintf_chk __vfprintf_chk __vdprintf_chk __vsprintf_chk __vsnprintf_chk
-    __vasprintf_chk __fread_chk __fgets_chk __read_chk __pread_chk
+    __vasprintf_chk __fread_chk __fgets_chk __read_chk __pread_chk __recv_chk __recvfrom_chk
     malloc calloc realloc free posix_memalign aligned_alloc _exit)
 set(_wrap_flags)
 foreach(sym ${RACEDEMO_WRAPPED})

@@ -3,6 +3,8 @@
  * and getline store, what write, fwrite and fputs send (see intercept.c for how wrappers
  * tell the user's calls from the runtime's).
  *
+ * Sockets the same way: recv, recvfrom, send, sendto; readv and writev per iovec.
+ *
  * Every write to a descriptor also releases into the descriptor's sync object and every
  * read acquires from it (intercept_fd.c), so data handed over through a pipe or socket
  * is ordered as the kernel orders it.  With _FORTIFY_SOURCE, glibc's headers call
@@ -13,6 +15,8 @@
 #include "intercept.h"
 
 #include <malloc.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -194,4 +198,115 @@ ssize_t __wrap_pwrite(int fd, const void *p, size_t n, off_t off)
     if (n < SIZE_MAX)
         write_check(fd, p, n, ICPT_AT(__wrap_pwrite));
     return __real_pwrite(fd, p, n, off);
+}
+
+/* ---- sockets and vectors ------------------------------------------------------------------------- */
+
+ssize_t __real_recv(int, void *, size_t, int);
+ssize_t __real_recvfrom(int, void *, size_t, int, struct sockaddr *, socklen_t *);
+ssize_t __real_send(int, const void *, size_t, int);
+ssize_t __real_sendto(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
+ssize_t __real_readv(int, const struct iovec *, int);
+ssize_t __real___recv_chk(int, void *, size_t, size_t, int);
+ssize_t __real___recvfrom_chk(int, void *, size_t, size_t, int, struct sockaddr *, socklen_t *);
+ssize_t __real_writev(int, const struct iovec *, int);
+
+ssize_t __wrap_recv(int fd, void *p, size_t n, int flags)
+{
+    return sys_read_done(fd, p, __real_recv(fd, p, n, flags), ICPT_AT(__wrap_recv));
+}
+
+ssize_t __wrap___recv_chk(int fd, void *p, size_t n, size_t pn, int flags)
+{
+    return sys_read_done(fd, p, __real___recv_chk(fd, p, n, pn, flags), ICPT_AT(__wrap___recv_chk));
+}
+
+/* recvfrom also stores the sender's address, as much as *alen said there was room for. */
+static ssize_t from_done(ssize_t r, struct sockaddr *from, socklen_t *alen, socklen_t room,
+                         icpt_site at)
+{
+    race_gs *gs = r >= 0 && from && alen ? icpt_user(at.ra) : NULL;
+    if (gs) {
+        icpt_write(gs, alen, sizeof *alen, at);
+        icpt_write(gs, from, *alen < room ? *alen : room, at);
+    }
+    return r;
+}
+
+ssize_t __wrap_recvfrom(int fd, void *p, size_t n, int flags, struct sockaddr *from, socklen_t *alen)
+{
+    icpt_site at = ICPT_AT(__wrap_recvfrom);
+    socklen_t room = alen ? *alen : 0;
+    ssize_t r = sys_read_done(fd, p, __real_recvfrom(fd, p, n, flags, from, alen), at);
+    return from_done(r, from, alen, room, at);
+}
+
+ssize_t __wrap___recvfrom_chk(int fd, void *p, size_t n, size_t pn, int flags,
+                              struct sockaddr *from, socklen_t *alen)
+{
+    icpt_site at = ICPT_AT(__wrap___recvfrom_chk);
+    socklen_t room = alen ? *alen : 0;
+    ssize_t r = sys_read_done(fd, p, __real___recvfrom_chk(fd, p, n, pn, flags, from, alen), at);
+    return from_done(r, from, alen, room, at);
+}
+
+ssize_t __wrap_send(int fd, const void *p, size_t n, int flags)
+{
+    if (n < SIZE_MAX)
+        write_check(fd, p, n, ICPT_AT(__wrap_send));
+    return __real_send(fd, p, n, flags);
+}
+
+ssize_t __wrap_sendto(int fd, const void *p, size_t n, int flags, const struct sockaddr *to,
+                      socklen_t tolen)
+{
+    icpt_site at = ICPT_AT(__wrap_sendto);
+    if (n < SIZE_MAX)
+        write_check(fd, p, n, at);
+    race_gs *gs = to ? icpt_user(at.ra) : NULL;
+    if (gs)
+        icpt_read(gs, to, tolen, at);
+    return __real_sendto(fd, p, n, flags, to, tolen);
+}
+
+/* A vector's buffers in order: readv filled the first `filled` bytes (fills), writev
+ * sends them all; the iovec array itself is read. */
+static void iov_check(race_gs *gs, const struct iovec *v, int n, size_t filled, bool fills,
+                      icpt_site at)
+{
+    if (n <= 0)
+        return;
+    icpt_read(gs, v, (size_t)n * sizeof *v, at);
+    for (int i = 0; i < n && (!fills || filled); i++) {
+        size_t k = fills && v[i].iov_len > filled ? filled : v[i].iov_len;
+        if (fills) {
+            icpt_write(gs, v[i].iov_base, k, at);
+            filled -= k;
+        } else {
+            icpt_read(gs, v[i].iov_base, k, at);
+        }
+    }
+}
+
+ssize_t __wrap_readv(int fd, const struct iovec *v, int n)
+{
+    icpt_site at = ICPT_AT(__wrap_readv);
+    ssize_t r = __real_readv(fd, v, n);
+    race_gs *gs = icpt_user(at.ra);
+    if (gs) {
+        icpt_fd_acquire(gs, fd);
+        iov_check(gs, v, n, r > 0 ? (size_t)r : 0, true, at);
+    }
+    return r;
+}
+
+ssize_t __wrap_writev(int fd, const struct iovec *v, int n)
+{
+    icpt_site at = ICPT_AT(__wrap_writev);
+    race_gs *gs = icpt_user(at.ra);
+    if (gs) {
+        iov_check(gs, v, n, 0, false, at);
+        icpt_fd_release(gs, fd);
+    }
+    return __real_writev(fd, v, n);
 }

@@ -22,13 +22,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 
 enum { BUF = 256, DST = 128 };
 
 static char buf[BUF] __attribute__((aligned(16)));
 static FILE *devnull, *memf;
-static int pipefd[2], memfd;
+static int pipefd[2], memfd, sv[2];
 static char *endp;
 static void *volatile sink; /* results of pure functions, so their calls stay */
 static waitgroup_t wg;
@@ -159,6 +161,19 @@ static void c_strftime(void) { (void)!strftime(buf + DST, 64, "%Y", &tm0); }
 static void c_mktime(void) { (void)!mktime((struct tm *)buf); }
 static void c_gmtime_r(void) { (void)!gmtime_r(&t0, (struct tm *)(buf + DST)); }
 static void c_time(void) { (void)!time((time_t *)(buf + DST)); }
+static void c_recv(void) { (void)!recv(sv[0], buf + DST, ten() + 54, 0); }
+static void c_recvfrom(void) { (void)!recvfrom(sv[0], buf + DST, ten() + 54, 0, NULL, NULL); }
+static void c_send(void) { (void)!send(sv[0], buf, 6, 0); }
+static void c_readv(void)
+{
+    struct iovec v[2] = {{buf + DST, 2}, {buf + DST + 8, 10}};
+    (void)!readv(pipefd[0], v, 2); /* "xyz": 2 bytes, then 1 */
+}
+static void c_writev(void)
+{
+    struct iovec v[2] = {{buf, 3}, {buf + 8, 2}};
+    (void)!writev(fileno(devnull), v, 2);
+}
 static void c_qsort(void) { qsort(buf + DST, 8, sizeof(int), by_value); }
 
 static const icase cases[] = {
@@ -233,6 +248,11 @@ static const icase cases[] = {
     {"mktime", "", NULL, c_mktime, {{0, sizeof(struct tm)}}},
     {"gmtime_r", "", NULL, c_gmtime_r, {{DST, DST + sizeof(struct tm)}}},
     {"time", "", NULL, c_time, {{DST, DST + sizeof(time_t)}}},
+    {"recv", "", NULL, c_recv, {{DST, DST + 3}}},        /* the socketpair holds "hey" */
+    {"recvfrom", "", NULL, c_recvfrom, {{DST, DST + 3}}},
+    {"send", "abcdef", NULL, c_send, {{0, 6}}},
+    {"readv", "", NULL, c_readv, {{DST, DST + 2}, {DST + 8, DST + 9}}},
+    {"writev", "0123456789", NULL, c_writev, {{0, 3}, {8, 10}}},
     {"qsort", "", NULL, c_qsort, {{DST, DST + 8 * sizeof(int)}}},
 };
 
@@ -265,6 +285,8 @@ static void prepare(const icase *c)
     static char input[] = "ab\ncd";
     memf = fmemopen(input, 5, "r");
     memfd = memfd_create("intercept", 0);
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0 || write(sv[1], "hey", 3) != 3)
+        abort();
     if (pipe(pipefd) != 0 || write(pipefd[1], "xyz", 3) != 3 || write(memfd, "hello", 5) != 5)
         abort();
 }
