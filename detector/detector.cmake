@@ -14,7 +14,7 @@ set(RACEDEMO_WRAPPED
     sscanf fscanf scanf vsscanf vfscanf vscanf __isoc99_sscanf __isoc99_fscanf
     __isoc99_scanf __isoc99_vsscanf __isoc99_vfscanf __isoc99_vscanf
     strtol strtoul strtoll strtoull strtod strtof strtold atoi atol atoll atof qsort
-    recv recvfrom send sendto readv writev pipe pipe2 socketpair close dup dup2 dup3
+    recv recvfrom send sendto readv writev pipe pipe2 socketpair close fclose dup dup2 dup3
     localtime gmtime ctime asctime localtime_r gmtime_r ctime_r asctime_r time mktime
     strftime
     __memcpy_chk __memmove_chk __mempcpy_chk __memset_chk __explicit_bzero_chk

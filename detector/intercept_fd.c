@@ -10,7 +10,8 @@
  * write releases (merging) into the cell, a read acquires from it.  The two ends of a
  * pipe or socketpair, and a dup's copy, share one cell: fd_alias maps a descriptor to the
  * cell's number plus one (0: its own).  A cell is forgotten when the descriptor that
- * owns it is created (pipe, socketpair) or closed, so a reused number starts unordered.
+ * owns it is created (pipe, socketpair) or closed (close, fclose), so a reused number
+ * starts unordered.
  * Descriptors made elsewhere (open, socket, accept) use their own cell.  Numbers from
  * FD_MAX up are not tracked: their I/O orders nothing (a possible false race, never a
  * hidden one).
@@ -93,6 +94,7 @@ int __real_pipe(int[2]);
 int __real_pipe2(int[2], int);
 int __real_socketpair(int, int, int, int[2]);
 int __real_close(int);
+int __real_fclose(FILE *);
 int __real_dup(int);
 int __real_dup2(int, int);
 int __real_dup3(int, int, int);
@@ -124,6 +126,14 @@ int __wrap_close(int fd)
     if (fd_tracked(FD_RA()))
         fd_fresh(fd);
     return __real_close(fd);
+}
+
+/* fclose closes the descriptor inside libc, past the close wrapper. */
+int __wrap_fclose(FILE *f)
+{
+    if (f && fd_tracked(FD_RA()))
+        fd_fresh(icpt_fileno(f));
+    return __real_fclose(f);
 }
 
 int __wrap_dup(int fd)
