@@ -33,7 +33,8 @@ static inline race_gs *icpt_user(uintptr_t ra)
 typedef struct icpt_site {
     uintptr_t ra, op;
 } icpt_site;
-#define ICPT_AT(fn) ((icpt_site){(uintptr_t)__builtin_return_address(0), (uintptr_t)(fn)})
+#define ICPT_AT(fn) ((icpt_site){ICPT_CALLER(), (uintptr_t)(fn)})
+#define ICPT_CALLER() ((uintptr_t)__builtin_return_address(0))
 
 /* The access of n bytes at p, with at's frames. */
 void icpt_access(race_gs *gs, const void *p, size_t n, uint64_t kind, icpt_site at);
@@ -65,6 +66,10 @@ static inline int icpt_fileno(FILE *f)
     errno = e;
     return fd;
 }
+
+/* intercept_io.c: at procs = 1, before an I/O call on fd that may block, let the
+ * runnable goroutines run while fd is not ready (events: POLLIN or POLLOUT). */
+void icpt_io_wait(int fd, short events, FILE *f, uintptr_t ra);
 
 /* intercept_fd.c: what is written to descriptor fd happens before what is read from it
  * afterwards (fd < 0: nothing). */

@@ -18,6 +18,7 @@
 #define _GNU_SOURCE
 #include "intercept.h"
 
+#include <poll.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -244,24 +245,29 @@ int __wrap_vdprintf(int fd, const char *fmt, va_list ap)
 }
 int __wrap_vsprintf(char *s, const char *fmt, va_list ap)
 {
-    OUT_BODY(__wrap_vsprintf, -1, fmt, __real_vsprintf(s, fmt, ap), fmt_wrote(gs, s, SIZE_MAX, r, at));
+    OUT_BODY(__wrap_vsprintf, -1, fmt, __real_vsprintf(s, fmt, ap),
+             fmt_wrote(gs, s, SIZE_MAX, r, at));
 }
 int __wrap_vsnprintf(char *s, size_t n, const char *fmt, va_list ap)
 {
-    OUT_BODY(__wrap_vsnprintf, -1, fmt, __real_vsnprintf(s, n, fmt, ap), fmt_wrote(gs, s, n, r, at));
+    OUT_BODY(__wrap_vsnprintf, -1, fmt, __real_vsnprintf(s, n, fmt, ap),
+             fmt_wrote(gs, s, n, r, at));
 }
 int __wrap_vasprintf(char **out, const char *fmt, va_list ap)
 {
-    OUT_BODY(__wrap_vasprintf, -1, fmt, __real_vasprintf(out, fmt, ap), icpt_write(gs, out, sizeof *out, at));
+    OUT_BODY(__wrap_vasprintf, -1, fmt, __real_vasprintf(out, fmt, ap),
+             icpt_write(gs, out, sizeof *out, at));
 }
 
 int __wrap_printf(const char *fmt, ...)
 {
-    OUT_VARIADIC_BODY(__wrap_printf, icpt_fileno(stdout), fmt, __real_vprintf(fmt, ap), OUT_NOTHING);
+    OUT_VARIADIC_BODY(__wrap_printf, icpt_fileno(stdout), fmt, __real_vprintf(fmt, ap),
+                      OUT_NOTHING);
 }
 int __wrap_fprintf(FILE *f, const char *fmt, ...)
 {
-    OUT_VARIADIC_BODY(__wrap_fprintf, icpt_fileno(f), fmt, __real_vfprintf(f, fmt, ap), OUT_NOTHING);
+    OUT_VARIADIC_BODY(__wrap_fprintf, icpt_fileno(f), fmt, __real_vfprintf(f, fmt, ap),
+                      OUT_NOTHING);
 }
 int __wrap_dprintf(int fd, const char *fmt, ...)
 {
@@ -285,11 +291,13 @@ int __wrap_asprintf(char **out, const char *fmt, ...)
 
 int __wrap___vprintf_chk(int flag, const char *fmt, va_list ap)
 {
-    OUT_BODY(__wrap___vprintf_chk, icpt_fileno(stdout), fmt, __real___vprintf_chk(flag, fmt, ap), OUT_NOTHING);
+    OUT_BODY(__wrap___vprintf_chk, icpt_fileno(stdout), fmt, __real___vprintf_chk(flag, fmt, ap),
+             OUT_NOTHING);
 }
 int __wrap___vfprintf_chk(FILE *f, int flag, const char *fmt, va_list ap)
 {
-    OUT_BODY(__wrap___vfprintf_chk, icpt_fileno(f), fmt, __real___vfprintf_chk(f, flag, fmt, ap), OUT_NOTHING);
+    OUT_BODY(__wrap___vfprintf_chk, icpt_fileno(f), fmt, __real___vfprintf_chk(f, flag, fmt, ap),
+             OUT_NOTHING);
 }
 int __wrap___vdprintf_chk(int fd, int flag, const char *fmt, va_list ap)
 {
@@ -313,11 +321,13 @@ int __wrap___vasprintf_chk(char **out, int flag, const char *fmt, va_list ap)
 
 int __wrap___printf_chk(int flag, const char *fmt, ...)
 {
-    OUT_VARIADIC_BODY(__wrap___printf_chk, icpt_fileno(stdout), fmt, __real___vprintf_chk(flag, fmt, ap), OUT_NOTHING);
+    OUT_VARIADIC_BODY(__wrap___printf_chk, icpt_fileno(stdout), fmt,
+                      __real___vprintf_chk(flag, fmt, ap), OUT_NOTHING);
 }
 int __wrap___fprintf_chk(FILE *f, int flag, const char *fmt, ...)
 {
-    OUT_VARIADIC_BODY(__wrap___fprintf_chk, icpt_fileno(f), fmt, __real___vfprintf_chk(f, flag, fmt, ap),
+    OUT_VARIADIC_BODY(__wrap___fprintf_chk, icpt_fileno(f), fmt,
+                      __real___vfprintf_chk(f, flag, fmt, ap), 
                       OUT_NOTHING);
 }
 int __wrap___dprintf_chk(int fd, int flag, const char *fmt, ...)
@@ -387,7 +397,9 @@ static size_t scan_stored(const scan_spec *sp, void *dst)
     case 'c': return sp->lm == LM_L ? 0 : (size_t)(sp->width > 0 ? sp->width : 1);
     case 's': case '[': return sp->lm == LM_L ? 0 : __real_strlen(dst) + 1;
     case 'a': case 'A': case 'e': case 'E': case 'f': case 'F': case 'g': case 'G':
-        return sp->lm == LM_L ? sizeof(double) : sp->lm == LM_LD ? sizeof(long double) : sizeof(float);
+        return sp->lm == LM_L    ? sizeof(double)
+               : sp->lm == LM_LD ? sizeof(long double)
+                                 : sizeof(float);
     default: return fmt_n_size(sp->lm);
     }
 }
@@ -430,12 +442,15 @@ int __real_vfscanf(FILE *, const char *, va_list);
 int __real___isoc99_vsscanf(const char *, const char *, va_list);
 int __real___isoc99_vfscanf(FILE *, const char *, va_list);
 
-/* A scanf wrapper's work, as an expression of its result: the input string read first
- * (sscanf: glibc measures all of it), then the call with ap, then the input descriptor
- * fd acquired from and what the call stored, walked on a copy of ap taken before. */
-#define SCAN_DO(fn, fd, in, fmt, call)                                                            \
+/* A scanf wrapper's work, as an expression of its result: a wait for input on stream f
+ * (NULL for sscanf) as icpt_io_wait does, the input string read (sscanf: glibc measures
+ * all of it), then the call with ap, then the input descriptor fd acquired from and what
+ * the call stored, walked on a copy of ap taken before. */
+#define SCAN_DO(fn, f, fd, in, fmt, call)                                                         \
     ({                                                                                             \
         icpt_site at = ICPT_AT(fn);                                                                \
+        if (f)                                                                                     \
+            icpt_io_wait(fd, POLLIN, f, at.ra);                                                    \
         race_gs *gs = icpt_user(at.ra);                                                            \
         if (gs)                                                                                    \
             icpt_read_str(gs, in, at);                                                             \
@@ -447,60 +462,66 @@ int __real___isoc99_vfscanf(FILE *, const char *, va_list);
         va_end(before);                                                                            \
         r;                                                                                         \
     })
-#define SCAN_BODY(fn, fd, in, fmt, call) return SCAN_DO(fn, fd, in, fmt, call)
-#define SCAN_VARIADIC_BODY(fn, fd, in, fmt, call)                                                 \
+#define SCAN_BODY(fn, f, fd, in, fmt, call) return SCAN_DO(fn, f, fd, in, fmt, call)
+#define SCAN_VARIADIC_BODY(fn, f, fd, in, fmt, call)                                              \
     va_list ap;                                                                                    \
     va_start(ap, fmt);                                                                             \
-    int result = SCAN_DO(fn, fd, in, fmt, call);                                                   \
+    int result = SCAN_DO(fn, f, fd, in, fmt, call);                                                \
     va_end(ap);                                                                                    \
     return result
 
 /* glibc's headers name the C99 forms __isoc99_*; both names are wrapped. */
 int __wrap_vsscanf(const char *s, const char *fmt, va_list ap)
 {
-    SCAN_BODY(__wrap_vsscanf, -1, s, fmt, __real_vsscanf(s, fmt, ap));
+    SCAN_BODY(__wrap_vsscanf, NULL, -1, s, fmt, __real_vsscanf(s, fmt, ap));
 }
 int __wrap___isoc99_vsscanf(const char *s, const char *fmt, va_list ap)
 {
-    SCAN_BODY(__wrap___isoc99_vsscanf, -1, s, fmt, __real___isoc99_vsscanf(s, fmt, ap));
+    SCAN_BODY(__wrap___isoc99_vsscanf, NULL, -1, s, fmt, __real___isoc99_vsscanf(s, fmt, ap));
 }
 int __wrap_vfscanf(FILE *f, const char *fmt, va_list ap)
 {
-    SCAN_BODY(__wrap_vfscanf, icpt_fileno(f), NULL, fmt, __real_vfscanf(f, fmt, ap));
+    SCAN_BODY(__wrap_vfscanf, f, icpt_fileno(f), NULL, fmt, __real_vfscanf(f, fmt, ap));
 }
 int __wrap___isoc99_vfscanf(FILE *f, const char *fmt, va_list ap)
 {
-    SCAN_BODY(__wrap___isoc99_vfscanf, icpt_fileno(f), NULL, fmt, __real___isoc99_vfscanf(f, fmt, ap));
+    SCAN_BODY(__wrap___isoc99_vfscanf, f, icpt_fileno(f), NULL, fmt,
+              __real___isoc99_vfscanf(f, fmt, ap));
 }
 int __wrap_vscanf(const char *fmt, va_list ap)
 {
-    SCAN_BODY(__wrap_vscanf, icpt_fileno(stdin), NULL, fmt, __real_vfscanf(stdin, fmt, ap));
+    SCAN_BODY(__wrap_vscanf, stdin, icpt_fileno(stdin), NULL, fmt, __real_vfscanf(stdin, fmt, ap));
 }
 int __wrap___isoc99_vscanf(const char *fmt, va_list ap)
 {
-    SCAN_BODY(__wrap___isoc99_vscanf, icpt_fileno(stdin), NULL, fmt, __real___isoc99_vfscanf(stdin, fmt, ap));
+    SCAN_BODY(__wrap___isoc99_vscanf, stdin, icpt_fileno(stdin), NULL, fmt,
+              __real___isoc99_vfscanf(stdin, fmt, ap));
 }
 int __wrap_sscanf(const char *s, const char *fmt, ...)
 {
-    SCAN_VARIADIC_BODY(__wrap_sscanf, -1, s, fmt, __real_vsscanf(s, fmt, ap));
+    SCAN_VARIADIC_BODY(__wrap_sscanf, NULL, -1, s, fmt, __real_vsscanf(s, fmt, ap));
 }
 int __wrap___isoc99_sscanf(const char *s, const char *fmt, ...)
 {
-    SCAN_VARIADIC_BODY(__wrap___isoc99_sscanf, -1, s, fmt, __real___isoc99_vsscanf(s, fmt, ap));
+    SCAN_VARIADIC_BODY(__wrap___isoc99_sscanf, NULL, -1, s, fmt,
+                       __real___isoc99_vsscanf(s, fmt, ap));
 }
 int __wrap_fscanf(FILE *f, const char *fmt, ...)
 {
-    SCAN_VARIADIC_BODY(__wrap_fscanf, icpt_fileno(f), NULL, fmt, __real_vfscanf(f, fmt, ap));
+    SCAN_VARIADIC_BODY(__wrap_fscanf, f, icpt_fileno(f), NULL, fmt, __real_vfscanf(f, fmt, ap));
 }
 int __wrap___isoc99_fscanf(FILE *f, const char *fmt, ...)
 {
-    SCAN_VARIADIC_BODY(__wrap___isoc99_fscanf, icpt_fileno(f), NULL, fmt, __real___isoc99_vfscanf(f, fmt, ap));
+    SCAN_VARIADIC_BODY(__wrap___isoc99_fscanf, f, icpt_fileno(f), NULL, fmt,
+                       __real___isoc99_vfscanf(f, fmt, ap));
 }
 int __wrap_scanf(const char *fmt, ...)
 {
-    SCAN_VARIADIC_BODY(__wrap_scanf, icpt_fileno(stdin), NULL, fmt, __real_vfscanf(stdin, fmt, ap));
+    SCAN_VARIADIC_BODY(__wrap_scanf, stdin, icpt_fileno(stdin), NULL, fmt,
+                       __real_vfscanf(stdin, fmt, ap));
 }
 int __wrap___isoc99_scanf(const char *fmt, ...)
 {
-    SCAN_VARIADIC_BODY(__wrap___isoc99_scanf, icpt_fileno(stdin), NULL, fmt, __real___isoc99_vfscanf(stdin, fmt, ap));
+    SCAN_VARIADIC_BODY(__wrap___isoc99_scanf, stdin, icpt_fileno(stdin), NULL, fmt,
+                       __real___isoc99_vfscanf(stdin, fmt, ap));
 }

@@ -5,6 +5,15 @@
  *
  * Sockets the same way: recv, recvfrom, send, sendto; readv and writev per iovec.
  *
+ * At procs = 1 a read that blocks stops every goroutine, the one that would write the
+ * pipe included, and the program hangs; Go parks the goroutine on its netpoller instead.
+ * So a goroutine about to read a pipe, socket or terminal with nothing to read (a poll
+ * that does not wait) yields to the runnable goroutines first, again and again, and
+ * blocks for real only once none is left (icpt_io_wait; the same for a write to a full
+ * pipe).  The poll answers depend only on the schedule for in-process pipes, so a seed
+ * still decides the run.  Not covered: a writer that is asleep (its timer cannot fire
+ * while the only thread blocks) and stdio writes (buffered).
+ *
  * Every write to a descriptor also releases into the descriptor's sync object and every
  * read acquires from it (intercept_fd.c), so data handed over through a pipe or socket
  * is ordered as the kernel orders it.  With _FORTIFY_SOURCE, glibc's headers call
@@ -15,6 +24,7 @@
 #include "intercept.h"
 
 #include <malloc.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <stdint.h>
@@ -35,6 +45,24 @@ ssize_t __real_read(int, void *, size_t);
 ssize_t __real_pread(int, void *, size_t, off_t);
 ssize_t __real_write(int, const void *, size_t);
 ssize_t __real_pwrite(int, const void *, size_t, off_t);
+
+/* ---- not blocking the only thread ---------------------------------------------------------------- */
+
+/* Called from the user's call at ra before an I/O call on fd that may block (events:
+ * POLLIN or POLLOUT); f: the stream, whose buffer may already hold what a read wants. */
+void icpt_io_wait(int fd, short events, FILE *f, uintptr_t ra)
+{
+    if (rt_multi || fd < 0 || !rt_curg || icpt_is_runtime(ra))
+        return;
+    if (f && f->_IO_read_ptr < f->_IO_read_end)
+        return;
+    for (;;) {
+        struct pollfd p = {.fd = fd, .events = events};
+        if (poll(&p, 1, 0) != 0 || sched_nrunnable() == 0)
+            return;
+        go_yield();
+    }
+}
 
 /* What a write sends: n bytes at p (or the string p, n = SIZE_MAX) read, and fd released
  * into, before the call. */
@@ -100,6 +128,7 @@ static ssize_t sys_read_done(int fd, void *p, ssize_t r, icpt_site at)
 
 size_t __wrap_fread(void *p, size_t size, size_t n, FILE *f)
 {
+    icpt_io_wait(icpt_fileno(f), POLLIN, f, ICPT_CALLER());
     size_t r = __real_fread(p, size, n, f);
     read_done(icpt_fileno(f), p, size * r, ICPT_AT(__wrap_fread));
     return r;
@@ -107,6 +136,7 @@ size_t __wrap_fread(void *p, size_t size, size_t n, FILE *f)
 
 size_t __wrap___fread_chk(void *p, size_t pn, size_t size, size_t n, FILE *f)
 {
+    icpt_io_wait(icpt_fileno(f), POLLIN, f, ICPT_CALLER());
     size_t r = __real___fread_chk(p, pn, size, n, f);
     read_done(icpt_fileno(f), p, size * r, ICPT_AT(__wrap___fread_chk));
     return r;
@@ -114,21 +144,25 @@ size_t __wrap___fread_chk(void *p, size_t pn, size_t size, size_t n, FILE *f)
 
 char *__wrap_fgets(char *s, int n, FILE *f)
 {
+    icpt_io_wait(icpt_fileno(f), POLLIN, f, ICPT_CALLER());
     return fgets_done(f, s, n, __real_fgets(s, n, f), ICPT_AT(__wrap_fgets));
 }
 
 char *__wrap___fgets_chk(char *s, size_t sn, int n, FILE *f)
 {
+    icpt_io_wait(icpt_fileno(f), POLLIN, f, ICPT_CALLER());
     return fgets_done(f, s, n, __real___fgets_chk(s, sn, n, f), ICPT_AT(__wrap___fgets_chk));
 }
 
 ssize_t __wrap_read(int fd, void *p, size_t n)
 {
+    icpt_io_wait(fd, POLLIN, NULL, ICPT_CALLER());
     return sys_read_done(fd, p, __real_read(fd, p, n), ICPT_AT(__wrap_read));
 }
 
 ssize_t __wrap___read_chk(int fd, void *p, size_t n, size_t pn)
 {
+    icpt_io_wait(fd, POLLIN, NULL, ICPT_CALLER());
     return sys_read_done(fd, p, __real___read_chk(fd, p, n, pn), ICPT_AT(__wrap___read_chk));
 }
 
@@ -150,6 +184,7 @@ ssize_t __real_getdelim(char **, size_t *, int, FILE *);
 
 static ssize_t line_read(char **line, size_t *cap, int delim, FILE *f, icpt_site at)
 {
+    icpt_io_wait(icpt_fileno(f), POLLIN, f, at.ra);
     race_gs *gs = icpt_user(at.ra);
     if (!gs)
         return __real_getdelim(line, cap, delim, f);
@@ -188,6 +223,7 @@ ssize_t __wrap___getdelim(char **line, size_t *cap, int delim, FILE *f)
 
 ssize_t __wrap_write(int fd, const void *p, size_t n)
 {
+    icpt_io_wait(fd, POLLOUT, NULL, ICPT_CALLER());
     if (n < SIZE_MAX)
         write_check(fd, p, n, ICPT_AT(__wrap_write));
     return __real_write(fd, p, n);
@@ -213,11 +249,13 @@ ssize_t __real_writev(int, const struct iovec *, int);
 
 ssize_t __wrap_recv(int fd, void *p, size_t n, int flags)
 {
+    icpt_io_wait(fd, POLLIN, NULL, ICPT_CALLER());
     return sys_read_done(fd, p, __real_recv(fd, p, n, flags), ICPT_AT(__wrap_recv));
 }
 
 ssize_t __wrap___recv_chk(int fd, void *p, size_t n, size_t pn, int flags)
 {
+    icpt_io_wait(fd, POLLIN, NULL, ICPT_CALLER());
     return sys_read_done(fd, p, __real___recv_chk(fd, p, n, pn, flags), ICPT_AT(__wrap___recv_chk));
 }
 
@@ -233,9 +271,11 @@ static ssize_t from_done(ssize_t r, struct sockaddr *from, socklen_t *alen, sock
     return r;
 }
 
-ssize_t __wrap_recvfrom(int fd, void *p, size_t n, int flags, struct sockaddr *from, socklen_t *alen)
+ssize_t __wrap_recvfrom(int fd, void *p, size_t n, int flags, struct sockaddr *from,
+                        socklen_t *alen)
 {
     icpt_site at = ICPT_AT(__wrap_recvfrom);
+    icpt_io_wait(fd, POLLIN, NULL, at.ra);
     socklen_t room = alen ? *alen : 0;
     ssize_t r = sys_read_done(fd, p, __real_recvfrom(fd, p, n, flags, from, alen), at);
     return from_done(r, from, alen, room, at);
@@ -245,6 +285,7 @@ ssize_t __wrap___recvfrom_chk(int fd, void *p, size_t n, size_t pn, int flags,
                               struct sockaddr *from, socklen_t *alen)
 {
     icpt_site at = ICPT_AT(__wrap___recvfrom_chk);
+    icpt_io_wait(fd, POLLIN, NULL, at.ra);
     socklen_t room = alen ? *alen : 0;
     ssize_t r = sys_read_done(fd, p, __real___recvfrom_chk(fd, p, n, pn, flags, from, alen), at);
     return from_done(r, from, alen, room, at);
@@ -252,6 +293,7 @@ ssize_t __wrap___recvfrom_chk(int fd, void *p, size_t n, size_t pn, int flags,
 
 ssize_t __wrap_send(int fd, const void *p, size_t n, int flags)
 {
+    icpt_io_wait(fd, POLLOUT, NULL, ICPT_CALLER());
     if (n < SIZE_MAX)
         write_check(fd, p, n, ICPT_AT(__wrap_send));
     return __real_send(fd, p, n, flags);
@@ -291,6 +333,7 @@ static void iov_check(race_gs *gs, const struct iovec *v, int n, size_t filled, 
 ssize_t __wrap_readv(int fd, const struct iovec *v, int n)
 {
     icpt_site at = ICPT_AT(__wrap_readv);
+    icpt_io_wait(fd, POLLIN, NULL, at.ra);
     ssize_t r = __real_readv(fd, v, n);
     race_gs *gs = icpt_user(at.ra);
     if (gs) {
@@ -303,6 +346,7 @@ ssize_t __wrap_readv(int fd, const struct iovec *v, int n)
 ssize_t __wrap_writev(int fd, const struct iovec *v, int n)
 {
     icpt_site at = ICPT_AT(__wrap_writev);
+    icpt_io_wait(fd, POLLOUT, NULL, at.ra);
     race_gs *gs = icpt_user(at.ra);
     if (gs) {
         iov_check(gs, v, n, 0, false, at);
