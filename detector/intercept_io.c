@@ -34,18 +34,6 @@
 
 size_t __real_strnlen(const char *, size_t);
 
-/* ---- stdio and unistd buffers ------------------------------------------------------------------------ */
-
-int __real_puts(const char *);
-int __real_fputs(const char *, FILE *);
-size_t __real_fwrite(const void *, size_t, size_t, FILE *);
-size_t __real_fread(void *, size_t, size_t, FILE *);
-char *__real_fgets(char *, int, FILE *);
-ssize_t __real_read(int, void *, size_t);
-ssize_t __real_pread(int, void *, size_t, off_t);
-ssize_t __real_write(int, const void *, size_t);
-ssize_t __real_pwrite(int, const void *, size_t, off_t);
-
 /* ---- not blocking the only thread ---------------------------------------------------------------- */
 
 /* Called from the user's call at ra before an I/O call on fd that may block (events:
@@ -63,6 +51,18 @@ void icpt_io_wait(int fd, short events, FILE *f, uintptr_t ra)
         go_yield();
     }
 }
+
+/* ---- stdio and unistd buffers ------------------------------------------------------------------------ */
+
+int __real_puts(const char *);
+int __real_fputs(const char *, FILE *);
+size_t __real_fwrite(const void *, size_t, size_t, FILE *);
+size_t __real_fread(void *, size_t, size_t, FILE *);
+char *__real_fgets(char *, int, FILE *);
+ssize_t __real_read(int, void *, size_t);
+ssize_t __real_pread(int, void *, size_t, off_t);
+ssize_t __real_write(int, const void *, size_t);
+ssize_t __real_pwrite(int, const void *, size_t, off_t);
 
 /* What a write sends: n bytes at p (or the string p, n = SIZE_MAX) read, and fd released
  * into, before the call. */
