@@ -73,8 +73,6 @@ static void fd_share(int to, int from)
     __atomic_store_n(&fd_alias[to], a ? a : from + 1, __ATOMIC_RELAXED);
 }
 
-#define FD_RA() ((uintptr_t)__builtin_return_address(0))
-
 /* Should the caller at ra have its descriptors tracked? */
 static bool fd_tracked(uintptr_t ra)
 {
@@ -102,28 +100,28 @@ int __real_dup3(int, int, int);
 int __wrap_pipe(int fds[2])
 {
     int r = __real_pipe(fds);
-    fd_pair(r, fds, FD_RA());
+    fd_pair(r, fds, ICPT_CALLER());
     return r;
 }
 
 int __wrap_pipe2(int fds[2], int flags)
 {
     int r = __real_pipe2(fds, flags);
-    fd_pair(r, fds, FD_RA());
+    fd_pair(r, fds, ICPT_CALLER());
     return r;
 }
 
 int __wrap_socketpair(int domain, int type, int proto, int fds[2])
 {
     int r = __real_socketpair(domain, type, proto, fds);
-    fd_pair(r, fds, FD_RA());
+    fd_pair(r, fds, ICPT_CALLER());
     return r;
 }
 
 /* Forgotten before the descriptor goes: once closed, its number is anyone's. */
 int __wrap_close(int fd)
 {
-    if (fd_tracked(FD_RA()))
+    if (fd_tracked(ICPT_CALLER()))
         fd_fresh(fd);
     return __real_close(fd);
 }
@@ -131,7 +129,7 @@ int __wrap_close(int fd)
 /* fclose closes the descriptor inside libc, past the close wrapper. */
 int __wrap_fclose(FILE *f)
 {
-    if (f && fd_tracked(FD_RA()))
+    if (f && fd_tracked(ICPT_CALLER()))
         fd_fresh(icpt_fileno(f));
     return __real_fclose(f);
 }
@@ -139,7 +137,7 @@ int __wrap_fclose(FILE *f)
 int __wrap_dup(int fd)
 {
     int r = __real_dup(fd);
-    if (r >= 0 && fd_tracked(FD_RA())) {
+    if (r >= 0 && fd_tracked(ICPT_CALLER())) {
         fd_fresh(r);
         fd_share(r, fd);
     }
@@ -149,7 +147,7 @@ int __wrap_dup(int fd)
 int __wrap_dup2(int fd, int to)
 {
     int r = __real_dup2(fd, to);
-    if (r >= 0 && r != fd && fd_tracked(FD_RA())) {
+    if (r >= 0 && r != fd && fd_tracked(ICPT_CALLER())) {
         fd_fresh(r);
         fd_share(r, fd);
     }
@@ -159,7 +157,7 @@ int __wrap_dup2(int fd, int to)
 int __wrap_dup3(int fd, int to, int flags)
 {
     int r = __real_dup3(fd, to, flags);
-    if (r >= 0 && fd_tracked(FD_RA())) {
+    if (r >= 0 && fd_tracked(ICPT_CALLER())) {
         fd_fresh(r);
         fd_share(r, fd);
     }
