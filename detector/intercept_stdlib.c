@@ -40,7 +40,7 @@ static void parse_check(const char *s, const char *stop, char **end, icpt_site a
     {                                                                                              \
         char *stop;                                                                                \
         T v = __real_##name(s, &stop, base);                                                       \
-        parse_check(s, stop, end, ICPT_AT(__wrap_##name));                                        \
+        parse_check(s, stop, end, ICPT_AT(__wrap_##name));                                         \
         if (end)                                                                                   \
             *end = stop;                                                                           \
         return v;                                                                                  \
@@ -50,7 +50,7 @@ static void parse_check(const char *s, const char *stop, char **end, icpt_site a
     {                                                                                              \
         char *stop;                                                                                \
         T v = __real_##name(s, &stop);                                                             \
-        parse_check(s, stop, end, ICPT_AT(__wrap_##name));                                        \
+        parse_check(s, stop, end, ICPT_AT(__wrap_##name));                                         \
         if (end)                                                                                   \
             *end = stop;                                                                           \
         return v;                                                                                  \
