@@ -16,7 +16,7 @@ set(RACEDEMO_WRAPPED
     strtol strtoul strtoll strtoull strtod strtof strtold atoi atol atoll atof qsort
     recv recvfrom send sendto readv writev pipe pipe2 socketpair close fclose dup dup2 dup3
     localtime gmtime ctime asctime localtime_r gmtime_r ctime_r asctime_r time mktime
-    strftime
+    strftime getenv setenv unsetenv putenv clearenv
     __memcpy_chk __memmove_chk __mempcpy_chk __memset_chk __explicit_bzero_chk
     __strcpy_chk __stpcpy_chk __strncpy_chk __stpncpy_chk __strcat_chk __strncat_chk
     __printf_chk __fprintf_chk __dprintf_chk __sprintf_chk __snprintf_chk __asprintf_chk

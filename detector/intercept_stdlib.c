@@ -5,7 +5,9 @@
  * A parse reads up to and including the byte that stopped it.  qsort moves elements
  * inside libc.  The time functions that return libc's static buffers write them, so two
  * goroutines calling localtime at once are a reported race, as strtok is
- * (intercept_str.c).
+ * (intercept_str.c).  The environment is one more hidden variable (env_state): getenv
+ * reads it, setenv, unsetenv, putenv and clearenv write it, since glibc's getenv walks
+ * the environment while a setenv may move it (Go's os.Setenv takes a lock; C does not).
  */
 #define _GNU_SOURCE
 #include "intercept.h"
@@ -203,6 +205,60 @@ size_t __wrap_strftime(char *s, size_t max, const char *fmt, const struct tm *tm
     size_t r = __real_strftime(s, max, fmt, tm);
     time_check(tm, sizeof *tm, s, r ? r + 1 : 0, ICPT_AT(__wrap_strftime));
     return r;
+}
+
+/* ---- the environment ------------------------------------------------------------------------------- */
+
+char *__real_getenv(const char *);
+int __real_setenv(const char *, const char *, int);
+int __real_unsetenv(const char *);
+int __real_putenv(char *);
+int __real_clearenv(void);
+
+static char env_state;
+
+static void env_check(const char *name, const char *value, bool write, icpt_site at)
+{
+    race_gs *gs = icpt_user(at.ra);
+    if (!gs)
+        return;
+    icpt_read_str(gs, name, at);
+    icpt_read_str(gs, value, at);
+    if (write)
+        icpt_write(gs, &env_state, 1, at);
+    else
+        icpt_read(gs, &env_state, 1, at);
+}
+
+char *__wrap_getenv(const char *name)
+{
+    env_check(name, NULL, false, ICPT_AT(__wrap_getenv));
+    return __real_getenv(name);
+}
+
+int __wrap_setenv(const char *name, const char *value, int overwrite)
+{
+    env_check(name, value, true, ICPT_AT(__wrap_setenv));
+    return __real_setenv(name, value, overwrite);
+}
+
+int __wrap_unsetenv(const char *name)
+{
+    env_check(name, NULL, true, ICPT_AT(__wrap_unsetenv));
+    return __real_unsetenv(name);
+}
+
+/* putenv's string becomes part of the environment itself */
+int __wrap_putenv(char *s)
+{
+    env_check(s, NULL, true, ICPT_AT(__wrap_putenv));
+    return __real_putenv(s);
+}
+
+int __wrap_clearenv(void)
+{
+    env_check(NULL, NULL, true, ICPT_AT(__wrap_clearenv));
+    return __real_clearenv();
 }
 
 /* ---- sorting --------------------------------------------------------------------------------------- */
