@@ -183,6 +183,11 @@ void race_access_general(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64
 void race_note_stack(race_gs *gs, uintptr_t addr);
 /* Any range: split into granules. */
 void race_access_range(race_gs *gs, uintptr_t addr, size_t n, uint64_t kind, uintptr_t pc);
+/* The same as an operation's own access: callpc (the user's call site) a frame of its own
+ * and op (the operation's entry) the top one, as race_op_access and the libc wrappers
+ * report them. */
+void race_access_as_op(race_gs *gs, uintptr_t addr, size_t n, uint64_t kind, uintptr_t callpc,
+                       uintptr_t op);
 /* A free of [addr, addr + n), which shadow_reset forgets next: checked as a write, but only
  * granules holding a cell the write races with take the write's full path (and report);
  * the others are only read, as recording the write there would be undone at once. */

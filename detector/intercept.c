@@ -152,17 +152,6 @@ bool icpt_is_runtime(uintptr_t pc)
     return true;
 }
 
-void __tsan_func_entry(void *pc);
-void __tsan_func_exit(void);
-
-/* Like race_op_access_slow: the call site becomes a frame, the wrapper's entry the pc. */
-void icpt_access(race_gs *gs, const void *p, size_t n, uint64_t kind, icpt_site at)
-{
-    __tsan_func_entry((void *)at.ra);
-    race_access_range(gs, (uintptr_t)p, n, kind, at.op + 1);
-    __tsan_func_exit();
-}
-
 /* race_init's call (weak there: this object is linked only with the wrap flags). */
 void icpt_prepare(void)
 {
@@ -268,7 +257,7 @@ void *__wrap_realloc(void *old, size_t n)
 void __wrap_free(void *p)
 {
     icpt_site at = ICPT_AT(__wrap_free);
-    if (p)
+    if (p && race_enabled) /* plain builds link the wrappers too: no size lookup there */
         icpt_heap_forget(p, malloc_usable_size(p), at.ra);
     __real_free(p);
 }
@@ -292,7 +281,6 @@ void *__wrap_aligned_alloc(size_t align, size_t n)
 
 char *__real_strdup(const char *);
 char *__real_strndup(const char *, size_t);
-size_t __real_strnlen(const char *, size_t);
 
 char *__wrap_strdup(const char *s)
 {

@@ -36,22 +36,20 @@ typedef struct icpt_site {
 #define ICPT_AT(fn) ((icpt_site){ICPT_CALLER(), (uintptr_t)(fn)})
 #define ICPT_CALLER() ((uintptr_t)__builtin_return_address(0))
 
-/* The access of n bytes at p, with at's frames. */
-void icpt_access(race_gs *gs, const void *p, size_t n, uint64_t kind, icpt_site at);
-
 static inline void icpt_read(race_gs *gs, const void *p, size_t n, icpt_site at)
 {
     if (n)
-        icpt_access(gs, p, n, RACE_READ, at);
+        race_access_as_op(gs, (uintptr_t)p, n, RACE_READ, at.ra, at.op);
 }
 
 static inline void icpt_write(race_gs *gs, void *p, size_t n, icpt_site at)
 {
     if (n)
-        icpt_access(gs, p, n, RACE_WRITE, at);
+        race_access_as_op(gs, (uintptr_t)p, n, RACE_WRITE, at.ra, at.op);
 }
 
 size_t __real_strlen(const char *);
+size_t __real_strnlen(const char *, size_t);
 
 /* intercept.c's heap bookkeeping, for functions that allocate or free inside libc: a
  * block of n bytes allocated (for reports), a block of n usable bytes about to be freed

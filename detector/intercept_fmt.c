@@ -25,8 +25,6 @@
 #include <stdio.h>
 #include <string.h>
 
-size_t __real_strnlen(const char *, size_t);
-
 /* ---- the printf format walk ---------------------------------------------------------------------- */
 
 /* A struct, so helpers can take the list by pointer on every ABI. */

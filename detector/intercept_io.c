@@ -32,8 +32,6 @@
 #include <string.h>
 #include <unistd.h>
 
-size_t __real_strnlen(const char *, size_t);
-
 /* ---- not blocking the only thread ---------------------------------------------------------------- */
 
 /* Called from the user's call at ra before an I/O call on fd that may block (events:
@@ -46,7 +44,7 @@ void icpt_io_wait(int fd, short events, FILE *f, uintptr_t ra)
         return;
     for (;;) {
         struct pollfd p = {.fd = fd, .events = events};
-        if (poll(&p, 1, 0) != 0 || sched_nrunnable() == 0)
+        if (sched_nrunnable() == 0 || poll(&p, 1, 0) != 0) /* no syscall when alone */
             return;
         go_yield();
     }

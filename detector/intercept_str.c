@@ -25,8 +25,6 @@ void *__real_memmove(void *, const void *, size_t);
 void *__real_memset(void *, int, size_t);
 int __real_memcmp(const void *, const void *, size_t);
 void *__real_memchr(const void *, int, size_t);
-size_t __real_strlen(const char *);
-size_t __real_strnlen(const char *, size_t);
 char *__real_strcpy(char *, const char *);
 char *__real_strncpy(char *, const char *, size_t);
 char *__real_strcat(char *, const char *);

@@ -663,14 +663,20 @@ void __tsan_func_exit(void);
 /* The call site becomes a frame of its own and op's entry the access's pc, so a report
  * reads like Go's ("chan_close()" above the user's frames); report.c dedups such races by
  * the call site, not by op. */
+void race_access_as_op(race_gs *gs, uintptr_t addr, size_t n, uint64_t kind, uintptr_t callpc,
+                       uintptr_t op)
+{
+    __tsan_func_entry((void *)callpc);
+    race_access_range(gs, addr, n, kind, op + 1);
+    __tsan_func_exit();
+}
+
 void race_op_access_slow(const void *addr, bool write, uintptr_t callpc, const void *op)
 {
     race_gs *gs = race_cur();
-    if (!gs)
-        return;
-    __tsan_func_entry((void *)callpc);
-    race_access_range(gs, (uintptr_t)addr, 1, write ? RACE_WRITE : RACE_READ, (uintptr_t)op + 1);
-    __tsan_func_exit();
+    if (gs)
+        race_access_as_op(gs, (uintptr_t)addr, 1, write ? RACE_WRITE : RACE_READ, callpc,
+                          (uintptr_t)op);
 }
 
 /* ---- start-up ---------------------------------------------------------------------------------- */

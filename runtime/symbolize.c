@@ -241,10 +241,10 @@ static const char *sym_path(const char *s)
     return d ? d : "?";
 }
 
-/* A cache-owned function name without GCC's clone suffixes (.constprop.0, .isra.0, .cold). */
-/* A function's printed name: no ".cold"-style suffix, and a libc interceptor under the
- * name of the function it stands for (__wrap_memcpy and __wrap___memcpy_chk, its
- * _FORTIFY_SOURCE form, are both "memcpy"; __wrap___isoc99_sscanf is "sscanf"). */
+/* A cache-owned function name without GCC's clone suffixes (.constprop.0, .isra.0, .cold),
+ * and a libc interceptor under the name of the function it stands for (__wrap_memcpy and
+ * __wrap___memcpy_chk, its _FORTIFY_SOURCE form, are both "memcpy"; __wrap___isoc99_sscanf
+ * is "sscanf"). */
 static const char *sym_name(const char *s)
 {
     if (!s)
