@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include "bias.h"
+#include "../runtime/os.h"
 
 #include <linux/membarrier.h>
 #include <pthread.h>
@@ -90,7 +91,7 @@ static void bias_relax(unsigned *spins)
     if (++*spins < 1024)
         __builtin_ia32_pause();
     else
-        sched_yield(); /* the revoker or the owner lost its CPU */
+        rt_os_sched_yield(); /* the revoker or the owner lost its CPU */
 }
 
 /* Regions one membarrier may take along a sweep (bias_batch). */

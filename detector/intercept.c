@@ -23,6 +23,7 @@
  */
 #define _GNU_SOURCE
 #include "intercept.h"
+#include "../runtime/os.h"
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -137,7 +138,7 @@ bool icpt_is_runtime(uintptr_t pc)
         return true;
     if (rt_ranges_loading)
         return true;
-    pthread_once(&rt_ranges_once, rt_ranges_load);
+    rt_os_pthread_once(&rt_ranges_once, rt_ranges_load);
     size_t lo = 0, hi = rt_nranges;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
@@ -155,7 +156,7 @@ bool icpt_is_runtime(uintptr_t pc)
 /* race_init's call (weak there: this object is linked only with the wrap flags). */
 void icpt_prepare(void)
 {
-    pthread_once(&rt_ranges_once, rt_ranges_load);
+    rt_os_pthread_once(&rt_ranges_once, rt_ranges_load);
 }
 
 /* ---- the heap -------------------------------------------------------------------------------------- */

@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include "detector.h"
+#include "../runtime/os.h"
 
 #include <fcntl.h>
 #include <link.h>
@@ -287,7 +288,7 @@ void race_pend_wait(uintptr_t lo, uintptr_t hi)
                 deadline = now + PUB_WAIT_NS;
             if (now > deadline)
                 return;
-            sched_yield();
+            rt_os_sched_yield();
         }
     }
 }
@@ -731,7 +732,7 @@ void race_init(void)
     race_fix_addresses();
     rt_init();
     pthread_attr_t at;
-    if (pthread_getattr_np(pthread_self(), &at) == 0) {
+    if (rt_os_pthread_getattr_np(rt_os_pthread_self(), &at) == 0) {
         void *lo;
         size_t sz;
         if (pthread_attr_getstack(&at, &lo, &sz) == 0) {

@@ -5,7 +5,7 @@
  *   - goroutines: go(fn, arg) starts fn(arg) on its own stack; main() is goroutine 1 and
  *     when it returns the process exits, whatever the other goroutines are doing;
  *   - sync primitives whose zero value is ready to use (waitgroup_t, mutex_t, rwmutex_t,
- *     once_t), like Go's;
+ *     once_t, cond_t), like Go's;
  *   - channels (buffered and unbuffered, close, range, select, nil channels);
  *   - sequentially consistent atomics that also tell the race detector about the
  *     happens-before edges they create (Go's sync/atomic);
@@ -101,6 +101,9 @@ void rwmutex_lock(rwmutex_t *rw);
 void rwmutex_unlock(rwmutex_t *rw);
 void rwmutex_rlock(rwmutex_t *rw);
 void rwmutex_runlock(rwmutex_t *rw);
+/* TryLock / TryRLock (Go 1.18): true if the lock was taken without waiting. */
+bool rwmutex_trylock(rwmutex_t *rw);
+bool rwmutex_tryrlock(rwmutex_t *rw);
 
 typedef struct once {
     uint32_t _done;
@@ -108,6 +111,18 @@ typedef struct once {
 } once_t;
 
 void once_do(once_t *once, void (*fn)(void *), void *arg);
+
+/* sync.Cond, its L passed to each wait: cond_wait unlocks mu, waits for a signal or
+ * broadcast, and locks mu again before it returns (mu must be held). */
+typedef struct cond {
+    uint32_t _lock;
+    int32_t _pad;
+    rt_waitq_t _waiters;
+} cond_t;
+
+void cond_wait(cond_t *c, mutex_t *mu);
+void cond_signal(cond_t *c);
+void cond_broadcast(cond_t *c);
 
 /* ---- channels ---------------------------------------------------------------------------- */
 

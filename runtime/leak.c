@@ -8,6 +8,7 @@
  * their states: it first lets running ones settle (leak_settle), then takes a snapshot.
  */
 #include "rt.h"
+#include "os.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +41,8 @@ static void leak_settle(const rt_g *self)
             running = leak_running(g, self);
         if (!running)
             return;
-        usleep(us);
+        struct timespec ts = {0, (long)us * 1000};
+        rt_os_nanosleep(&ts, NULL);
     }
 }
 

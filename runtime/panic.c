@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include "crash.h"
+#include "os.h"
 
 #include <signal.h>
 #include <stdarg.h>
@@ -127,7 +128,7 @@ void crash_flush_stdio(bool in_signal)
                 break;
             }
             struct timespec ts = {0, 1000000};
-            nanosleep(&ts, NULL);
+            rt_os_nanosleep(&ts, NULL);
         }
     }
 }

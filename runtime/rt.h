@@ -189,6 +189,9 @@ uint64_t sched_seed(void);
 /* True while the run is deterministic (procs = 1). */
 bool sched_deterministic(void);
 
+/* go(fn, arg) whose "created by" is pc, the user's call site of a wrapper (pthread.c). */
+void sched_go_at(void (*fn)(void *), void *arg, uintptr_t pc);
+
 /* Park the current goroutine until go_now_ns() >= when (timer heap, virtual clock). */
 void sched_sleep_until(int64_t when_ns);
 

@@ -41,6 +41,7 @@
 #define _GNU_SOURCE
 #include "rt.h"
 #include "race.h"
+#include "os.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -165,17 +166,17 @@ uint64_t sched_seed(void) { return sched.seed; }
 bool sched_deterministic(void) { return sched.det; }
 
 void rt_unlock_cb(void *lock) { rt_unlock(lock); }
-static void mutex_unlock_cb(void *mu) { pthread_mutex_unlock(mu); }
+static void mutex_unlock_cb(void *mu) { rt_os_pthread_mutex_unlock(mu); }
 
 static void mu_lock(void)
 {
     if (rt_multi)
-        pthread_mutex_lock(&sched.mu);
+        rt_os_pthread_mutex_lock(&sched.mu);
 }
 static void mu_unlock(void)
 {
     if (rt_multi)
-        pthread_mutex_unlock(&sched.mu);
+        rt_os_pthread_mutex_unlock(&sched.mu);
 }
 
 /* len bytes (a multiple of 2 MB) of zeroed memory, 2 MB-aligned and advised to be
@@ -323,9 +324,9 @@ static void wake_idle(void)
     if (__atomic_load_n(&sched.nspinning, __ATOMIC_SEQ_CST) > 0)
         return;
     if (__atomic_load_n(&sched.nidle, __ATOMIC_SEQ_CST) > 0) {
-        pthread_mutex_lock(&sched.mu);
-        pthread_cond_signal(&sched.idle_cond);
-        pthread_mutex_unlock(&sched.mu);
+        rt_os_pthread_mutex_lock(&sched.mu);
+        rt_os_pthread_cond_signal(&sched.idle_cond);
+        rt_os_pthread_mutex_unlock(&sched.mu);
     }
 }
 
@@ -472,10 +473,10 @@ static void timers_poll(rt_m *m)
     int64_t now = go_now_ns();
     /* trylock: the parking G may hold sched.mu itself (sleep), and a busy lock means
      * another M is looking at the timers anyway */
-    if (pthread_mutex_trylock(&sched.mu) != 0)
+    if (rt_os_pthread_mutex_trylock(&sched.mu) != 0)
         return;
     timers_fire_locked(m, now);
-    pthread_mutex_unlock(&sched.mu);
+    rt_os_pthread_mutex_unlock(&sched.mu);
 }
 
 /* Save the current context in *save and run g: resume it, or, if it never ran, start it
@@ -555,14 +556,15 @@ _Noreturn void go_exit(void)
     rt_throw("dead goroutine resumed");
 }
 
-void go(void (*fn)(void *), void *arg)
+static inline __attribute__((always_inline)) void go_at(void (*fn)(void *), void *arg,
+                                                         uintptr_t pc)
 {
     rt_m *m = m_cur();
     rt_g *parent = m->curg, *g = g_alloc();
     g->fn = fn;
     g->arg = arg;
     g->parent_id = parent->id;
-    g->create_pc[0] = (uintptr_t)__builtin_return_address(0);
+    g->create_pc[0] = pc;
     g->ncreate = 1;
     race_go_start(parent, g);
     g->state = G_RUNNABLE;
@@ -572,6 +574,10 @@ void go(void (*fn)(void *), void *arg)
     if (RT_UNLIKELY(++m->nspawn % RT_SPAWN_SLICE == 0))
         go_yield();
 }
+
+void go(void (*fn)(void *), void *arg) { go_at(fn, arg, (uintptr_t)__builtin_return_address(0)); }
+
+void sched_go_at(void (*fn)(void *), void *arg, uintptr_t pc) { go_at(fn, arg, pc); }
 
 /* ---- blocking -------------------------------------------------------------------------- */
 
@@ -814,7 +820,7 @@ static rt_g *find_runnable(rt_m *m)
             /* procs was lowered: this M retires until raised again */
             sched.nretired++;
             while (m->id >= sched.nprocs)
-                pthread_cond_wait(&sched.retire_cond, &sched.mu);
+                rt_os_pthread_cond_wait(&sched.retire_cond, &sched.mu);
             sched.nretired--;
             mu_unlock();
             continue;
@@ -853,9 +859,9 @@ static rt_g *find_runnable(rt_m *m)
                 int64_t t = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + (wait > 0 ? wait : 0);
                 ts.tv_sec = t / 1000000000;
                 ts.tv_nsec = t % 1000000000;
-                pthread_cond_timedwait(&sched.idle_cond, &sched.mu, &ts);
+                rt_os_pthread_cond_timedwait(&sched.idle_cond, &sched.mu, &ts);
             } else {
-                pthread_cond_wait(&sched.idle_cond, &sched.mu);
+                rt_os_pthread_cond_wait(&sched.idle_cond, &sched.mu);
             }
         }
         __atomic_sub_fetch(&sched.nidle, 1, __ATOMIC_SEQ_CST);
@@ -907,18 +913,18 @@ int go_maxprocs(int n)
         sched.det = false;
         rt_multi = true;
     }
-    pthread_mutex_lock(&sched.mu);
+    rt_os_pthread_mutex_lock(&sched.mu);
     sched.nprocs = n;
     while (sched.nstarted < n) {
         rt_m *m = &ms[sched.nstarted];
         m->id = sched.nstarted++;
-        if (pthread_create(&m->thread, NULL, m_thread, m) != 0)
+        if (rt_os_pthread_create(&m->thread, NULL, m_thread, m) != 0)
             rt_throw("cannot create OS thread for procs=%d", n);
-        pthread_detach(m->thread);
+        rt_os_pthread_detach(m->thread);
     }
-    pthread_cond_broadcast(&sched.retire_cond);
-    pthread_cond_broadcast(&sched.idle_cond);
-    pthread_mutex_unlock(&sched.mu);
+    rt_os_pthread_cond_broadcast(&sched.retire_cond);
+    rt_os_pthread_cond_broadcast(&sched.idle_cond);
+    rt_os_pthread_mutex_unlock(&sched.mu);
     return old;
 }
 
@@ -947,7 +953,7 @@ static void sched_fork_prepare(void)
     stack_fork_prepare();
     if (!rt_multi)
         return;
-    pthread_mutex_lock(&sched.mu);
+    rt_os_pthread_mutex_lock(&sched.mu);
     rt_lock(&sched.gfree_lock);
     for (int i = 0; i < sched.nstarted; i++)
         rt_lock(&ms[i].runq_lock);
@@ -966,7 +972,7 @@ static void sched_fork_parent(void)
 {
     if (rt_multi) {
         sched_fork_unlock();
-        pthread_mutex_unlock(&sched.mu);
+        rt_os_pthread_mutex_unlock(&sched.mu);
     }
     stack_fork_done(false);
 }
@@ -991,9 +997,9 @@ static void sched_fork_child(void)
     if (!rt_multi)
         return;
     sched_fork_unlock();
-    pthread_mutex_init(&sched.mu, NULL);
-    pthread_cond_init(&sched.idle_cond, NULL);
-    pthread_cond_init(&sched.retire_cond, NULL);
+    rt_os_pthread_mutex_init(&sched.mu, NULL);
+    rt_os_pthread_cond_init(&sched.idle_cond, NULL);
+    rt_os_pthread_cond_init(&sched.retire_cond, NULL);
     /* the counts described threads that are gone; the new ones count themselves in */
     sched.nidle = sched.nretired = sched.nspinning = 0;
     for (int i = 0; i < sched.nstarted; i++) {
@@ -1004,8 +1010,8 @@ static void sched_fork_child(void)
          * like the one running there (its pending unlock still runs) */
         m->pend_requeue = NULL;
         m->pend = m->pend_unlock || m->pend_free;
-        if (pthread_create(&m->thread, NULL, m_thread, m) == 0)
-            pthread_detach(m->thread);
+        if (rt_os_pthread_create(&m->thread, NULL, m_thread, m) == 0)
+            rt_os_pthread_detach(m->thread);
         else
             sched_fork_adopt(tls_m, m);
     }

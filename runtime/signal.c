@@ -23,6 +23,7 @@
 #define _GNU_SOURCE
 #include "crash.h"
 #include "symbolize.h"
+#include "os.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -230,7 +231,7 @@ static void sig_main_stack_bounds(void)
     pthread_attr_t attr;
     void *lo;
     size_t size;
-    if (pthread_getattr_np(pthread_self(), &attr) != 0)
+    if (rt_os_pthread_getattr_np(rt_os_pthread_self(), &attr) != 0)
         return;
     if (pthread_attr_getstack(&attr, &lo, &size) == 0) {
         sig_main_lo = (uintptr_t)lo;

@@ -57,6 +57,7 @@
 #define _GNU_SOURCE
 #include "rt.h"
 #include "race.h"
+#include "os.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -229,7 +230,7 @@ static void pg_set(stack_meta *m, uint32_t to)
 /* Wait out another thread's release or restore of the same slot (a few syscalls). */
 static void pg_spin(void)
 {
-    sched_yield();
+    rt_os_sched_yield();
 }
 
 /* Map `src` (one page) at the page `dst`, which must be missing; wakes faulting threads. */
@@ -511,11 +512,11 @@ bool stack_paging_start(unsigned keep)
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     pthread_t t;
-    int err = pthread_create(&t, NULL, pg_handler, NULL);
+    int err = rt_os_pthread_create(&t, NULL, pg_handler, NULL);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (err || !pg.ring)
         rt_throw("stack paging: cannot start the fault handler");
-    pthread_detach(t);
+    rt_os_pthread_detach(t);
     __atomic_store_n(&stack_paging, true, __ATOMIC_RELEASE);
     return true;
 }

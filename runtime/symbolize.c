@@ -24,6 +24,7 @@
  */
 #define _GNU_SOURCE
 #include "symbolize.h"
+#include "os.h"
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -77,7 +78,7 @@ static bool sym_acquire(void)
         if (expect == me)
             return false;
         struct timespec ts = {0, 50000};
-        nanosleep(&ts, NULL);
+        rt_os_nanosleep(&ts, NULL);
     }
     return false;
 }

@@ -22,6 +22,7 @@
  *              reader out admits one writer; a writer's unlock admits every queued reader,
  *              or else the next writer.
  *   Once       _done is set (release) after fn returns; the slow path serialises on _mu.
+ *   Cond       _waiters under _lock; a waiter queues before it unlocks the mutex.
  *
  * Race detector edges (race.h): unlock releases / lock acquires the mutex; wg_done
  * merges into the WaitGroup, wg_wait acquires it; RUnlock merges into &_readers, which
@@ -328,6 +329,70 @@ void rwmutex_unlock(rwmutex_t *rw)
         list = waitq_pop(&rw->_wwaiters);
     }
     rt_unlock(&rw->_lock);
+    waitq_ready_all(list);
+}
+
+/* Go 1.18's TryLock / TryRLock: take the lock only if that needs no wait (a reader also
+ * stays out while a writer waits, as rwmutex_rlock would queue). */
+bool rwmutex_trylock(rwmutex_t *rw)
+{
+    sched_preempt_point();
+    rt_lock(&rw->_lock);
+    bool ok = !rw->_writer && !rw->_readers;
+    if (ok)
+        rw->_writer = 1;
+    rt_unlock(&rw->_lock);
+    if (ok) {
+        race_acquire(rw);
+        race_acquire(&rw->_readers);
+    }
+    return ok;
+}
+
+bool rwmutex_tryrlock(rwmutex_t *rw)
+{
+    sched_preempt_point();
+    rt_lock(&rw->_lock);
+    bool ok = !rw->_writer && !rw->_wwait;
+    if (ok)
+        rw->_readers++;
+    rt_unlock(&rw->_lock);
+    if (ok)
+        race_acquire(rw);
+    return ok;
+}
+
+/* ---- Cond ------------------------------------------------------------------------------------------------ */
+
+/* The waiter queues under _lock before it unlocks mu, and _lock is dropped only once it
+ * is off its stack: a signal after mu's unlock finds it queued, none is lost.  Edges are
+ * the mutex's (Go's race mode adds none for Cond either). */
+void cond_wait(cond_t *c, mutex_t *mu)
+{
+    sched_preempt_point();
+    rt_lock(&c->_lock);
+    waitq_push(&c->_waiters, sched_self());
+    mutex_unlock(mu);
+    sched_park("sync.Cond.Wait", rt_unlock_cb, &c->_lock);
+    mutex_lock(mu);
+}
+
+void cond_signal(cond_t *c)
+{
+    sched_preempt_point();
+    rt_lock(&c->_lock);
+    rt_g *g = waitq_pop(&c->_waiters);
+    rt_unlock(&c->_lock);
+    if (g)
+        sched_ready(g);
+}
+
+void cond_broadcast(cond_t *c)
+{
+    sched_preempt_point();
+    rt_lock(&c->_lock);
+    rt_g *list = waitq_take_all(&c->_waiters);
+    rt_unlock(&c->_lock);
     waitq_ready_all(list);
 }
 
