@@ -12,7 +12,6 @@
 #include <time.h>
 
 #include "../detector/shadow.h"
-#include "tu_os.h"
 
 #define REGION (1ul << BIAS_SHIFT)
 

@@ -16,7 +16,6 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
-#include "tu_os.h"
 
 int *volatile nil_ptr;          /* opaque to the optimiser */
 static volatile int sink;

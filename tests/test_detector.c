@@ -26,7 +26,6 @@
 #include <unistd.h>
 
 #include "../detector/detector.h"
-#include "tu_os.h"
 
 enum { NACT = 9, NLOCK = 3, MEM = 256, MAXREC = 4096 };
 

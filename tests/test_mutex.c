@@ -1,6 +1,7 @@
 /* Mutex suite: sync.Mutex (exclusion under contention, trylock, blocking), sync.RWMutex
- * (concurrent readers, writer exclusion, writer preference), sync.Once (exactly once, and
- * every caller sees its effect), and Go's fatal errors for unlocking what is not held. */
+ * (concurrent readers, writer exclusion, writer preference, TryLock), sync.Cond (signal
+ * wakes one, broadcast all), sync.Once (exactly once, and every caller sees its effect),
+ * and Go's fatal errors for unlocking what is not held. */
 #include "testutil.h"
 #include "tu_fatal.h"
 
@@ -309,6 +310,61 @@ START_TEST(test_rwmutex_contention)
 }
 END_TEST
 
+/* ---- Cond, TryLock/TryRLock -------------------------------------------------------------- */
+
+static cond_t cv;
+static int cv_ready, cv_woken;
+
+static void cond_waiter(void *arg)
+{
+    (void)arg;
+    mutex_lock(&mu);
+    while (!cv_ready)
+        cond_wait(&cv, &mu);
+    cv_ready--;
+    cv_woken++;
+    mutex_unlock(&mu);
+    wg_done(&wg);
+}
+
+/* a signal wakes one waiter, a broadcast all; each holds the mutex when it returns */
+START_TEST(test_cond_signal_one_broadcast_all)
+{
+    wg_add(&wg, 3);
+    for (int i = 0; i < 3; i++)
+        go(cond_waiter, NULL);
+    settle();
+    mutex_lock(&mu);
+    cv_ready = 1;
+    cond_signal(&cv);
+    mutex_unlock(&mu);
+    settle();
+    mutex_lock(&mu);
+    ck_assert_int_eq(cv_woken, 1);
+    cv_ready = 2;
+    cond_broadcast(&cv);
+    mutex_unlock(&mu);
+    wg_wait(&wg);
+    ck_assert_int_eq(cv_woken, 3);
+    cond_signal(&cv); /* nobody waits: nothing happens */
+}
+END_TEST
+
+START_TEST(test_rwmutex_try)
+{
+    rwmutex_t rw = {0};
+    ck_assert(rwmutex_tryrlock(&rw));
+    ck_assert(rwmutex_tryrlock(&rw));
+    ck_assert(!rwmutex_trylock(&rw));
+    rwmutex_runlock(&rw);
+    rwmutex_runlock(&rw);
+    ck_assert(rwmutex_trylock(&rw));
+    ck_assert(!rwmutex_tryrlock(&rw));
+    ck_assert(!rwmutex_trylock(&rw));
+    rwmutex_unlock(&rw);
+}
+END_TEST
+
 /* ---- Once --------------------------------------------------------------------------------------- */
 
 static once_t once;
@@ -421,6 +477,9 @@ int main(void)
     tcase_add_test(tc, test_rwmutex_waiting_writer_blocks_new_readers);
     tcase_add_test(tc, test_rwmutex_contention);
     tcase_add_test(tc, test_rwmutex_unlock_admits_queued_readers);
+    tc = tu_tcase(s, "cond", 30);
+    tcase_add_test(tc, test_cond_signal_one_broadcast_all);
+    tcase_add_test(tc, test_rwmutex_try);
     tc = tu_tcase(s, "once", 30);
     tcase_add_test(tc, test_once_runs_exactly_once);
     tc = tu_tcase(s, "fatal", 30);
