@@ -88,6 +88,10 @@ int __real_pthread_join(pthread_t, void **);
 int __real_pthread_detach(pthread_t);
 pthread_t __real_pthread_self(void);
 _Noreturn void __real_pthread_exit(void *);
+int __real_pthread_setname_np(pthread_t, const char *);
+int __real_pthread_getname_np(pthread_t, char *, size_t);
+int __real_pthread_getattr_np(pthread_t, pthread_attr_t *);
+int __real_pthread_kill(pthread_t, int);
 
 /* The calling goroutine's record; one is made for goroutines go() started (never freed:
  * no hook sees them end) when create says so, else NULL for them. */
@@ -250,7 +254,7 @@ _Noreturn void __wrap_pthread_exit(void *ret)
 int __wrap_pthread_setname_np(pthread_t t, const char *name)
 {
     if (!pt_on_goroutine())
-        return 0;
+        return __real_pthread_setname_np(t, name);
     if (strlen(name) >= sizeof ((pt_thread *)0)->name)
         return ERANGE;
     strcpy(((pt_thread *)t)->name, name);
@@ -259,7 +263,9 @@ int __wrap_pthread_setname_np(pthread_t t, const char *name)
 
 int __wrap_pthread_getname_np(pthread_t t, char *buf, size_t n)
 {
-    const char *name = pt_on_goroutine() ? ((pt_thread *)t)->name : "";
+    if (!pt_on_goroutine())
+        return __real_pthread_getname_np(t, buf, n);
+    const char *name = ((pt_thread *)t)->name;
     if (strlen(name) >= n)
         return ERANGE;
     strcpy(buf, name);
@@ -268,6 +274,8 @@ int __wrap_pthread_getname_np(pthread_t t, char *buf, size_t n)
 
 int __wrap_pthread_getattr_np(pthread_t t, pthread_attr_t *attr)
 {
+    if (!pt_on_goroutine())
+        return __real_pthread_getattr_np(t, attr);
     pt_thread *r = (pt_thread *)t;
     rt_lock(&pt.lock);
     rt_g *g = r->g;
@@ -298,7 +306,8 @@ PT_UNSUPPORTED(sem_t *, sem_open, (const char *name, int oflag, ...))
 
 int __wrap_pthread_kill(pthread_t t, int sig)
 {
-    (void)t;
+    if (!pt_on_goroutine())
+        return __real_pthread_kill(t, sig);
     if (sig != 0)
         rt_throw("pthread_kill: signals to threads are not supported (racedemo runs pthreads as goroutines)");
     return 0;
