@@ -149,8 +149,10 @@ static void pt_finish(pt_thread *r, void *ret)
     HASH_DEL(pt.byid, r);
     r->g = NULL;
     rt_unlock(&pt.lock);
-    wg_done(&r->done);
-    wg_done(&pt.all);
+    /* no scheduling point from here to the goroutine's end: a joiner (or main's
+     * pthread_exit) woken here must never see this thread alive */
+    sync_wg_done_last(&r->done);
+    sync_wg_done_last(&pt.all);
     pt_unref(r);
 }
 

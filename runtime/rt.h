@@ -189,6 +189,10 @@ uint64_t sched_seed(void);
 /* True while the run is deterministic (procs = 1). */
 bool sched_deterministic(void);
 
+/* wg_done without the preemption point: for a goroutine's last steps (pthread.c), so
+ * that whoever it wakes never finds it still alive, mid-exit. */
+void sync_wg_done_last(waitgroup_t *wg);
+
 /* go(fn, arg) whose "created by" is pc, the user's call site of a wrapper (pthread.c). */
 void sched_go_at(void (*fn)(void *), void *arg, uintptr_t pc);
 

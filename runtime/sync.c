@@ -89,10 +89,8 @@ static void sync_park(uint32_t *lock)
  * whose sync object carries the Done edges. */
 static inline const void *wg_transitions(const waitgroup_t *wg) { return &wg->_pad; }
 
-void wg_add(waitgroup_t *wg, int64_t delta)
+static void wg_add_at(waitgroup_t *wg, int64_t delta, uintptr_t pc)
 {
-    uintptr_t pc = (uintptr_t)__builtin_return_address(0);
-    sched_preempt_point();
     if (delta < 0)
         race_release_merge(wg);
     rt_lock(&wg->_lock);
@@ -108,9 +106,20 @@ void wg_add(waitgroup_t *wg, int64_t delta)
     waitq_ready_all(list);
 }
 
+void wg_add(waitgroup_t *wg, int64_t delta)
+{
+    sched_preempt_point();
+    wg_add_at(wg, delta, (uintptr_t)__builtin_return_address(0));
+}
+
 void wg_done(waitgroup_t *wg)
 {
     wg_add(wg, -1);
+}
+
+void sync_wg_done_last(waitgroup_t *wg)
+{
+    wg_add_at(wg, -1, (uintptr_t)__builtin_return_address(0));
 }
 
 void wg_wait(waitgroup_t *wg)

@@ -637,7 +637,18 @@ static void sc_main_exit_waits(void)
     pthread_exit(NULL);
 }
 
+static void *quick(void *p) { return p; }
+
+/* a thread joined just before exit: run under random preemption with the leak check */
+static void sc_joined_are_gone(void)
+{
+    pthread_t t;
+    pthread_create(&t, NULL, quick, NULL);
+    pthread_join(t, NULL);
+}
+
 static const tu_scenario scenarios[] = {
+    {"joined_are_gone", sc_joined_are_gone},
     {"lock_twice", sc_lock_twice},
     {"join_lost_wakeup", sc_join_lost_wakeup},
     {"cancel", sc_cancel},
@@ -656,6 +667,24 @@ END_TEST
 START_TEST(test_unsupported_is_fatal)
 {
     tu_assert_fatal("cancel", "fatal error: pthread_cancel: not supported", "");
+}
+END_TEST
+
+/* a joined thread is over when pthread_join returns: its last steps wake the joiner and
+ * take no scheduling point after, so a preempting schedule never leaves it alive at exit
+ * (the leak check would report it) */
+START_TEST(test_join_leaves_no_goroutine_behind)
+{
+    setenv("RACEDEMO_LEAKCHECK", "1", 1);
+    setenv("RACEDEMO_STRATEGY", "random", 1);
+    char buf[8192], seed[16];
+    for (int i = 1; i <= 40; i++) {
+        snprintf(seed, sizeof seed, "%d", i);
+        setenv("RACEDEMO_SEED", seed, 1);
+        int st = tu_run_scenario("joined_are_gone", buf, sizeof buf);
+        ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0 && !strstr(buf, "leak"),
+                      "seed %d: status %#x: %s", i, st, buf);
+    }
 }
 END_TEST
 
@@ -700,5 +729,6 @@ int main(void)
     tcase_add_test(tc, test_deadlocks_are_reported);
     tcase_add_test(tc, test_unsupported_is_fatal);
     tcase_add_test(tc, test_main_pthread_exit_waits_for_threads);
+    tcase_add_test(tc, test_join_leaves_no_goroutine_behind);
     return tu_run(s);
 }
