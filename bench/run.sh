@@ -152,6 +152,7 @@ run_detector() {
         run $b.rd_gcc_race "$REPS" RACEDEMO_PROCS=2 -- "$C/bench_${b}_race_gcc"
         run $b.rd_clang "$REPS" RACEDEMO_PROCS=2 -- "$C/bench_${b}_clang"
         run $b.rd_clang_race "$REPS" RACEDEMO_PROCS=2 -- "$C/bench_${b}_race_clang"
+        run $b.rd_clang_ptrace "$REPS" RACEDEMO_PROCS=2 -- "$C/bench_${b}_ptrace_clang"
         run $b.rd_gcc_race1 "$REPS" RACEDEMO_PROCS=1 -- "$C/bench_${b}_race_gcc"
         run $b.rd_gcc1 "$REPS" RACEDEMO_PROCS=1 -- "$C/bench_$b"
         run $b.pt_gcc "$REPS" -- "$N/${b}_pt_gcc"
@@ -262,7 +263,9 @@ detector_table() {
     echo
     echo "Best of $REPS runs. overhead = instrumented / uninstrumented time of the same program."
     echo "racedemo rows: goroutines, RACEDEMO_PROCS=2 unless marked procs=1; TSan rows: the same"
-    echo "source with pthreads; Go: GOMAXPROCS=2."
+    echo "source with pthreads; \"the pthreads source\": that pthreads program built like racecc"
+    echo "builds it (its threads run as goroutines), against the same plain pthreads build;"
+    echo "Go: GOMAXPROCS=2."
     echo
     row "program" "build" "plain ns/op" "instrumented ns/op" "overhead" "target"
     row "---" "---" "---:" "---:" "---:" "---"
@@ -276,6 +279,7 @@ detector_table() {
         for pair in "racedemo, gcc -fsanitize=thread:rd_gcc:rd_gcc_race" \
             "racedemo, clang -fsanitize=thread:rd_clang:rd_clang_race" \
             "racedemo, gcc, procs=1:rd_gcc1:rd_gcc_race1" \
+            "racedemo, clang, the pthreads source:pt_clang:rd_clang_ptrace" \
             "clang-14 TSan (pthreads):pt_clang:pt_clang_tsan" \
             "gcc-12 TSan (pthreads):pt_gcc:pt_gcc_tsan" \
             "Go 1.19 -race:go:go_race"; do
@@ -294,6 +298,7 @@ detector_table() {
     row "---" "---:" "---:" "---:" "---:"
     for pair in "racedemo, gcc -fsanitize=thread:rd_gcc:rd_gcc_race" \
         "racedemo, clang -fsanitize=thread:rd_clang:rd_clang_race" \
+        "racedemo, clang, the pthreads source:pt_clang:rd_clang_ptrace" \
         "clang-14 TSan (pthreads):pt_clang:pt_clang_tsan" \
         "gcc-12 TSan (pthreads):pt_gcc:pt_gcc_tsan"; do
         IFS=: read -r label plain inst <<<"$pair"
