@@ -274,10 +274,16 @@ int __wrap_pthread_getname_np(pthread_t t, char *buf, size_t n)
     return 0;
 }
 
+/* The process's initial thread, whose stack main keeps on whatever M it runs. */
+static pthread_t pt_main_os;
+__attribute__((constructor)) static void pt_note_main_thread(void) { pt_main_os = rt_os_pthread_self(); }
+
 int __wrap_pthread_getattr_np(pthread_t t, pthread_attr_t *attr)
 {
     if (!pt_on_goroutine())
         return __real_pthread_getattr_np(t, attr);
+    if (t == (pthread_t)&pt.main_rec) /* main runs on the process's own stack */
+        return __real_pthread_getattr_np(pt_main_os, attr);
     pt_thread *r = (pt_thread *)t;
     rt_lock(&pt.lock);
     rt_g *g = r->g;

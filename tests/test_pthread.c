@@ -121,6 +121,30 @@ START_TEST(test_exit_from_thread_gives_join_its_value)
 }
 END_TEST
 
+static void *stack_of_self(void *p)
+{
+    pthread_attr_t a;
+    void *lo;
+    size_t n;
+    char here;
+    if (pthread_getattr_np(pthread_self(), &a) != 0 || pthread_attr_getstack(&a, &lo, &n) != 0)
+        return (void *)0L;
+    pthread_attr_destroy(&a);
+    return (void *)(long)(&here >= (char *)lo && &here < (char *)lo + n);
+}
+
+/* each thread's stack is its own goroutine's, main's the process's */
+START_TEST(test_getattr_np_gives_the_stack)
+{
+    ck_assert_int_eq((long)stack_of_self(NULL), 1);
+    pthread_t t;
+    void *r;
+    pthread_create(&t, NULL, stack_of_self, NULL);
+    pthread_join(t, &r);
+    ck_assert_int_eq((long)r, 1);
+}
+END_TEST
+
 START_TEST(test_names)
 {
     char buf[16];
@@ -707,6 +731,7 @@ int main(void)
     tcase_add_test(tc, test_detached_by_attribute);
     tcase_add_test(tc, test_exit_from_thread_gives_join_its_value);
     tcase_add_test(tc, test_names);
+    tcase_add_test(tc, test_getattr_np_gives_the_stack);
     tc = tu_tcase(s, "mutex", 30);
     tcase_add_test(tc, test_mutex_excludes);
     tcase_add_test(tc, test_mutex_kinds);
