@@ -474,46 +474,47 @@ static int pt_relock(pt_mutex *m, int kind, int busy)
     return kind == PTHREAD_MUTEX_ERRORCHECK ? busy : -1;
 }
 
+/* Lock m, waiting for it or (wait false) EBUSY if that would wait. */
+static int pt_mutex_take(pt_mutex *m, bool wait)
+{
+    int kind = pt_kind(m), rc;
+    int64_t me = go_id();
+    if (pt_owner(m) == me && (rc = pt_relock(m, kind, wait ? EDEADLK : EBUSY)) >= 0)
+        return rc;
+    if (wait)
+        mutex_lock(&m->mu);
+    else if (!mutex_trylock(&m->mu))
+        return EBUSY;
+    pt_set_owner(m, me);
+    return 0;
+}
+
 int __wrap_pthread_mutex_lock(pthread_mutex_t *pm)
 {
     if (!pt_on_goroutine())
         return __real_pthread_mutex_lock(pm);
-    pt_mutex *m = (pt_mutex *)pm;
-    int kind = pt_kind(m), rc;
-    int64_t me = go_id();
-    if (pt_owner(m) == me && (rc = pt_relock(m, kind, EDEADLK)) >= 0)
-        return rc;
-    mutex_lock(&m->mu);
-    pt_set_owner(m, me);
-    return 0;
+    return pt_mutex_take((pt_mutex *)pm, true);
 }
 
 int __wrap_pthread_mutex_trylock(pthread_mutex_t *pm)
 {
     if (!pt_on_goroutine())
         return __real_pthread_mutex_trylock(pm);
-    pt_mutex *m = (pt_mutex *)pm;
-    int kind = pt_kind(m), rc;
-    int64_t me = go_id();
-    if (pt_owner(m) == me && (rc = pt_relock(m, kind, EBUSY)) >= 0)
-        return rc;
-    if (!mutex_trylock(&m->mu))
-        return EBUSY;
-    pt_set_owner(m, me);
-    return 0;
+    return pt_mutex_take((pt_mutex *)pm, false);
 }
 
 int __wrap_pthread_mutex_timedlock(pthread_mutex_t *pm, const struct timespec *abs)
 {
     if (!pt_on_goroutine())
         return __real_pthread_mutex_timedlock(pm, abs);
-    int rc = __wrap_pthread_mutex_trylock(pm);
+    pt_mutex *m = (pt_mutex *)pm;
+    int rc = pt_mutex_take(m, false);
     if (rc != EBUSY)
         return rc;
     if (pt_bad_abstime(abs))
         return EINVAL;
     int64_t deadline = pt_deadline(abs, CLOCK_REALTIME);
-    while ((rc = __wrap_pthread_mutex_trylock(pm)) == EBUSY)
+    while ((rc = pt_mutex_take(m, false)) == EBUSY)
         if (!pt_wait_slice(deadline))
             return ETIMEDOUT;
     return rc;
