@@ -73,6 +73,9 @@ void icpt_io_wait(int fd, short events, FILE *f, uintptr_t ra);
  * afterwards (fd < 0: nothing). */
 void icpt_fd_release(race_gs *gs, int fd);
 void icpt_fd_acquire(race_gs *gs, int fd);
+/* Is fd an end of a pipe or socketpair the program made (under the detector)?  Only its
+ * own goroutines can then be the ones to write or read the other end. */
+bool icpt_fd_in_process(int fd);
 
 /* A NUL-terminated string's bytes, terminator included. */
 static inline void icpt_read_str(race_gs *gs, const char *s, icpt_site at)

@@ -32,6 +32,7 @@ enum { FD_MAX = 1 << 16 };
 
 static uint64_t fd_cell[FD_MAX]; /* 8 bytes apart: one granule each (forgotten whole) */
 static int32_t fd_alias[FD_MAX];
+static uint8_t fd_local[FD_MAX];  /* an end of a pipe or socketpair this process made */
 
 static const void *fd_sync(int fd)
 {
@@ -61,6 +62,7 @@ static void fd_fresh(int fd)
     if (fd < 0 || fd >= FD_MAX)
         return;
     __atomic_store_n(&fd_alias[fd], 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&fd_local[fd], 0, __ATOMIC_RELAXED);
     race_sync_forget_granule((uintptr_t)&fd_cell[fd]);
 }
 
@@ -71,6 +73,12 @@ static void fd_share(int to, int from)
         return;
     int32_t a = __atomic_load_n(&fd_alias[from], __ATOMIC_RELAXED);
     __atomic_store_n(&fd_alias[to], a ? a : from + 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&fd_local[to], __atomic_load_n(&fd_local[from], __ATOMIC_RELAXED), __ATOMIC_RELAXED);
+}
+
+bool icpt_fd_in_process(int fd)
+{
+    return fd >= 0 && fd < FD_MAX && __atomic_load_n(&fd_local[fd], __ATOMIC_RELAXED);
 }
 
 /* Should the caller at ra have its descriptors tracked? */
@@ -85,6 +93,7 @@ static void fd_pair(int r, const int fds[2], uintptr_t ra)
         return;
     fd_fresh(fds[0]);
     fd_fresh(fds[1]);
+    __atomic_store_n(&fd_local[fds[0]], 1, __ATOMIC_RELAXED);
     fd_share(fds[1], fds[0]);
 }
 

@@ -11,8 +11,10 @@
  * that does not wait) yields to the runnable goroutines first, again and again, and
  * blocks for real only once none is left (icpt_io_wait; the same for a write to a full
  * pipe).  The poll answers depend only on the schedule for in-process pipes, so a seed
- * still decides the run.  Not covered: a writer that is asleep (its timer cannot fire
- * while the only thread blocks) and stdio writes (buffered).
+ * still decides the run.  When nothing else can run but a goroutine sleeps and fd is a
+ * pipe or socketpair end the program made, the reader sleeps until that wake-up instead
+ * (virtual time at procs = 1), so a writer that sleeps first is not waited for forever.
+ * Not covered: stdio writes (buffered).
  *
  * Every write to a descriptor also releases into the descriptor's sync object and every
  * read acquires from it (intercept_fd.c), so data handed over through a pipe or socket
@@ -43,10 +45,19 @@ void icpt_io_wait(int fd, short events, FILE *f, uintptr_t ra)
     if (f && f->_IO_read_ptr < f->_IO_read_end)
         return;
     for (;;) {
+        /* alone, the only hope for an in-process pipe is a sleeper: the virtual clock
+         * jumps to its wake-up, as it would if this goroutine were parked */
+        bool others = sched_nrunnable() != 0;
+        int64_t next = others ? 0 : sched_next_timer_ns();
+        if (!others && (next == INT64_MAX || !icpt_fd_in_process(fd)))
+            return; /* block for real; no syscall when alone */
         struct pollfd p = {.fd = fd, .events = events};
-        if (sched_nrunnable() == 0 || poll(&p, 1, 0) != 0) /* no syscall when alone */
+        if (poll(&p, 1, 0) != 0)
             return;
-        go_yield();
+        if (others)
+            go_yield();
+        else
+            sched_sleep_until(next);
     }
 }
 

@@ -198,6 +198,8 @@ void sched_go_at(void (*fn)(void *), void *arg, uintptr_t pc);
 
 /* Park the current goroutine until go_now_ns() >= when (timer heap, virtual clock). */
 void sched_sleep_until(int64_t when_ns);
+/* When the earliest sleeper wakes (go_now_ns clock), INT64_MAX if none sleeps. */
+int64_t sched_next_timer_ns(void);
 
 /* For crash reports, which must not throw: the calling thread's goroutine (or its M's
  * scheduler context, id 0) and M id; NULL and -1 on a thread the runtime does not run. */

@@ -747,6 +747,14 @@ void sched_sleep_until(int64_t when)
     sched_park("sleep", mutex_unlock_cb, &sched.mu); /* not called on a single M */
 }
 
+int64_t sched_next_timer_ns(void)
+{
+    mu_lock();
+    int64_t t = sched.ntimers ? sched.timers[0]->wake_ns : INT64_MAX;
+    mu_unlock();
+    return t;
+}
+
 void go_sleep_ns(int64_t ns)
 {
     if (ns <= 0) {
