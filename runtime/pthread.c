@@ -17,8 +17,9 @@
  * The objects live in the user's pthread_*_t storage, zero meaning ready (the static
  * initialisers are zeros), except a mutex from one of glibc's non-default static
  * initialisers, which pt_kind converts on first use.  Timed waits poll every PT_SLICE_NS
- * of the runtime's clock; pthread_cond_timedwait returns after one slice (a spurious
- * wakeup, which POSIX allows).  pthread_t is the address of a pt_thread.
+ * of the runtime's clock; a timed condition wait is not queued but watches the count of
+ * signals, so any signal or broadcast after it started ends it (a waiter queued too may
+ * wake as well: POSIX allows that).  pthread_t is the address of a pt_thread.
  *
  * Locking: pt.lock (an rt_lock) guards the goroutine-id table, the thread records' join
  * state and the key table; a record is freed when its thread and its joiner (or detach)
@@ -544,6 +545,7 @@ int __wrap_pthread_mutex_unlock(pthread_mutex_t *pm)
 typedef struct pt_cond {
     cond_t c;
     int32_t clock;         /* of timedwait's absolute times (condattr_setclock) */
+    uint32_t signals;      /* signals and broadcasts so far: what timed waiters watch */
 } pt_cond;
 _Static_assert(sizeof(pt_cond) <= sizeof(pthread_cond_t), "pt_cond fits");
 
@@ -621,17 +623,23 @@ int __wrap_pthread_cond_timedwait(pthread_cond_t *pc, pthread_mutex_t *pm, const
     pt_held h;
     if (pt_release_held(m, &h))
         return EPERM;
+    pt_cond *c = (pt_cond *)pc;
+    uint32_t seen = __atomic_load_n(&c->signals, __ATOMIC_ACQUIRE);
     mutex_unlock(&m->mu);
-    bool more = pt_wait_slice(deadline);
+    bool signalled;
+    while (!(signalled = __atomic_load_n(&c->signals, __ATOMIC_ACQUIRE) != seen))
+        if (!pt_wait_slice(deadline))
+            break;
     mutex_lock(&m->mu);
     pt_retake_held(m, &h);
-    return more && go_now_ns() < deadline ? 0 : ETIMEDOUT;
+    return signalled ? 0 : ETIMEDOUT;
 }
 
 int __wrap_pthread_cond_signal(pthread_cond_t *pc)
 {
     if (!pt_on_goroutine())
         return __real_pthread_cond_signal(pc);
+    __atomic_add_fetch(&((pt_cond *)pc)->signals, 1, __ATOMIC_RELEASE);
     cond_signal(&((pt_cond *)pc)->c);
     return 0;
 }
@@ -640,6 +648,7 @@ int __wrap_pthread_cond_broadcast(pthread_cond_t *pc)
 {
     if (!pt_on_goroutine())
         return __real_pthread_cond_broadcast(pc);
+    __atomic_add_fetch(&((pt_cond *)pc)->signals, 1, __ATOMIC_RELEASE);
     cond_broadcast(&((pt_cond *)pc)->c);
     return 0;
 }

@@ -361,9 +361,7 @@ START_TEST(test_cond_timedwait_times_out)
     pthread_mutex_lock(&mu);
     int64_t t0 = go_now_ns();
     struct timespec soon = in_ms(20);
-    int rc;
-    while ((rc = pthread_cond_timedwait(&cv, &mu, &soon)) == 0)
-        ; /* spurious wakeups are allowed; nobody signals */
+    int rc = pthread_cond_timedwait(&cv, &mu, &soon); /* nobody signals */
     ck_assert_int_eq(rc, ETIMEDOUT);
     ck_assert_int_ge(go_now_ns() - t0, 19000000);
     ck_assert_int_eq(pthread_mutex_trylock(&mu), EBUSY); /* held again */
@@ -379,10 +377,34 @@ START_TEST(test_cond_timedwait_times_out)
     m.tv_nsec = 0;
     m.tv_sec++;
     pthread_mutex_lock(&mu);
-    while ((rc = pthread_cond_timedwait(&mc, &mu, &m)) == 0)
-        ;
-    ck_assert_int_eq(rc, ETIMEDOUT);
+    ck_assert_int_eq(pthread_cond_timedwait(&mc, &mu, &m), ETIMEDOUT);
     pthread_mutex_unlock(&mu);
+}
+END_TEST
+
+static void *signal_later(void *p)
+{
+    usleep(5000);
+    pthread_mutex_lock(&mu);
+    go_flag = 1;
+    pthread_cond_signal(p);
+    pthread_mutex_unlock(&mu);
+    return NULL;
+}
+
+/* a signal ends a timed wait before its deadline */
+START_TEST(test_cond_timedwait_signalled)
+{
+    pthread_t t;
+    pthread_mutex_lock(&mu);
+    pthread_create(&t, NULL, signal_later, &cv);
+    struct timespec later = in_ms(10000);
+    int64_t t0 = go_now_ns();
+    while (!go_flag)
+        ck_assert_int_eq(pthread_cond_timedwait(&cv, &mu, &later), 0);
+    ck_assert_int_lt(go_now_ns() - t0, 5000000000);
+    pthread_mutex_unlock(&mu);
+    pthread_join(t, NULL);
 }
 END_TEST
 
@@ -741,6 +763,7 @@ int main(void)
     tcase_add_test(tc, test_cond_producer_consumer);
     tcase_add_test(tc, test_cond_broadcast_wakes_all);
     tcase_add_test(tc, test_cond_timedwait_times_out);
+    tcase_add_test(tc, test_cond_timedwait_signalled);
     tc = tu_tcase(s, "sync", 30);
     tcase_add_test(tc, test_rwlock_readers_share_writer_excludes);
     tcase_add_test(tc, test_once_runs_once_and_others_wait);
