@@ -14,7 +14,8 @@
  *   Goroutine 7 (running) created at:
  *     ...
  *   ==================
- * and "panic: msg" / "fatal error: msg" followed by optional "[signal SIGSEGV: ...]" and
+ * the same shape for "WARNING: LOCK ORDER INVERSION" (a potential deadlock, reported with
+ * the deadlocks), and "panic: msg" / "fatal error: msg" followed by optional "[signal SIGSEGV: ...]" and
  * "goroutine N [state]:" stacks.  Anything else (the program's own output) is ignored.
  *
  * Dedupe keys leave out what changes from one schedule to the next (addresses, goroutine
@@ -33,6 +34,8 @@
 #define REP_MAX_REPORT 16384
 #define REP_MAX_FRAMES 64
 #define REP_LEAK_MARK "racedemo: goroutine leak:" /* runtime/leak.c, RACEDEMO_LEAKCHECK=1 */
+#define REP_RACE_MARK "WARNING: DATA RACE"
+#define REP_LOCK_MARK "WARNING: LOCK ORDER INVERSION" /* detector/lockorder.c */
 
 static const char *const rep_names[FK_NKINDS] = {
     "race", "deadlock", "crash", "runtime-error", "exit-status", "leak", "timeout"};
@@ -200,14 +203,41 @@ static void raw_append(strbuf *raw, const char *l)
     }
 }
 
-/* lines[*i] is "WARNING: DATA RACE".  Consumes through the closing rule. */
-static void parse_race(lines *L, int *i, finding *f)
+/* A lock-order cycle is the same bug whichever of its edges closed it in a run: the key is
+ * the sorted stacks of the acquisitions ("Mutex ... acquired by ...:"). */
+static int strp_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static char *lock_cycle_key(const finding *f)
+{
+    char *keys[REP_MAX_FRAMES];
+    int n = 0;
+    for (int k = 0; k < f->nstacks && n < REP_MAX_FRAMES; k++) {
+        if (!strstr(f->stacks[k].title, " acquired by "))
+            continue;
+        strbuf b = {0};
+        stack_key(&f->stacks[k], &b);
+        keys[n++] = sb_take(&b);
+    }
+    qsort(keys, (size_t)n, sizeof *keys, strp_cmp);
+    strbuf k = {0};
+    sb_puts(&k, "lock-order");
+    for (int j = 0; j < n; j++) {
+        sb_printf(&k, "\n%s", keys[j]);
+        free(keys[j]);
+    }
+    return sb_take(&k);
+}
+
+/* lines[*i] is "WARNING: DATA RACE" or "WARNING: LOCK ORDER INVERSION" (a potential
+ * deadlock, reported with the deadlocks).  Consumes through the closing rule. */
+static void parse_warning(lines *L, int *i, finding *f)
 {
     strbuf raw = {0};
+    bool race = starts(L->v[*i], REP_RACE_MARK);
     raw_append(&raw, L->v[(*i)++]);
-    f->kind = FK_RACE;
-    f->message = check_strdup("data race");
-    while (*i < L->n && !is_rule(L->v[*i]) && !starts(L->v[*i], "WARNING: DATA RACE")) {
+    f->kind = race ? FK_RACE : FK_DEADLOCK;
+    f->message = check_strdup(race ? "data race" : "lock-order inversion (potential deadlock)");
+    while (*i < L->n && !is_rule(L->v[*i]) && !starts(L->v[*i], "WARNING: ")) {
         const char *l = L->v[*i];
         int from = *i;
         size_t len = strlen(l);
@@ -226,7 +256,7 @@ static void parse_race(lines *L, int *i, finding *f)
     if (*i < L->n && is_rule(L->v[*i]))
         (*i)++;
     f->report = sb_take(&raw);
-    f->key = race_key(f);
+    f->key = race ? race_key(f) : lock_cycle_key(f);
 }
 
 static bool is_signal_line(const char *l)
@@ -245,7 +275,7 @@ static void parse_fatal(lines *L, int *i, finding *f)
     f->kind = starts(first, REP_LEAK_MARK) ? FK_LEAK
               : strstr(first, "deadlock")   ? FK_DEADLOCK
                                             : FK_RUNTIME;
-    for (; *i < L->n && !starts(L->v[*i], "WARNING: DATA RACE"); ) {
+    for (; *i < L->n && !starts(L->v[*i], REP_RACE_MARK) && !starts(L->v[*i], REP_LOCK_MARK);) {
         const char *l = L->v[*i];
         raw_append(&raw, l);
         if (f->kind == FK_RUNTIME && is_signal_line(l)) {
@@ -330,8 +360,8 @@ static bool parse_text(const char *text, uint64_t seed, finding_list *out, bool 
     lines_split(text, &L);
     for (int i = 0; i < L.n;) {
         finding f = {0};
-        if (starts(L.v[i], "WARNING: DATA RACE")) {
-            parse_race(&L, &i, &f);
+        if (starts(L.v[i], REP_RACE_MARK) || starts(L.v[i], REP_LOCK_MARK)) {
+            parse_warning(&L, &i, &f);
             add_unique(out, &f, seed);
         } else if (!races_only && !fatal && is_fatal_start(L.v[i])) {
             parse_fatal(&L, &i, &f);
@@ -383,7 +413,7 @@ static void parse_status(const sbx_result *res, double cpu_limit, bool fatal, ui
         add_simple(out, FK_CRASH, msg, seed);
     } else if (WIFEXITED(st) && WEXITSTATUS(st) != 0 && !fatal) {
         int code = WEXITSTATUS(st);
-        if (code == 66 && count_kind(out, FK_RACE))
+        if (code == 66 && (count_kind(out, FK_RACE) || count_kind(out, FK_DEADLOCK)))
             return;
         if (code == 66)
             snprintf(msg, sizeof msg, "exit status 66 (the race status) but no race report was found");
@@ -415,9 +445,11 @@ void rep_parse_run(const char *err, const char *log, const sbx_result *res, doub
  * access was, but the place to point at is the user's call below it. */
 bool rep_is_op_frame(const frame *fr)
 {
-    static const char *const ops[] = {"chan_send()",   "chan_close()", "chan_free()",
-                                      "chan_select()", "wg_add()",     "wg_wait()"};
-    if (fr && fr->file && strstr(fr->file, "detector/intercept"))
+    static const char *const ops[] = {"chan_send()",  "chan_close()",    "chan_free()",
+                                      "chan_select()", "wg_add()",        "wg_wait()",
+                                      "mutex_lock()",  "mutex_trylock()", "rwmutex_lock()",
+                                      "rwmutex_trylock()"};
+    if (fr && fr->file && (strstr(fr->file, "detector/intercept") || strstr(fr->file, "runtime/pthread.c")))
         return true;
     for (size_t i = 0; fr && fr->func && i < sizeof ops / sizeof *ops; i++)
         if (!strcmp(fr->func, ops[i]))

@@ -119,6 +119,7 @@ typedef struct race_gs {
                               * whenever another entry may have changed (sync.c) */
     struct race_sync *stack_syncs; /* sync objects on this goroutine's stack (sync.c) */
     race_pend pend;          /* a read miss held back for one step (race_flush) */
+    struct race_held *held;  /* mutexes it holds, NULL before its first (lockorder.c) */
 } race_gs;
 
 /* Is gs's held-back read the read half of plain write a at addr (same bytes, epoch)? */
@@ -188,6 +189,8 @@ void race_access_range(race_gs *gs, uintptr_t addr, size_t n, uint64_t kind, uin
  * report them. */
 void race_access_as_op(race_gs *gs, uintptr_t addr, size_t n, uint64_t kind, uintptr_t callpc,
                        uintptr_t op);
+/* The stack race_access_as_op reports: callpc a frame of its own, op the top one. */
+uint32_t race_op_stack_id(race_gs *gs, uintptr_t callpc, uintptr_t op);
 /* A free of [addr, addr + n), which shadow_reset forgets next: checked as a write, but only
  * granules holding a cell the write races with take the write's full path (and report);
  * the others are only read, as recording the write there would be undone at once. */
@@ -209,7 +212,26 @@ void race_restamp(race_gs *gs);
 /* gs exits: the sync objects on its stack die with it. */
 void race_sync_forget_stack(race_gs *gs);
 
+/* lockorder.c: the lock-order graph (potential deadlocks).  An edge: `to` taken at
+ * stk_to by `who` while it held `from` (taken at stk_from) and the guards. */
+#define RACE_LOCK_GUARDS 4
+typedef struct race_lock_edge {
+    uintptr_t from, to;
+    uint32_t stk_from, stk_to;
+    race_ginfo *who;
+    uintptr_t guard[RACE_LOCK_GUARDS];
+    uint8_t nguard;
+} race_lock_edge;
+/* The goroutine's held locks go with it. */
+void race_held_free(race_gs *gs);
+/* Memory [a, b) is freed or reused: the mutexes there are new ones from now on. */
+void race_lock_forget(uintptr_t a, uintptr_t b);
+
 /* report.c */
+/* A cycle of len edges in the lock order graph, edge k ending where k + 1 starts. */
+void race_report_lock_cycle(const race_lock_edge *cycle, int len);
+/* Lock-order inversions reported so far. */
+long race_report_lock_count(void);
 void race_report(race_gs *gs, uintptr_t addr, uint64_t a, uint32_t stk, const shadow_hit *hits,
                  int nhits);
 void race_report_init(void);

@@ -190,6 +190,7 @@ static void forget_span(uintptr_t a, uintptr_t b, void *arg)
     if (f->gs && a < f->asked_end)
         race_free_range(f->gs, a, (b < f->asked_end ? b : f->asked_end) - a, f->ra);
     shadow_reset(a, b);
+    race_lock_forget(a, b);
 }
 
 /* Before the block of n usable bytes goes back to libc: a user's free is a write to all
@@ -245,6 +246,7 @@ void *__wrap_realloc(void *old, size_t n)
     if (race_enabled) {
         race_pend_wait((uintptr_t)old, (uintptr_t)old + oldn);
         shadow_reset((uintptr_t)old, (uintptr_t)old + oldn);
+        race_lock_forget((uintptr_t)old, (uintptr_t)old + oldn);
     }
     void *p = __real_realloc(old, n);
     if (p) {

@@ -526,6 +526,7 @@ void race_stack_reuse_slow(const void *lo, const void *hi, uintptr_t dirty)
                                                                 : (uintptr_t)lo;
     race_pend_wait(from, (uintptr_t)hi);
     shadow_reset(from, (uintptr_t)hi);
+    race_lock_forget(from, (uintptr_t)hi);
 }
 
 /* ---- the runtime's hooks ------------------------------------------------------------------- */
@@ -572,6 +573,7 @@ uintptr_t race_go_end_slow(rt_g *g)
     rt_unlock(&rs.lock);
     if (gs->stack_syncs)
         race_sync_forget_stack(gs);
+    race_held_free(gs);
     vc_free(&gs->vc);
     if (gs->fences) {
         vc_free(&gs->fences->acq);
@@ -670,6 +672,14 @@ void race_access_as_op(race_gs *gs, uintptr_t addr, size_t n, uint64_t kind, uin
     __tsan_func_entry((void *)callpc);
     race_access_range(gs, addr, n, kind, op + 1);
     __tsan_func_exit();
+}
+
+uint32_t race_op_stack_id(race_gs *gs, uintptr_t callpc, uintptr_t op)
+{
+    __tsan_func_entry((void *)callpc);
+    uint32_t stk = race_stack_id(gs, op + 1);
+    __tsan_func_exit();
+    return stk;
 }
 
 void race_op_access_slow(const void *addr, bool write, uintptr_t callpc, const void *op)

@@ -48,7 +48,7 @@ static struct {
 } opt = {.exitcode = 66, .fd = 2};
 
 static uint32_t report_lock;
-static long nreports;
+static long nreports, nlockorder;
 
 typedef struct race_pair {
     uintptr_t key[2];
@@ -106,6 +106,7 @@ static void opt_parse(const char *s)
 }
 
 long race_report_count(void) { return __atomic_load_n(&nreports, __ATOMIC_ACQUIRE); }
+long race_report_lock_count(void) { return __atomic_load_n(&nlockorder, __ATOMIC_ACQUIRE); }
 
 /* With log_path the file is opened for each report and closed after it: a program that
  * closes its descriptors, or reuses the numbers for files of its own, can neither lose
@@ -126,12 +127,13 @@ static void report_close(int fd)
 
 static void report_summary(void)
 {
-    long n = race_report_count();
-    if (n) {
-        int fd = report_open();
+    long n = race_report_count(), l = race_report_lock_count();
+    int fd = report_open();
+    if (n)
         dprintf(fd, "Found %ld data race(s)\n", n);
-        report_close(fd);
-    }
+    if (l)
+        dprintf(fd, "Found %ld potential deadlock(s) (lock-order inversions)\n", l);
+    report_close(fd);
 }
 
 /* The exit status a program that reported races leaves with (used by _exit's wrapper). */
@@ -142,7 +144,7 @@ int race_exit_status(int status)
     race_gs *gs = race_cur();
     if (gs)
         race_flush(gs); /* the exiting goroutine's last read */
-    if (!race_report_count())
+    if (!race_report_count() && !race_report_lock_count())
         return status;
     if (!__atomic_exchange_n(&summarised, true, __ATOMIC_ACQ_REL))
         report_summary();
@@ -444,6 +446,48 @@ void race_report(race_gs *gs, uintptr_t addr, uint64_t a, uint32_t stk, const sh
     print_creation(gs->info, true);
     if (prev != gs->info)
         print_creation(prev, false);
+    out("==================\n");
+    report_close(fd);
+    rt_unlock(&report_lock);
+    if (opt.halt_on_error) {
+        fflush(NULL);
+        _exit(race_exit_status(0));
+    }
+}
+
+/* ThreadSanitizer's lock-order-inversion report, in Go's words: each edge of the cycle as
+ * the mutex taken and, below it, where the goroutine took the mutex it still held. */
+void race_report_lock_cycle(const race_lock_edge *cycle, int len)
+{
+    rt_lock(&report_lock);
+    long n = __atomic_add_fetch(&nlockorder, 1, __ATOMIC_ACQ_REL);
+    if (opt.report_limit && n > opt.report_limit) {
+        rt_unlock(&report_lock);
+        return;
+    }
+    int fd = report_open();
+    out("==================\nWARNING: LOCK ORDER INVERSION (potential deadlock)\n");
+    out("Cycle in lock order graph:");
+    for (int k = 0; k < len; k++)
+        out(" mutex 0x%012lx =>", (unsigned long)cycle[k].from);
+    out(" mutex 0x%012lx\n", (unsigned long)cycle[0].from);
+    for (int k = 0; k < len; k++) {
+        char who[64];
+        goroutine_name(who, sizeof who, cycle[k].who);
+        out("\nMutex 0x%012lx acquired by %s while holding mutex 0x%012lx:\n",
+            (unsigned long)cycle[k].to, who, (unsigned long)cycle[k].from);
+        print_stack(cycle[k].stk_to);
+        out("\nMutex 0x%012lx previously acquired by the same goroutine here:\n",
+            (unsigned long)cycle[k].from);
+        print_stack(cycle[k].stk_from);
+    }
+    for (int k = 0; k < len; k++) {
+        bool seen = false;
+        for (int j = 0; j < k; j++)
+            seen |= cycle[j].who == cycle[k].who;
+        if (!seen)
+            print_creation(cycle[k].who, !cycle[k].who || !cycle[k].who->finished);
+    }
     out("==================\n");
     report_close(fd);
     rt_unlock(&report_lock);

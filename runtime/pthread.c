@@ -475,16 +475,17 @@ static int pt_relock(pt_mutex *m, int kind, int busy)
     return kind == PTHREAD_MUTEX_ERRORCHECK ? busy : -1;
 }
 
-/* Lock m, waiting for it or (wait false) EBUSY if that would wait. */
-static int pt_mutex_take(pt_mutex *m, bool wait)
+/* Lock m for the user's call at callpc into op, waiting for it or (wait false) EBUSY if
+ * that would wait. */
+static int pt_mutex_take(pt_mutex *m, bool wait, uintptr_t callpc, const void *op)
 {
     int kind = pt_kind(m), rc;
     int64_t me = go_id();
     if (pt_owner(m) == me && (rc = pt_relock(m, kind, wait ? EDEADLK : EBUSY)) >= 0)
         return rc;
     if (wait)
-        mutex_lock(&m->mu);
-    else if (!mutex_trylock(&m->mu))
+        sync_mutex_lock_at(&m->mu, callpc, op);
+    else if (!sync_mutex_trylock_at(&m->mu, callpc, op))
         return EBUSY;
     pt_set_owner(m, me);
     return 0;
@@ -494,14 +495,14 @@ int __wrap_pthread_mutex_lock(pthread_mutex_t *pm)
 {
     if (!pt_on_goroutine())
         return __real_pthread_mutex_lock(pm);
-    return pt_mutex_take((pt_mutex *)pm, true);
+    return pt_mutex_take((pt_mutex *)pm, true, PT_RA(), (const void *)__wrap_pthread_mutex_lock);
 }
 
 int __wrap_pthread_mutex_trylock(pthread_mutex_t *pm)
 {
     if (!pt_on_goroutine())
         return __real_pthread_mutex_trylock(pm);
-    return pt_mutex_take((pt_mutex *)pm, false);
+    return pt_mutex_take((pt_mutex *)pm, false, PT_RA(), (const void *)__wrap_pthread_mutex_trylock);
 }
 
 int __wrap_pthread_mutex_timedlock(pthread_mutex_t *pm, const struct timespec *abs)
@@ -509,13 +510,15 @@ int __wrap_pthread_mutex_timedlock(pthread_mutex_t *pm, const struct timespec *a
     if (!pt_on_goroutine())
         return __real_pthread_mutex_timedlock(pm, abs);
     pt_mutex *m = (pt_mutex *)pm;
-    int rc = pt_mutex_take(m, false);
+    uintptr_t ra = PT_RA();
+    const void *op = (const void *)__wrap_pthread_mutex_timedlock;
+    int rc = pt_mutex_take(m, false, ra, op);
     if (rc != EBUSY)
         return rc;
     if (pt_bad_abstime(abs))
         return EINVAL;
     int64_t deadline = pt_deadline(abs, CLOCK_REALTIME);
-    while ((rc = pt_mutex_take(m, false)) == EBUSY)
+    while ((rc = pt_mutex_take(m, false, ra, op)) == EBUSY)
         if (!pt_wait_slice(deadline))
             return ETIMEDOUT;
     return rc;
@@ -697,7 +700,7 @@ int __wrap_pthread_rwlock_wrlock(pthread_rwlock_t *l)
 {
     if (!pt_on_goroutine())
         return __real_pthread_rwlock_wrlock(l);
-    rwmutex_lock(PT_RW(l));
+    sync_rwmutex_lock_at(PT_RW(l), PT_RA(), (const void *)__wrap_pthread_rwlock_wrlock);
     return 0;
 }
 

@@ -66,7 +66,22 @@ void *race_atomic_enter_slow(const void *addr, size_t size, bool write, bool acq
                              uintptr_t pc);
 void race_atomic_leave_slow(void *cookie, bool release, bool merge);
 
+/* Mutex mu (mutex_t, an rwmutex_t write lock) taken by the user's call at callpc into op
+ * (try_: by a trylock, which cannot wait), and released: the lock-order graph. */
+void race_lock_slow(const void *mu, uintptr_t callpc, const void *op, bool try_);
+void race_unlock_slow(const void *mu);
+
 static inline void race_m_start(void) { race_m_start_slow(); }
+static inline void race_lock(const void *mu, uintptr_t callpc, const void *op, bool try_)
+{
+    if (RT_UNLIKELY(race_enabled))
+        race_lock_slow(mu, callpc, op, try_);
+}
+static inline void race_unlock(const void *mu)
+{
+    if (RT_UNLIKELY(race_enabled))
+        race_unlock_slow(mu);
+}
 static inline void race_go_start(rt_g *parent, rt_g *child)
 {
     if (RT_UNLIKELY(race_enabled))

@@ -189,6 +189,12 @@ uint64_t sched_seed(void);
 /* True while the run is deterministic (procs = 1). */
 bool sched_deterministic(void);
 
+/* mutex_lock, mutex_trylock and rwmutex_lock on behalf of a wrapper (pthread.c): the
+ * lock-order graph records the user's call at callpc into op, not the wrapper's. */
+void sync_mutex_lock_at(mutex_t *mu, uintptr_t callpc, const void *op);
+bool sync_mutex_trylock_at(mutex_t *mu, uintptr_t callpc, const void *op);
+void sync_rwmutex_lock_at(rwmutex_t *rw, uintptr_t callpc, const void *op);
+
 /* wg_done without the preemption point: for a goroutine's last steps (pthread.c), so
  * that whoever it wakes never finds it still alive, mid-exit. */
 void sync_wg_done_last(waitgroup_t *wg);

@@ -208,7 +208,9 @@ static void mutex_lock_slow(mutex_t *mu)
     }
 }
 
-void mutex_lock(mutex_t *mu)
+/* The lock itself; mutex_lock adds the lock-order bookkeeping (cond_wait's unlock and
+ * relock do not: the mutex stays held as far as lock order goes). */
+static inline void mu_lock_raw(mutex_t *mu)
 {
     sched_preempt_point();
     int32_t s = 0;
@@ -217,17 +219,34 @@ void mutex_lock(mutex_t *mu)
     race_acquire(mu);
 }
 
-bool mutex_trylock(mutex_t *mu)
+void sync_mutex_lock_at(mutex_t *mu, uintptr_t callpc, const void *op)
+{
+    mu_lock_raw(mu);
+    race_lock(mu, callpc, op, false);
+}
+
+void mutex_lock(mutex_t *mu)
+{
+    sync_mutex_lock_at(mu, (uintptr_t)__builtin_return_address(0), (const void *)mutex_lock);
+}
+
+bool sync_mutex_trylock_at(mutex_t *mu, uintptr_t callpc, const void *op)
 {
     sched_preempt_point();
     int32_t s = __atomic_load_n(&mu->_locked, __ATOMIC_RELAXED);
     while (!(s & MU_LOCKED)) {
         if (mu_cas(mu, &s, s | MU_LOCKED)) {
             race_acquire(mu);
+            race_lock(mu, callpc, op, true);
             return true;
         }
     }
     return false;
+}
+
+bool mutex_trylock(mutex_t *mu)
+{
+    return sync_mutex_trylock_at(mu, (uintptr_t)__builtin_return_address(0), (const void *)mutex_trylock);
 }
 
 static RT_COLD void mutex_unlock_slow(mutex_t *mu, int32_t s)
@@ -255,13 +274,19 @@ static RT_COLD void mutex_unlock_slow(mutex_t *mu, int32_t s)
         sched_ready(g);
 }
 
-void mutex_unlock(mutex_t *mu)
+static inline void mu_unlock_raw(mutex_t *mu)
 {
     sched_preempt_point();
     race_release(mu);
     int32_t s = MU_LOCKED;
     if (RT_UNLIKELY(!mu_cas(mu, &s, 0)))
         mutex_unlock_slow(mu, s);
+}
+
+void mutex_unlock(mutex_t *mu)
+{
+    race_unlock(mu);
+    mu_unlock_raw(mu);
 }
 
 /* ---- RWMutex ---------------------------------------------------------------------------------------- */
@@ -302,6 +327,11 @@ void rwmutex_runlock(rwmutex_t *rw)
 
 void rwmutex_lock(rwmutex_t *rw)
 {
+    sync_rwmutex_lock_at(rw, (uintptr_t)__builtin_return_address(0), (const void *)rwmutex_lock);
+}
+
+void sync_rwmutex_lock_at(rwmutex_t *rw, uintptr_t callpc, const void *op)
+{
     sched_preempt_point();
     rt_lock(&rw->_lock);
     if (!rw->_writer && !rw->_readers) {
@@ -314,10 +344,12 @@ void rwmutex_lock(rwmutex_t *rw)
     }
     race_acquire(rw);
     race_acquire(&rw->_readers);
+    race_lock(rw, callpc, op, false);
 }
 
 void rwmutex_unlock(rwmutex_t *rw)
 {
+    race_unlock(rw);
     sched_preempt_point();
     race_release(rw);
     rt_lock(&rw->_lock);
@@ -354,6 +386,7 @@ bool rwmutex_trylock(rwmutex_t *rw)
     if (ok) {
         race_acquire(rw);
         race_acquire(&rw->_readers);
+        race_lock(rw, (uintptr_t)__builtin_return_address(0), (const void *)rwmutex_trylock, true);
     }
     return ok;
 }
@@ -381,9 +414,9 @@ void cond_wait(cond_t *c, mutex_t *mu)
     sched_preempt_point();
     rt_lock(&c->_lock);
     waitq_push(&c->_waiters, sched_self());
-    mutex_unlock(mu);
+    mu_unlock_raw(mu);
     sched_park("sync.Cond.Wait", rt_unlock_cb, &c->_lock);
-    mutex_lock(mu);
+    mu_lock_raw(mu);
 }
 
 void cond_signal(cond_t *c)

@@ -246,6 +246,56 @@ START_TEST(test_deadlock_message_and_location)
 }
 END_TEST
 
+/* detector/lockorder.c's report: the cycle A => B => A, closed by either edge */
+#define LOCK_EDGE(to, who, from, line_to, line_from)                             \
+    "\nMutex " to " acquired by " who " while holding mutex " from ":\n"          \
+    "  pthread_mutex_lock()\n"                                                  \
+    "      /src/racedemo/runtime/pthread.c:495\n"                               \
+    "  worker()\n"                                                              \
+    "      lo.c:" line_to " +0x79\n"                                            \
+    "\nMutex " from " previously acquired by the same goroutine here:\n"         \
+    "  pthread_mutex_lock()\n"                                                  \
+    "      /src/racedemo/runtime/pthread.c:495\n"                               \
+    "  worker()\n"                                                              \
+    "      lo.c:" line_from " +0x71\n"
+static const char lock_ab[] =
+    "==================\n"
+    "WARNING: LOCK ORDER INVERSION (potential deadlock)\n"
+    "Cycle in lock order graph: mutex 0x1 => mutex 0x2 => mutex 0x1\n"
+    LOCK_EDGE("0x2", "goroutine 3", "0x1", "12", "11")
+    LOCK_EDGE("0x1", "goroutine 2", "0x2", "20", "19")
+    "==================\n"
+    "Found 1 potential deadlock(s) (lock-order inversions)\n";
+static const char lock_ba[] =
+    "==================\n"
+    "WARNING: LOCK ORDER INVERSION (potential deadlock)\n"
+    "Cycle in lock order graph: mutex 0x7 => mutex 0x6 => mutex 0x7\n"
+    LOCK_EDGE("0x7", "goroutine 5", "0x6", "20", "19")
+    LOCK_EDGE("0x6", "goroutine 4", "0x7", "12", "11")
+    "==================\n";
+
+/* a potential deadlock is a deadlock finding at the user's lock call, one finding
+ * whichever edge closed the cycle, and exit status 66 is explained by it */
+START_TEST(test_lock_order_inversion_is_a_deadlock_finding)
+{
+    finding_list a = {0}, b = {0};
+    sbx_result res = status_exit(66);
+    rep_parse_run("output\n", lock_ab, &res, 10, 1, &a);
+    rep_parse_run("", lock_ba, &res, 10, 2, &b);
+    ck_assert_int_eq(a.n, 1);
+    ck_assert_int_eq(a.v[0].kind, FK_DEADLOCK);
+    ck_assert_str_eq(a.v[0].message, "lock-order inversion (potential deadlock)");
+    const frame *loc = rep_location(&a.v[0]);
+    ck_assert_ptr_nonnull(loc);
+    ck_assert_str_eq(loc->func, "worker()");
+    ck_assert_int_eq(loc->line, 12);
+    ck_assert_int_eq(b.n, 1);
+    ck_assert_str_eq(a.v[0].key, b.v[0].key);
+    finding_list_free(&a);
+    finding_list_free(&b);
+}
+END_TEST
+
 START_TEST(test_runtime_signal_is_a_crash_and_panic_a_runtime_error)
 {
     finding_list l = {0};
@@ -432,6 +482,7 @@ int main(void)
     tcase_add_test(tc, test_race_reported_on_stderr_when_there_is_no_log);
     tcase_add_test(tc, test_race_survives_exit_zero);
     tcase_add_test(tc, test_deadlock_message_and_location);
+    tcase_add_test(tc, test_lock_order_inversion_is_a_deadlock_finding);
     tcase_add_test(tc, test_runtime_signal_is_a_crash_and_panic_a_runtime_error);
     tcase_add_test(tc, test_status_only_findings);
     tcase_add_test(tc, test_status_66_without_report_is_not_silently_clean);

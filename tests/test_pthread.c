@@ -693,7 +693,92 @@ static void sc_joined_are_gone(void)
     pthread_join(t, NULL);
 }
 
+/* ---- lock order (detector/lockorder.c) ---------------------------------------------------- */
+
+static pthread_mutex_t lo_a = PTHREAD_MUTEX_INITIALIZER, lo_b = PTHREAD_MUTEX_INITIALIZER,
+                       lo_gate = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t *lo_first, *lo_second;
+static bool lo_gated, lo_try;
+
+static void *lock_two(void *p)
+{
+    if (lo_gated)
+        pthread_mutex_lock(&lo_gate);
+    pthread_mutex_lock(lo_first);
+    if (lo_try) {
+        if (pthread_mutex_trylock(lo_second) == 0)
+            pthread_mutex_unlock(lo_second);
+    } else {
+        pthread_mutex_lock(lo_second);
+        pthread_mutex_unlock(lo_second);
+    }
+    pthread_mutex_unlock(lo_first);
+    if (lo_gated)
+        pthread_mutex_unlock(&lo_gate);
+    return p;
+}
+
+/* a then b in one thread, b then a in another, one after the other: this run cannot
+ * deadlock, another schedule can */
+static void lock_orders(bool threads, bool second_try)
+{
+    pthread_t t;
+    lo_first = &lo_a, lo_second = &lo_b;
+    if (threads) {
+        pthread_create(&t, NULL, lock_two, NULL);
+        pthread_join(t, NULL);
+    } else {
+        lock_two(NULL);
+    }
+    lo_first = &lo_b, lo_second = &lo_a, lo_try = second_try;
+    if (threads) {
+        pthread_create(&t, NULL, lock_two, NULL);
+        pthread_join(t, NULL);
+    } else {
+        lock_two(NULL);
+    }
+}
+
+static void sc_inversion(void) { lock_orders(true, false); }
+static void sc_inversion_gated(void) { lo_gated = true; lock_orders(true, false); }
+static void sc_inversion_one_thread(void) { lock_orders(false, false); }
+static void sc_inversion_by_trylock(void) { lock_orders(true, true); }
+
+/* a heap mutex freed and another allocated in its place is a new mutex: no old edges */
+static pthread_mutex_t *lo_heap;
+static void *heap_then_a(void *p)
+{
+    pthread_mutex_lock(lo_heap);
+    pthread_mutex_lock(&lo_a);
+    pthread_mutex_unlock(&lo_a);
+    pthread_mutex_unlock(lo_heap);
+    return p;
+}
+
+static void sc_freed_mutex_forgotten(void)
+{
+    pthread_t t;
+    lo_heap = malloc(sizeof *lo_heap);
+    pthread_mutex_init(lo_heap, NULL);
+    lo_first = &lo_a, lo_second = lo_heap;
+    pthread_create(&t, NULL, lock_two, NULL); /* a -> heap */
+    pthread_join(t, NULL);
+    pthread_mutex_t *old = lo_heap;
+    free(lo_heap);
+    lo_heap = malloc(sizeof *lo_heap);
+    pthread_mutex_init(lo_heap, NULL);
+    if (lo_heap != old)
+        printf("not reused\n");
+    pthread_create(&t, NULL, heap_then_a, NULL); /* new heap -> a */
+    pthread_join(t, NULL);
+}
+
 static const tu_scenario scenarios[] = {
+    {"inversion", sc_inversion},
+    {"inversion_gated", sc_inversion_gated},
+    {"inversion_one_thread", sc_inversion_one_thread},
+    {"inversion_by_trylock", sc_inversion_by_trylock},
+    {"freed_mutex_forgotten", sc_freed_mutex_forgotten},
     {"joined_are_gone", sc_joined_are_gone},
     {"lock_twice", sc_lock_twice},
     {"join_lost_wakeup", sc_join_lost_wakeup},
@@ -743,6 +828,34 @@ START_TEST(test_main_pthread_exit_waits_for_threads)
 }
 END_TEST
 
+START_TEST(test_lock_order_inversion_reported)
+{
+    char buf[16384];
+    int st = tu_run_scenario("inversion", buf, sizeof buf);
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 66, "status %#x: %s", st, buf);
+    ck_assert_msg(strstr(buf, "WARNING: LOCK ORDER INVERSION (potential deadlock)\n"), "%s", buf);
+    ck_assert_msg(strstr(buf, "previously acquired by the same goroutine here:\n"), "%s", buf);
+    ck_assert_msg(strstr(buf, "Found 1 potential deadlock(s)"), "%s", buf);
+    ck_assert_msg(strstr(buf, "lock_two()"), "no user frame: %s", buf);
+}
+END_TEST
+
+/* orders that cannot deadlock: under a common gate lock, in one thread, or where the
+ * second order only tries; and a mutex at a freed one's address is a new mutex */
+START_TEST(test_lock_orders_that_cannot_deadlock)
+{
+    static const char *const quiet[] = {"inversion_gated", "inversion_one_thread",
+                                        "inversion_by_trylock", "freed_mutex_forgotten"};
+    char buf[16384];
+    for (size_t i = 0; i < sizeof quiet / sizeof *quiet; i++) {
+        int st = tu_run_scenario(quiet[i], buf, sizeof buf);
+        ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0 && !strstr(buf, "WARNING"),
+                      "%s: status %#x: %s", quiet[i], st, buf);
+        ck_assert_msg(!strstr(buf, "not reused"), "%s: the test needs the address reused", quiet[i]);
+    }
+}
+END_TEST
+
 int main(void)
 {
     tu_scenario_main(scenarios);
@@ -778,5 +891,8 @@ int main(void)
     tcase_add_test(tc, test_unsupported_is_fatal);
     tcase_add_test(tc, test_main_pthread_exit_waits_for_threads);
     tcase_add_test(tc, test_join_leaves_no_goroutine_behind);
+    tc = tu_tcase(s, "lockorder", 30);
+    tcase_add_test(tc, test_lock_order_inversion_reported);
+    tcase_add_test(tc, test_lock_orders_that_cannot_deadlock);
     return tu_run(s);
 }
