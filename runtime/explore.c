@@ -15,7 +15,9 @@
  *           points are drawn uniformly from [1, k]; at the i-th change point the running
  *           goroutine's priority drops to i (below every initial priority).  The highest
  *           priority runnable goroutine always runs.  A bug of depth d shows up with
- *           probability at least 1/(n k^(d-1)) per run for n goroutines.  d is
+ *           probability at least 1/(n k^(d-1)) per run for n goroutines.  A goroutine
+ *           that yields drops below every drawn priority (pct_yielded), or spin loops
+ *           could starve the lock holder for good.  d is
  *           RACEDEMO_PCT_DEPTH (default 3), k is RACEDEMO_PCT_STEPS (default 100; the CLI
  *           measures it with a first run, see RACEDEMO_EXPLORE_FD).
  *   none    (default when RACEDEMO_STRATEGY is unset) no preemption: the hooks stay NULL
@@ -41,6 +43,9 @@
 #include <sys/mman.h>
 
 #define PCT_MAX_DEPTH 16
+/* Drawn priorities lie at or above this band; yielders below it (pct_yielded); change
+ * points at 1 .. PCT_MAX_DEPTH. */
+#define PCT_YIELD_BAND (1ull << 41)
 
 enum explore_strategy { EXPLORE_NONE, EXPLORE_RANDOM, EXPLORE_PCT };
 
@@ -53,6 +58,7 @@ static struct {
     uint64_t change[PCT_MAX_DEPTH];  /* pct: sorted change points in [1, k] */
     int nchange, next_change;
     uint64_t *prio;                  /* pct: priority by goroutine id, 0 = not yet drawn */
+    uint64_t nyields;                /* pct: yields so far (pct_yielded) */
     size_t nprio;
     volatile uint64_t *shared;       /* RACEDEMO_EXPLORE_FD mapping, or NULL */
 } ex;
@@ -111,8 +117,18 @@ static uint64_t pct_prio(const rt_g *g)
     if (RT_UNLIKELY(id >= ex.nprio))
         pct_grow(id);
     if (!ex.prio[id])
-        ex.prio[id] = PCT_MAX_DEPTH + 1 + (sched_rand() >> 8);
+        ex.prio[id] = PCT_YIELD_BAND + (sched_rand() >> 24);
     return ex.prio[id];
+}
+
+/* A goroutine that yields is waiting for another (a spin loop): left at its priority, the
+ * highest of several spinners would run forever while the lock holder, lower, never ran.
+ * Each yield drops the yielder below every priority drawn so far and every earlier
+ * yielder, still above the change points, so the others run before it does again. */
+static void pct_yielded(rt_g *g)
+{
+    pct_prio(g);
+    ex.prio[g->id] = PCT_YIELD_BAND - ++ex.nyields;
 }
 
 static uint32_t pct_pick(uint32_t n)
@@ -197,6 +213,7 @@ void explore_init(void)
         pct_init();
         sched_pick = pct_pick;
         sched_should_preempt = pct_should_preempt;
+        sched_yielded = pct_yielded;
     } else {
         fprintf(stderr, "racedemo: RACEDEMO_STRATEGY=%s: want random, pct or none\n", s);
         exit(2);

@@ -177,6 +177,9 @@ static inline void sched_preempt_point(void)
  * runnable set may also be read from a preemption hook (sched_nrunnable()).  Only ever
  * called on the single M of a deterministic run, so nothing here takes a lock. */
 extern uint32_t (*sched_pick)(uint32_t n);
+/* Called by go_yield on the single M before it picks the next goroutine (pct: a yielder
+ * waits for someone else, so it drops below every other priority). */
+extern void (*sched_yielded)(rt_g *g);
 uint32_t sched_nrunnable(void);
 rt_g *sched_runnable(uint32_t i);
 /* Reads RACEDEMO_STRATEGY and friends and installs the hooks above; called by rt_init. */

@@ -80,6 +80,7 @@ typedef struct rt_m {
 bool rt_multi;
 bool (*sched_should_preempt)(void);
 uint32_t (*sched_pick)(uint32_t n);
+void (*sched_yielded)(rt_g *g);
 
 static struct {
     pthread_mutex_t mu;
@@ -649,6 +650,8 @@ void go_yield(void)
     rt_g *g = m->curg;
     if (!rt_multi) {
         /* single thread: choose among the others first, so yield always switches */
+        if (RT_UNLIKELY(sched_yielded != NULL))
+            sched_yielded(g);
         rt_g *next = runq_get(m);
         if (!next)
             return;

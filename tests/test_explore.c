@@ -93,8 +93,38 @@ static int scenario_depth2(void)
     return 0;
 }
 
+/* Three goroutines share a spin lock that yields while it waits: under PCT the highest
+ * of two spinners must not keep the CPU from the holder for good. */
+static int32_t spin;
+static int spun;
+
+static void child_spinner(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 20; i++) {
+        while (!atomic_cas_int32(&spin, 0, 1))
+            go_yield();
+        int v = spun;
+        sched_preempt_point(); /* the holder may be preempted inside */
+        spun = v + 1;
+        atomic_store_int32(&spin, 0);
+    }
+    atomic_add_int32(&child_done, 1);
+}
+
+static int scenario_spinlock(void)
+{
+    for (int i = 0; i < 3; i++)
+        go(child_spinner, NULL);
+    child_join(3);
+    printf("spun=%d\n", spun);
+    return 0;
+}
+
 static int child_main(const char *name)
 {
+    if (!strcmp(name, "spinlock"))
+        return scenario_spinlock();
     if (!strcmp(name, "next"))
         return scenario_next();
     if (!strcmp(name, "depth2"))
@@ -266,6 +296,17 @@ START_TEST(test_pct_depth1_runs_by_priority)
 }
 END_TEST
 
+START_TEST(test_pct_spin_loops_make_progress)
+{
+    for (int seed = 1; seed <= 40; seed++) {
+        child_result r;
+        run_child(&r, "spinlock", seed, "pct", NULL);
+        ck_assert_msg(r.status == 0 && strstr(r.out, "spun=60"), "seed %d: status %#x: %s",
+                      seed, r.status, r.out);
+    }
+}
+END_TEST
+
 START_TEST(test_bad_strategy_is_rejected)
 {
     child_result r;
@@ -300,6 +341,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_no_strategy_never_preempts);
     tcase_add_test(tc, test_pct_finds_depth2_bug);
     tcase_add_test(tc, test_pct_depth1_runs_by_priority);
+    tcase_add_test(tc, test_pct_spin_loops_make_progress);
     tcase_add_test(tc, test_bad_strategy_is_rejected);
     tcase_add_test(tc, test_no_preemption_at_procs2);
     return tu_run(s);
