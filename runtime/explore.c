@@ -43,9 +43,10 @@
 #include <sys/mman.h>
 
 #define PCT_MAX_DEPTH 16
-/* Drawn priorities lie at or above this band; yielders below it (pct_yielded); change
- * points at 1 .. PCT_MAX_DEPTH. */
-#define PCT_YIELD_BAND (1ull << 41)
+/* Priority bands, highest first: drawn ones from PCT_DRAWN up, the i-th change point
+ * PCT_CHANGE + i, yielders below PCT_CHANGE, each lower than the one before. */
+#define PCT_DRAWN (1ull << 42)
+#define PCT_CHANGE (1ull << 41)
 
 enum explore_strategy { EXPLORE_NONE, EXPLORE_RANDOM, EXPLORE_PCT };
 
@@ -117,18 +118,18 @@ static uint64_t pct_prio(const rt_g *g)
     if (RT_UNLIKELY(id >= ex.nprio))
         pct_grow(id);
     if (!ex.prio[id])
-        ex.prio[id] = PCT_YIELD_BAND + (sched_rand() >> 24);
+        ex.prio[id] = PCT_DRAWN + (sched_rand() >> 24);
     return ex.prio[id];
 }
 
 /* A goroutine that yields is waiting for another (a spin loop): left at its priority, the
- * highest of several spinners would run forever while the lock holder, lower, never ran.
- * Each yield drops the yielder below every priority drawn so far and every earlier
- * yielder, still above the change points, so the others run before it does again. */
+ * highest of several spinners would run forever while the lock holder, lower (a change
+ * point may have put it at the bottom), never ran.  Each yield drops the yielder below
+ * every other priority, earlier yielders included, so everyone else runs first. */
 static void pct_yielded(rt_g *g)
 {
     pct_prio(g);
-    ex.prio[g->id] = PCT_YIELD_BAND - ++ex.nyields;
+    ex.prio[g->id] = PCT_CHANGE - ++ex.nyields;
 }
 
 static uint32_t pct_pick(uint32_t n)
@@ -154,7 +155,7 @@ static bool pct_should_preempt(void)
     uint64_t mine = pct_prio(self);
     if (ex.next_change < ex.nchange && ex.change[ex.next_change] == ex.steps) {
         ex.next_change++;
-        mine = ex.prio[self->id] = (uint64_t)ex.next_change; /* i-th change point: i */
+        mine = ex.prio[self->id] = PCT_CHANGE + (uint64_t)ex.next_change; /* i-th change point */
     }
     uint32_t n = sched_nrunnable();
     for (uint32_t i = 0; i < n; i++)

@@ -557,6 +557,8 @@ _Noreturn void go_exit(void)
     rt_throw("dead goroutine resumed");
 }
 
+static void yield_now(void);
+
 static inline __attribute__((always_inline)) void go_at(void (*fn)(void *), void *arg,
                                                          uintptr_t pc)
 {
@@ -573,7 +575,7 @@ static inline __attribute__((always_inline)) void go_at(void (*fn)(void *), void
     if (rt_multi)
         wake_idle();
     if (RT_UNLIKELY(++m->nspawn % RT_SPAWN_SLICE == 0))
-        go_yield();
+        yield_now();
 }
 
 void go(void (*fn)(void *), void *arg) { go_at(fn, arg, (uintptr_t)__builtin_return_address(0)); }
@@ -644,14 +646,14 @@ void sched_park(const char *reason, void (*unlock)(void *), void *arg)
     switch_away(m, g);
 }
 
-void go_yield(void)
+/* Let others run; go_yield is the user's (a spin loop's) yield, which the exploration
+ * strategy hears of, the runtime's own (preemption, spawn slices) are not. */
+static void yield_now(void)
 {
     rt_m *m = m_cur();
     rt_g *g = m->curg;
     if (!rt_multi) {
         /* single thread: choose among the others first, so yield always switches */
-        if (RT_UNLIKELY(sched_yielded != NULL))
-            sched_yielded(g);
         rt_g *next = runq_get(m);
         if (!next)
             return;
@@ -684,10 +686,17 @@ bool sched_can_spin(void)
     return busy > 1 && runq_empty(m);
 }
 
+void go_yield(void)
+{
+    if (RT_UNLIKELY(sched_yielded != NULL) && !rt_multi)
+        sched_yielded(m_cur()->curg);
+    yield_now();
+}
+
 void sched_preempt_slow(void)
 {
     if (sched_should_preempt())
-        go_yield();
+        yield_now();
 }
 
 /* ---- timers and the clock ------------------------------------------------------------------ */
