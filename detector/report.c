@@ -414,6 +414,18 @@ static uintptr_t stack_leaf(uint32_t stk)
     return n == 2 && sym_is_op_entry(pc[0]) ? pc[1] : pc[0];
 }
 
+/* A report's closing rule; then halt_on_error ends the program.  report_lock held. */
+static void report_end(int fd)
+{
+    out("==================\n");
+    report_close(fd);
+    rt_unlock(&report_lock);
+    if (opt.halt_on_error) {
+        fflush(NULL);
+        _exit(race_exit_status(0));
+    }
+}
+
 void race_report(race_gs *gs, uintptr_t addr, uint64_t a, uint32_t stk, const shadow_hit *hits,
                  int nhits)
 {
@@ -446,13 +458,7 @@ void race_report(race_gs *gs, uintptr_t addr, uint64_t a, uint32_t stk, const sh
     print_creation(gs->info, true);
     if (prev != gs->info)
         print_creation(prev, false);
-    out("==================\n");
-    report_close(fd);
-    rt_unlock(&report_lock);
-    if (opt.halt_on_error) {
-        fflush(NULL);
-        _exit(race_exit_status(0));
-    }
+    report_end(fd);
 }
 
 /* ThreadSanitizer's lock-order-inversion report, in Go's words: each edge of the cycle as
@@ -488,11 +494,5 @@ void race_report_lock_cycle(const race_lock_edge *cycle, int len)
         if (!seen)
             print_creation(cycle[k].who, !cycle[k].who || !cycle[k].who->finished);
     }
-    out("==================\n");
-    report_close(fd);
-    rt_unlock(&report_lock);
-    if (opt.halt_on_error) {
-        fflush(NULL);
-        _exit(race_exit_status(0));
-    }
+    report_end(fd);
 }
