@@ -147,7 +147,7 @@ run_runtime() {
 # Two workers on two cores everywhere: procs=2, GOMAXPROCS=2, two pthreads.
 run_detector() {
     local b
-    for b in arrayloop atomics; do
+    for b in arrayloop atomics mutexes; do
         run $b.rd_gcc "$REPS" RACEDEMO_PROCS=2 -- "$C/bench_$b"
         run $b.rd_gcc_race "$REPS" RACEDEMO_PROCS=2 -- "$C/bench_${b}_race_gcc"
         run $b.rd_clang "$REPS" RACEDEMO_PROCS=2 -- "$C/bench_${b}_clang"
@@ -270,10 +270,11 @@ detector_table() {
     row "program" "build" "plain ns/op" "instrumented ns/op" "overhead" "target"
     row "---" "---" "---:" "---:" "---:" "---"
     local b name tgt
-    for b in arrayloop atomics; do
+    for b in arrayloop atomics mutexes; do
         case $b in
             arrayloop) name="array loop 4M x 10 passes" tgt="<= 3x and < clang TSan" ;;
             atomics) name="contended atomic adds (2 x 2M)" tgt="< clang TSan" ;;
+            mutexes) name="contended nested lock pairs (2 x 1M)" tgt="< clang TSan" ;;
         esac
         local pair
         for pair in "racedemo, gcc -fsanitize=thread:rd_gcc:rd_gcc_race" \

@@ -101,6 +101,22 @@ typedef struct race_fences {
     bool has_rel;
 } race_fences;
 
+/* The mutexes a goroutine holds, in no order, each with where it was taken (lockorder.c). */
+typedef struct race_held {
+    struct race_held_ent {
+        uintptr_t mu;
+        uint32_t stk;
+    } *v;
+    uint32_t n, cap;
+} race_held;
+
+/* What few goroutines need, allocated on first use (race_rare_of): a million parked
+ * goroutines pay one pointer for it. */
+typedef struct race_rare {
+    race_fences fences;
+    race_held held;
+} race_rare;
+
 typedef struct race_gs {
     uint64_t epoch;          /* cell_make(slot, clk, 0, 0): the hot path's view */
     uint32_t slot, clk;
@@ -114,12 +130,11 @@ typedef struct race_gs {
     shadow_hbc hbc;          /* lower bound of one vc entry for the shadow's hb checks */
     shadow_actor who;        /* {slot, &vc, &hbc}, built once: what shadow updates take */
     race_ginfo *info;
-    race_fences *fences;     /* NULL until its first relaxed atomic or fence */
+    race_rare *rare;         /* NULL until its first relaxed atomic, fence or nested lock */
     uint64_t stamp;          /* names vc up to this goroutine's own entry: renewed
                               * whenever another entry may have changed (sync.c) */
     struct race_sync *stack_syncs; /* sync objects on this goroutine's stack (sync.c) */
     race_pend pend;          /* a read miss held back for one step (race_flush) */
-    struct race_held *held;  /* mutexes it holds, NULL before its first (lockorder.c) */
 } race_gs;
 
 /* Is gs's held-back read the read half of plain write a at addr (same bytes, epoch)? */
@@ -222,8 +237,9 @@ typedef struct race_lock_edge {
     uintptr_t guard[RACE_LOCK_GUARDS];
     uint8_t nguard;
 } race_lock_edge;
-/* The goroutine's held locks go with it. */
-void race_held_free(race_gs *gs);
+/* gs's rare state, made (zeroed) on first use; race_rare_free at its end. */
+race_rare *race_rare_of(race_gs *gs);
+void race_rare_free(race_gs *gs);
 /* Memory [a, b) is freed or reused: the mutexes there are new ones from now on. */
 void race_lock_forget(uintptr_t a, uintptr_t b);
 

@@ -13,8 +13,10 @@
  *   - no gate lock: when one lock was held around every edge of the cycle, the orders
  *     can never run at the same time (TSan reports those; Helgrind does not).
  * A trylock never waits, so it adds no edge, but the lock it takes counts as held.
+ * Not followed: a mutex unlocked by another goroutine than the one that locked it (Go
+ * allows that) stays in its locker's held set, whose later locks then add edges from it.
  *
- * Memory: the held locks of a goroutine in its race_gs (lazily, small); the graph keyed
+ * Memory: the held locks of a goroutine in its race_rare (lazily, small); the graph keyed
  * by mutex address, forgotten when the mutex's memory is freed or its stack reused
  * (race_lock_forget), so a new mutex at an old address starts with no edges.
  * Locking: lo.lock guards the graph; a goroutine's held set is its own.
@@ -25,15 +27,7 @@
 
 #define LO_MAX_PATH 16  /* longest cycle searched for */
 
-typedef struct lo_held_ent {
-    uintptr_t mu;
-    uint32_t stk;      /* where it was taken */
-} lo_held_ent;
-
-typedef struct race_held {
-    lo_held_ent *v;
-    uint32_t n, cap;
-} race_held;
+typedef struct race_held_ent lo_held_ent;
 
 typedef struct lo_node {
     uintptr_t mu;
@@ -151,11 +145,7 @@ void race_lock_slow(const void *mu, uintptr_t callpc, const void *op, bool try_)
     race_gs *gs = race_cur();
     if (!gs)
         return;
-    race_held *h = gs->held;
-    if (!h) {
-        h = gs->held = race_malloc(sizeof *h);
-        *h = (race_held){0};
-    }
+    race_held *h = &race_rare_of(gs)->held;
     uint32_t stk = race_op_stack_id(gs, callpc, (uintptr_t)op);
     race_lock_edge *cycle[LO_MAX_PATH + 1], copy[LO_MAX_PATH + 1];
     int len = 0;
@@ -180,7 +170,7 @@ void race_lock_slow(const void *mu, uintptr_t callpc, const void *op, bool try_)
 void race_unlock_slow(const void *mu)
 {
     race_gs *gs = race_cur();
-    race_held *h = gs ? gs->held : NULL;
+    race_held *h = gs && gs->rare ? &gs->rare->held : NULL;
     if (!h)
         return;
     for (uint32_t i = h->n; i-- > 0;) {
@@ -188,15 +178,6 @@ void race_unlock_slow(const void *mu)
             h->v[i] = h->v[--h->n];
             return;
         }
-    }
-}
-
-void race_held_free(race_gs *gs)
-{
-    if (gs->held) {
-        race_free(gs->held->v);
-        race_free(gs->held);
-        gs->held = NULL;
     }
 }
 

@@ -573,18 +573,34 @@ uintptr_t race_go_end_slow(rt_g *g)
     rt_unlock(&rs.lock);
     if (gs->stack_syncs)
         race_sync_forget_stack(gs);
-    race_held_free(gs);
     vc_free(&gs->vc);
-    if (gs->fences) {
-        vc_free(&gs->fences->acq);
-        vc_free(&gs->fences->rel);
-        race_free(gs->fences);
-    }
+    race_rare_free(gs);
     race_free(gs->frame_pc);
     race_free(gs->frame_node);
     race_free(gs);
     g->race = NULL;
     return dirty;
+}
+
+race_rare *race_rare_of(race_gs *gs)
+{
+    if (RT_UNLIKELY(!gs->rare)) {
+        gs->rare = race_malloc(sizeof *gs->rare);
+        memset(gs->rare, 0, sizeof *gs->rare);
+    }
+    return gs->rare;
+}
+
+void race_rare_free(race_gs *gs)
+{
+    race_rare *r = gs->rare;
+    if (!r)
+        return;
+    vc_free(&r->fences.acq);
+    vc_free(&r->fences.rel);
+    race_free(r->held.v);
+    race_free(r);
+    gs->rare = NULL;
 }
 
 void race_acquire_slow(const void *addr)

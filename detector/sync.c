@@ -231,11 +231,7 @@ void race_sync_release(race_gs *gs, uintptr_t addr, bool merge)
 /* gs's fence clocks, made on first use: few goroutines use relaxed atomics or fences. */
 static race_fences *sync_fences(race_gs *gs)
 {
-    if (RT_UNLIKELY(!gs->fences)) {
-        gs->fences = race_malloc(sizeof *gs->fences);
-        memset(gs->fences, 0, sizeof *gs->fences);
-    }
-    return gs->fences;
+    return &race_rare_of(gs)->fences;
 }
 
 /* Atomics (tsan_abi.c, runtime/atomic.c).  Relaxed operations create no edge by
@@ -278,12 +274,12 @@ void race_atomic_end(race_gs *gs, unsigned op)
     bool rel = (op & RACE_AT_REL) && (op & RACE_AT_WRITES);
     if (rel) {
         sync_release_locked(gs, s, (op & RACE_AT_MERGE) != 0, at_acquires(op));
-    } else if ((op & RACE_AT_WRITES) && gs->fences && gs->fences->has_rel) {
+    } else if ((op & RACE_AT_WRITES) && gs->rare && gs->rare->fences.has_rel) {
         /* a relaxed write after a release fence publishes the fence's snapshot */
         if (op & RACE_AT_MERGE)
-            vc_join(&s->vc, &gs->fences->rel);
+            vc_join(&s->vc, &gs->rare->fences.rel);
         else
-            vc_copy(&s->vc, &gs->fences->rel);
+            vc_copy(&s->vc, &gs->rare->fences.rel);
         s->rel_stamp = 0;
     }
     rt_unlock(&s->lock);

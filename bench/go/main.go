@@ -244,14 +244,43 @@ func benchAtomics() {
 	report("atomics", 2*k, d, "impl=go")
 }
 
+// mutexes: two goroutines each take mutex a then b, bump a counter, release both, n/2 times.
+func benchMutexes() {
+	n := arg(2, 2000000)
+	k := n / 2
+	var a, b sync.Mutex
+	var counter int64
+	var wg sync.WaitGroup
+	t0 := time.Now()
+	wg.Add(2)
+	for w := 0; w < 2; w++ {
+		go func() {
+			for i := int64(0); i < k; i++ {
+				a.Lock()
+				b.Lock()
+				counter++
+				b.Unlock()
+				a.Unlock()
+			}
+			wg.Done()
+		}()
+	}
+	wg.Wait()
+	d := time.Since(t0)
+	if counter != 2*k {
+		panic("mutexes: lost updates")
+	}
+	report("mutexes", 2*k, d, "impl=go")
+}
+
 func main() {
 	benches := map[string]func(){
 		"switch": benchSwitch, "spawn": benchSpawn, "live": benchLive,
 		"pingpong": benchPingpong, "prodcons": benchProdcons, "mutex": benchMutex,
-		"arrayloop": benchArrayloop, "atomics": benchAtomics,
+		"arrayloop": benchArrayloop, "atomics": benchAtomics, "mutexes": benchMutexes,
 	}
 	if len(os.Args) < 2 || benches[os.Args[1]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: gobench switch|spawn|live|pingpong|prodcons|mutex|arrayloop|atomics [n] [passes]")
+		fmt.Fprintln(os.Stderr, "usage: gobench switch|spawn|live|pingpong|prodcons|mutex|arrayloop|atomics|mutexes [n] [passes]")
 		os.Exit(2)
 	}
 	benches[os.Args[1]]()
