@@ -23,6 +23,10 @@
  */
 #include "detector.h"
 
+/* the table's own memory bypasses the heap wrappers: a free there would come back to
+ * race_lock_forget, and lo.lock is held */
+#define uthash_malloc(sz) race_malloc(sz)
+#define uthash_free(ptr, sz) race_free(ptr)
 #include <uthash.h>
 
 #define LO_MAX_PATH 16  /* longest cycle searched for */
@@ -52,10 +56,10 @@ static lo_node *lo_node_of(uintptr_t mu, bool create)
         n = race_malloc(sizeof *n);
         *n = (lo_node){.mu = mu};
         HASH_ADD(hh, lo.graph, mu, sizeof n->mu, n);
-        if (!lo.lo || mu < lo.lo)
-            lo.lo = mu;
+        if (!lo.lo || mu < lo.lo) /* read unlocked by race_lock_forget */
+            __atomic_store_n(&lo.lo, mu, __ATOMIC_RELAXED);
         if (mu >= lo.hi)
-            lo.hi = mu + 1;
+            __atomic_store_n(&lo.hi, mu + 1, __ATOMIC_RELAXED);
     }
     return n;
 }

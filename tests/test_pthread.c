@@ -773,7 +773,36 @@ static void sc_freed_mutex_forgotten(void)
     pthread_join(t, NULL);
 }
 
+/* a graph of 2,000 heap mutexes, one order only: the graph's table grows under its lock,
+ * among the mutexes' own blocks (the frees of its old buckets are in their range) */
+enum { LO_MANY = 2000 };
+static pthread_mutex_t *lo_many[LO_MANY];
+static void *lock_many(void *p)
+{
+    for (int i = 0; i < LO_MANY; i++) {
+        if (!lo_many[i]) {
+            lo_many[i] = malloc(sizeof *lo_many[i]);
+            pthread_mutex_init(lo_many[i], NULL);
+        }
+        pthread_mutex_lock(&lo_a);
+        pthread_mutex_lock(lo_many[i]);
+        pthread_mutex_unlock(lo_many[i]);
+        pthread_mutex_unlock(&lo_a);
+    }
+    return p;
+}
+
+static void sc_many_mutexes(void)
+{
+    pthread_t t;
+    for (int i = 0; i < 2; i++) {
+        pthread_create(&t, NULL, lock_many, NULL);
+        pthread_join(t, NULL);
+    }
+}
+
 static const tu_scenario scenarios[] = {
+    {"many_mutexes", sc_many_mutexes},
     {"inversion", sc_inversion},
     {"inversion_gated", sc_inversion_gated},
     {"inversion_one_thread", sc_inversion_one_thread},
@@ -845,7 +874,8 @@ END_TEST
 START_TEST(test_lock_orders_that_cannot_deadlock)
 {
     static const char *const quiet[] = {"inversion_gated", "inversion_one_thread",
-                                        "inversion_by_trylock", "freed_mutex_forgotten"};
+                                        "inversion_by_trylock", "freed_mutex_forgotten",
+                                        "many_mutexes"};
     char buf[16384];
     for (size_t i = 0; i < sizeof quiet / sizeof *quiet; i++) {
         int st = tu_run_scenario(quiet[i], buf, sizeof buf);
