@@ -756,16 +756,17 @@ int __wrap_pthread_once(pthread_once_t *o, void (*fn)(void))
             race_release(o);
             rt_lock(&pt_once.lock);
             __atomic_store_n(o, ONCE_DONE, __ATOMIC_RELEASE);
-            rt_g *g;
-            while ((g = waitq_pop(&pt_once.waiters)))
-                sched_ready(g);
+            rt_g *list = waitq_take_all(&pt_once.waiters);
+            rt_unlock(&pt_once.lock);
+            waitq_ready_all(list);
+        } else {
+            while (*o != ONCE_DONE) {
+                waitq_push(&pt_once.waiters, sched_self());
+                sched_park("sync.Once.Do", rt_unlock_cb, &pt_once.lock);
+                rt_lock(&pt_once.lock);
+            }
+            rt_unlock(&pt_once.lock);
         }
-        while (*o != ONCE_DONE) {
-            waitq_push(&pt_once.waiters, sched_self());
-            sched_park("sync.Once.Do", rt_unlock_cb, &pt_once.lock);
-            rt_lock(&pt_once.lock);
-        }
-        rt_unlock(&pt_once.lock);
     }
     race_acquire(o);
     return 0;
@@ -816,20 +817,15 @@ int __wrap_pthread_barrier_wait(pthread_barrier_t *pb)
     rt_lock(&b->lock);
     if (++b->arrived < b->count) {
         waitq_push(&b->waiters, sched_self());
-        sched_park("semacquire", rt_unlock_cb, &b->lock);
+        sync_park(&b->lock);
         race_acquire(sync);
         return 0;
     }
     b->arrived = 0;
     __atomic_store_n(&b->round, b->round + 1, __ATOMIC_RELAXED);
-    rt_g *list = b->waiters.head, *g;
-    b->waiters.head = b->waiters.tail = NULL;
+    rt_g *list = waitq_take_all(&b->waiters);
     rt_unlock(&b->lock);
-    for (; list; list = g) {
-        g = list->schedlink;
-        list->schedlink = NULL;
-        sched_ready(list);
-    }
+    waitq_ready_all(list);
     race_acquire(sync);
     return PTHREAD_BARRIER_SERIAL_THREAD;
 }
@@ -946,7 +942,7 @@ int __wrap_sem_wait(sem_t *s)
         rt_unlock(&m->lock);
     } else {
         waitq_push(&m->waiters, sched_self());
-        sched_park("semacquire", rt_unlock_cb, &m->lock);
+        sync_park(&m->lock);
     }
     race_acquire(s);
     return 0;

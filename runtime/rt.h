@@ -330,7 +330,20 @@ static inline rt_g *waitq_pop(rt_waitq_t *q)
     return g;
 }
 
+/* Detach the whole queue (lock held); wake it with waitq_ready_all (lock dropped). */
+static inline rt_g *waitq_take_all(rt_waitq_t *q)
+{
+    rt_g *list = q->head;
+    q->head = q->tail = NULL;
+    return list;
+}
+void waitq_ready_all(rt_g *list);
+
 /* Remove g if queued (select cancels its other cases).  O(n). */
 bool waitq_remove(rt_waitq_t *q, rt_g *g);
+
+/* Park the caller, queued under *lock (an rt_lock, held), with Go's "semacquire" reason;
+ * the lock is dropped once it is off its stack (sync.c). */
+void sync_park(uint32_t *lock);
 
 #endif

@@ -60,15 +60,7 @@ static inline void waitq_push_front(rt_waitq_t *q, rt_g *g)
         q->tail = g;
 }
 
-/* Detach the whole queue (lock held); wake it with waitq_ready_all (lock dropped). */
-static inline rt_g *waitq_take_all(rt_waitq_t *q)
-{
-    rt_g *list = q->head;
-    q->head = q->tail = NULL;
-    return list;
-}
-
-static void waitq_ready_all(rt_g *list)
+void waitq_ready_all(rt_g *list)
 {
     while (list) {
         rt_g *next = list->schedlink; /* read first: once ready, g may park elsewhere */
@@ -78,7 +70,7 @@ static void waitq_ready_all(rt_g *list)
     }
 }
 
-static void sync_park(uint32_t *lock)
+void sync_park(uint32_t *lock)
 {
     sched_park("semacquire", rt_unlock_cb, lock);
 }
