@@ -110,8 +110,9 @@ typedef struct race_held {
     uint32_t n, cap;
 } race_held;
 
-/* What few goroutines need, allocated on first use (race_rare_of): a million parked
- * goroutines pay one pointer for it. */
+/* What not every goroutine needs -- fence clocks (relaxed atomics, fences), held mutexes
+ * (its first lock) -- allocated on first use (race_rare_of): a million goroutines that
+ * only park on a channel pay one pointer for it. */
 typedef struct race_rare {
     race_fences fences;
     race_held held;

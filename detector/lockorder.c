@@ -15,6 +15,8 @@
  * A trylock never waits, so it adds no edge, but the lock it takes counts as held.
  * Not followed: a mutex unlocked by another goroutine than the one that locked it (Go
  * allows that) stays in its locker's held set, whose later locks then add edges from it.
+ * An edge keeps the goroutine that made it first: a cycle first closed inside one
+ * goroutine is not reported when another goroutine later repeats one of its edges.
  *
  * Memory: the held locks of a goroutine in its race_rare (lazily, small); the graph keyed
  * by mutex address, forgotten when the mutex's memory is freed or its stack reused
@@ -64,7 +66,7 @@ static lo_node *lo_node_of(uintptr_t mu, bool create)
     return n;
 }
 
-static race_lock_edge *race_lock_edge_of(lo_node *from, uintptr_t to)
+static race_lock_edge *lo_edge_of(lo_node *from, uintptr_t to)
 {
     for (uint32_t i = 0; i < from->n; i++)
         if (from->e[i].to == to)
@@ -122,7 +124,7 @@ static int lo_add_edge(race_gs *gs, const race_held *h, const lo_held_ent *from,
                        uint32_t stk, race_lock_edge **cycle)
 {
     lo_node *n = lo_node_of(from->mu, true);
-    if (race_lock_edge_of(n, to))
+    if (lo_edge_of(n, to))
         return 0;
     if (n->n == n->cap) {
         n->cap = n->cap ? 2 * n->cap : 4;
