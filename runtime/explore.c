@@ -16,8 +16,8 @@
  *           goroutine's priority drops to i (below every initial priority).  The highest
  *           priority runnable goroutine always runs.  A bug of depth d shows up with
  *           probability at least 1/(n k^(d-1)) per run for n goroutines.  A goroutine
- *           that yields drops below every drawn priority (pct_yielded), or spin loops
- *           could starve the lock holder for good.  d is
+ *           that calls go_yield drops below every other priority, change points included
+ *           (pct_yielded), or spin loops could starve the lock holder for good.  d is
  *           RACEDEMO_PCT_DEPTH (default 3), k is RACEDEMO_PCT_STEPS (default 100; the CLI
  *           measures it with a first run, see RACEDEMO_EXPLORE_FD).
  *   none    (default when RACEDEMO_STRATEGY is unset) no preemption: the hooks stay NULL
