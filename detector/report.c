@@ -435,6 +435,11 @@ void race_report(race_gs *gs, uintptr_t addr, uint64_t a, uint32_t stk, const sh
         return;
     }
     const shadow_hit *h = &hits[0];
+    /* the granule of the earlier access: report the first byte both touched */
+    unsigned both = cell_mask(a) & cell_mask(h->cell);
+    uintptr_t where = (addr & ~7ull) + (both ? (unsigned)__builtin_ctz(both) : (addr & 7));
+    if (sched_is_m_errno(where))
+        return;
     race_ginfo *prev = race_ginfo_of(cell_slot(h->cell), cell_clk(h->cell));
     rt_lock(&report_lock);
     if (report_seen(stack_leaf(stk), stack_leaf(h->stk))) {
@@ -446,9 +451,6 @@ void race_report(race_gs *gs, uintptr_t addr, uint64_t a, uint32_t stk, const sh
         rt_unlock(&report_lock);
         return;
     }
-    /* the granule of the earlier access: report the first byte both touched */
-    unsigned both = cell_mask(a) & cell_mask(h->cell);
-    uintptr_t where = (addr & ~7ull) + (both ? (unsigned)__builtin_ctz(both) : (addr & 7));
     int fd = report_open();
     out("==================\nWARNING: DATA RACE\n");
     print_access(false, where, a, stk, gs->info);

@@ -160,6 +160,7 @@ static void pt_finish(pt_thread *r, void *ret)
 static void pt_start(void *p)
 {
     pt_thread *r = p;
+    sched_pin_self(); /* a thread never changes OS thread under its code */
     r->goid = go_id();
     r->g = sched_current();
     rt_lock(&pt.lock);

@@ -121,6 +121,13 @@ static inline void race_stack_reuse(const void *lo, const void *hi, uintptr_t di
     if (RT_UNLIKELY(dirty))
         race_stack_reuse_slow(lo, hi, dirty);
 }
+/* [lo, hi) now holds another owner's data at the same addresses (a goroutine's
+ * thread-local variables, tls.c): forget what was done there. */
+static inline void race_mem_reuse(const void *lo, const void *hi)
+{
+    if (RT_UNLIKELY(race_enabled) && lo < hi)
+        race_stack_reuse_slow(lo, hi, (uintptr_t)lo);
+}
 static inline void race_switch_out(rt_g *g)
 {
     if (RT_UNLIKELY(race_enabled))

@@ -107,6 +107,7 @@ typedef struct rt_g {
     enum rt_gstate state;
     uint8_t ncreate;          /* creation stack: return addresses at the go() call */
     bool wait_ok;             /* sync.c: the unlocker handed the mutex over */
+    uint16_t home;            /* sched.c: 1 + the M it is pinned to, 0 if it may move */
     union {
         struct {              /* until the goroutine first runs (sp == NULL) */
             void (*fn)(void *);
@@ -205,6 +206,12 @@ void sync_wg_done_last(waitgroup_t *wg);
 /* go(fn, arg) whose "created by" is pc, the user's call site of a wrapper (pthread.c). */
 void sched_go_at(void (*fn)(void *), void *arg, uintptr_t pc);
 
+/* Keep the running goroutine on its current M from now on (a pthread, or a goroutine
+ * that took errno's address): C code may hold a thread pointer or errno's address across
+ * a wait, which must then still be this M's.  g0 and threads the runtime does not run
+ * are left alone. */
+void sched_pin_self(void);
+
 /* Park the current goroutine until go_now_ns() >= when (timer heap, virtual clock). */
 void sched_sleep_until(int64_t when_ns);
 /* When the earliest sleeper wakes (go_now_ns clock), INT64_MAX if none sleeps. */
@@ -266,6 +273,65 @@ static inline void *stack_wait_rec(rt_g *g, size_t size)
 }
 /* Pages paged out and back in so far, and the stack bytes saved when paging out. */
 void stack_paging_stats(size_t *released, size_t *restored, size_t *saved_bytes);
+
+/* ---- thread-local storage per goroutine (tls.c) --------------------------------------- */
+
+/* Where a goroutine's copy of errno sits in its save area; the program's own __thread
+ * bytes follow. */
+#define RT_TLS_ERRNO_BYTES 16
+typedef struct rt_tls_layout {
+    uint32_t reserve;        /* save area at each stack's top: >= RT_TLS_ERRNO_BYTES */
+    uint32_t user;           /* the program's own TLS bytes; 0: only errno is swapped */
+    uint32_t d_len, b_len;   /* its .tdata and .tbss parts, */
+    intptr_t d_off, b_off;   /* at these offsets from this thread's &rt_tls_mark_data */
+    const char *image;       /* .tdata's initial values */
+} rt_tls_layout;
+extern rt_tls_layout rt_tls;
+extern char *tls_main_area;
+void tls_init(void);
+bool sched_is_m_errno(uintptr_t addr);
+void tls_save_user(char *area);
+void tls_load_user(const char *area);
+void tls_load_image(void);
+
+/* Under the detector, errno's cell on this M now holds another goroutine's errno: what
+ * the last one did there (`errno = 0` before strtol...) is no history for this one. */
+void tls_errno_forget_slow(int *errno_p);
+extern bool race_enabled;
+static inline void tls_errno_forget(int *errno_p)
+{
+    if (RT_UNLIKELY(race_enabled))
+        tls_errno_forget_slow(errno_p);
+}
+
+/* g's save area: the top of its stack, or main's own (main runs on the process stack). */
+static inline char *tls_area(const rt_g *g)
+{
+    return g->stack_hi ? g->stack_hi - rt_tls.reserve : tls_main_area;
+}
+/* g (alive, on this M whose errno is at errno_p) switches out / in / starts. */
+static inline void tls_out(const rt_g *g, const int *errno_p)
+{
+    char *a = tls_area(g);
+    *(int *)a = *errno_p;
+    if (RT_UNLIKELY(rt_tls.user))
+        tls_save_user(a);
+}
+static inline void tls_in(const rt_g *g, int *errno_p)
+{
+    const char *a = tls_area(g);
+    *errno_p = *(const int *)a;
+    tls_errno_forget(errno_p);
+    if (RT_UNLIKELY(rt_tls.user))
+        tls_load_user(a);
+}
+static inline void tls_fresh(int *errno_p)
+{
+    *errno_p = 0;
+    tls_errno_forget(errno_p);
+    if (RT_UNLIKELY(rt_tls.user))
+        tls_load_image();
+}
 
 /* ---- context switch (ctx_x86_64.S) ------------------------------------------------------ */
 

@@ -34,6 +34,14 @@
  * sched.mu before any runq_lock.  Nothing here is held across a context switch except
  * through the pending-unlock protocol.
  *
+ * Pinning: C code keeps addresses in thread-local storage (errno's, a __thread array's)
+ * in registers across calls, so a goroutine that moved to another M while it waited would
+ * use the old M's.  Goroutines that may do so (every goroutine once the program has
+ * __thread variables of its own, pthreads, and goroutines that took errno's address) are
+ * pinned, like threads to a CPU: g->home names their M, sched_ready queues them there, and
+ * other Ms steal only goroutines that are not pinned (or are pinned to an M that retired
+ * when procs was lowered, which is the one case where a pinned goroutine moves).
+ *
  * TLS: the current M lives in thread-local storage, and a goroutine may resume on another
  * thread at procs > 1, so code after a switch re-reads it through m_cur()/m_self(), which the
  * compiler cannot cache across the switch.
@@ -75,9 +83,12 @@ typedef struct rt_m {
     void (*paged_unlock)(void *);
     void *paged_arg;
     bool started;
+    bool gone;                   /* no thread since a fork: its goroutines move (fork) */
+    int *errno_p;                /* this thread's errno, swapped per goroutine (tls.c) */
 } rt_m;
 
 bool rt_multi;
+static bool sched_pinning;       /* some G was ever pinned: steals must look (relaxed) */
 bool (*sched_should_preempt)(void);
 uint32_t (*sched_pick)(uint32_t n);
 void (*sched_yielded)(rt_g *g);
@@ -299,23 +310,81 @@ rt_g *sched_runnable(uint32_t i)
 
 /* Take half of victim's queue into m's if it holds at least `min` goroutines.  Called on
  * g0 only. */
+#define STEAL_MAX 128
+#define STEAL_SCAN 256 /* how far into a queue with pinned goroutines a steal looks */
+
+/* May m's thief take g from victim's queue?  Not if g is pinned to victim, unless victim
+ * retired (procs lowered) or has no thread (fork). */
+static inline bool g_movable(const rt_g *g, const rt_m *victim)
+{
+    return !g->home || victim->id >= __atomic_load_n(&sched.nprocs, __ATOMIC_RELAXED) ||
+           victim->gone;
+}
+
+/* Take up to `take` movable goroutines from the head of victim's queue into batch, the
+ * pinned ones left in order.  Under victim's runq_lock. */
+static int runq_take_movable(rt_m *victim, uint32_t n, uint32_t take, rt_g **batch)
+{
+    rt_g *keep[STEAL_SCAN];
+    uint32_t mask = victim->runq_cap - 1, scan = n < STEAL_SCAN ? n : STEAL_SCAN, nb = 0,
+             nk = 0;
+    for (uint32_t j = 0; j < scan; j++) {
+        rt_g *g = victim->runq[(victim->runq_head + j) & mask];
+        if (nb < take && g_movable(g, victim))
+            batch[nb++] = g;
+        else
+            keep[nk++] = g;
+    }
+    victim->runq_head += nb;
+    for (uint32_t k = 0; k < nk; k++)
+        victim->runq[(victim->runq_head + k) & mask] = keep[k];
+    return (int)nb;
+}
+
+/* Take half of victim's queue into m's if it holds at least `min` goroutines.  Called on
+ * g0 only. */
 static rt_g *runq_steal(rt_m *m, rt_m *victim, uint32_t min)
 {
-    rt_g *batch[128];
+    rt_g *batch[STEAL_MAX];
     int nb = 0;
     rt_lock(&victim->runq_lock);
     uint32_t n = victim->runq_tail - victim->runq_head;
     uint32_t take = n >= min ? n - n / 2 : 0;
-    if (take > 128)
-        take = 128;
-    for (; nb < (int)take; nb++)
-        batch[nb] = victim->runq[victim->runq_head++ & (victim->runq_cap - 1)];
+    if (take > STEAL_MAX)
+        take = STEAL_MAX;
+    if (RT_UNLIKELY(__atomic_load_n(&sched_pinning, __ATOMIC_RELAXED)))
+        nb = runq_take_movable(victim, n, take, batch);
+    else
+        for (; nb < (int)take; nb++)
+            batch[nb] = victim->runq[victim->runq_head++ & (victim->runq_cap - 1)];
     rt_unlock(&victim->runq_lock);
     if (!nb)
         return NULL;
+    for (int i = 0; i < nb; i++)
+        if (batch[i]->home) /* its M retired: it lives here now */
+            batch[i]->home = (uint16_t)(m->id + 1);
     for (int i = 1; i < nb; i++)
         runq_put(m, batch[i]);
     return batch[0];
+}
+
+/* Has victim's queue anything m could run?  (*queued: anything at all, which the M it is
+ * pinned to has been woken for.)  Under sched.mu (before runq_lock). */
+static bool runq_work_for(rt_m *m, rt_m *victim, bool *queued)
+{
+    if (__atomic_load_n(&victim->runq_tail, __ATOMIC_ACQUIRE) ==
+        __atomic_load_n(&victim->runq_head, __ATOMIC_ACQUIRE))
+        return false;
+    *queued = true;
+    if (victim == m || !__atomic_load_n(&sched_pinning, __ATOMIC_RELAXED))
+        return true;
+    bool any = false;
+    rt_lock(&victim->runq_lock);
+    uint32_t n = victim->runq_tail - victim->runq_head, mask = victim->runq_cap - 1;
+    for (uint32_t j = 0; j < n && j < STEAL_SCAN && !any; j++)
+        any = g_movable(victim->runq[(victim->runq_head + j) & mask], victim);
+    rt_unlock(&victim->runq_lock);
+    return any;
 }
 
 /* An M went idle waiting for work; wake one if there is work it could steal. */
@@ -331,11 +400,46 @@ static void wake_idle(void)
     }
 }
 
+/* g's M for sched_ready: its home while that M is active, else (procs lowered) self,
+ * which becomes its home. */
+static rt_m *ready_target(rt_g *g, rt_m *self)
+{
+    int id = g->home - 1;
+    if (id < __atomic_load_n(&sched.nprocs, __ATOMIC_RELAXED) && !ms[id].gone)
+        return &ms[id];
+    g->home = (uint16_t)(self->id + 1);
+    return self;
+}
+
+/* Work queued for one M in particular: only it may run it, so wake every idle M (a
+ * spinner elsewhere cannot take it). */
+static void wake_m(void)
+{
+    if (__atomic_load_n(&sched.nidle, __ATOMIC_SEQ_CST) > 0) {
+        rt_os_pthread_mutex_lock(&sched.mu);
+        rt_os_pthread_cond_broadcast(&sched.idle_cond);
+        rt_os_pthread_mutex_unlock(&sched.mu);
+    }
+}
+
 static RT_COLD void sched_ready_multi(rt_g *g)
 {
-    runq_put(m_self(), g);
+    rt_m *self = m_self(), *t = g->home ? ready_target(g, self) : self;
+    runq_put(t, g);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    wake_idle();
+    if (t == self)
+        wake_idle();
+    else
+        wake_m();
+}
+
+void sched_pin_self(void)
+{
+    rt_m *m = tls_m;
+    if (!m || m->curg == &m->g0 || m->curg->home)
+        return;
+    m->curg->home = (uint16_t)(m->id + 1);
+    __atomic_store_n(&sched_pinning, true, __ATOMIC_RELAXED);
 }
 
 void sched_ready(rt_g *g)
@@ -437,6 +541,7 @@ void *rt_ctx_make(char *hi, void (*entry)(void *), void *arg)
 /* Run what the goroutine that just switched away left for us (see top comment). */
 static __attribute__((noinline)) void sched_after_switch_slow(rt_m *m)
 {
+    int err = *m->errno_p; /* the resumed goroutine's, which paging's calls may clobber */
     m->pend = false;
     if (m->pend_unlock) {
         void (*f)(void *) = m->pend_unlock;
@@ -455,6 +560,7 @@ static __attribute__((noinline)) void sched_after_switch_slow(rt_m *m)
         m->pend_free = NULL;
         g_release(g, m->pend_dirty);
     }
+    *m->errno_p = err;
 }
 
 static inline void sched_after_switch(void)
@@ -480,30 +586,40 @@ static void timers_poll(rt_m *m)
     rt_os_pthread_mutex_unlock(&sched.mu);
 }
 
-/* Save the current context in *save and run g: resume it, or, if it never ran, start it
- * on a fresh stack (or the one an exiting goroutine passed it) straight at g_entry, with
- * no initial frame to build. */
-static inline __attribute__((always_inline)) void g_enter(void **save, rt_g *g)
+/* Save the current context in *save and run g on m: resume it (its thread-locals
+ * first), or, if it never ran, start it on a fresh stack (or the one an exiting goroutine
+ * passed it) straight at g_entry, with no initial frame to build, below its TLS save
+ * area. */
+static inline __attribute__((always_inline)) void g_enter(rt_m *m, void **save, rt_g *g)
 {
     if (RT_LIKELY(g->sp != NULL)) {
         stack_resume(g);
+        if (RT_LIKELY(g != &m->g0))
+            tls_in(g, m->errno_p);
         rt_ctx_switch(save, g->sp);
     } else {
         if (!g->stack_lo)
             stack_alloc(g);
-        rt_ctx_start(save, g->stack_hi, g_entry, g);
+        if (RT_UNLIKELY(rt_tls.user)) /* its __thread addresses are this M's */
+            g->home = (uint16_t)(m->id + 1);
+        tls_fresh(m->errno_p);
+        rt_ctx_start(save, g->stack_hi - rt_tls.reserve, g_entry, g);
     }
 }
 
-/* Switch from g (the running G, already marked) to next (a runnable G, or m's g0), and on
- * resuming run what the goroutine that switched back to us left pending. */
-static inline void switch_to(rt_m *m, rt_g *g, rt_g *next)
+/* Switch from g (the running G, already marked; its thread-locals saved unless it is
+ * exiting) to next (a runnable G, or m's g0), and on resuming run what the goroutine
+ * that switched back to us left pending. */
+static inline __attribute__((always_inline)) void switch_to(rt_m *m, rt_g *g, rt_g *next,
+                                                         bool exiting)
 {
     race_switch_out(g);
+    if (!exiting)
+        tls_out(g, m->errno_p);
     if (next != &m->g0)
         next->state = G_RUNNING;
     sched_set_curg(m, next);
-    g_enter(&g->sp, next);
+    g_enter(m, &g->sp, next);
     sched_after_switch();
 }
 
@@ -521,7 +637,7 @@ static inline __attribute__((always_inline)) void switch_away(rt_m *m, rt_g *g)
         m->start_next = next;
         next = NULL;
     }
-    switch_to(m, g, next ? next : &m->g0);
+    switch_to(m, g, next ? next : &m->g0, false);
 }
 
 static void g_entry(void *arg)
@@ -553,7 +669,7 @@ _Noreturn void go_exit(void)
      * needed any more: g is dead and its switch saves nothing we read) */
     if (next && !next->sp && g->stack_lo)
         stack_pass(g, next, dirty);
-    switch_to(m, g, next ? next : &m->g0);
+    switch_to(m, g, next ? next : &m->g0, true);
     rt_throw("dead goroutine resumed");
 }
 
@@ -659,7 +775,7 @@ static void yield_now(void)
             return;
         g->state = G_RUNNABLE;
         runq_put(m, g);
-        switch_to(m, g, next);
+        switch_to(m, g, next, false);
         return;
     }
     /* Nothing else queued here: g0 would only take g straight back (its own queue comes
@@ -786,7 +902,10 @@ static int timers_fire_locked(rt_m *m, int64_t now)
         rt_g *g = timer_pop_locked();
         g->state = G_RUNNABLE;
         g->wait_reason = NULL;
-        runq_put(m, g);
+        rt_m *t = g->home ? ready_target(g, m) : m;
+        runq_put(t, g);
+        if (t != m) /* we hold sched.mu: its M may be idle on idle_cond */
+            rt_os_pthread_cond_broadcast(&sched.idle_cond);
         n++;
     }
     return n;
@@ -865,12 +984,11 @@ static rt_g *find_runnable(rt_m *m)
         }
         /* go idle; the last active M to do so with no timers is a deadlock */
         __atomic_add_fetch(&sched.nidle, 1, __ATOMIC_SEQ_CST);
-        bool work = false;
+        bool work = false, queued = false; /* for m / for some M (pinned goroutines) */
         for (int i = 0; i < sched.nstarted && !work; i++)
-            work = __atomic_load_n(&ms[i].runq_tail, __ATOMIC_ACQUIRE) !=
-                   __atomic_load_n(&ms[i].runq_head, __ATOMIC_ACQUIRE);
+            work = runq_work_for(m, &ms[i], &queued);
         if (!work) {
-            if (sched.nidle + sched.nretired == sched.nstarted && !sched.ntimers)
+            if (sched.nidle + sched.nretired == sched.nstarted && !sched.ntimers && !queued)
                 rt_deadlock();
             if (sched.ntimers) {
                 int64_t wait = sched.timers[0]->wake_ns - go_now_ns();
@@ -901,15 +1019,29 @@ static void g0_loop(void *arg)
             g = find_runnable(m);
         g->state = G_RUNNING;
         sched_set_curg(m, g);
-        g_enter(&m->g0.sp, g);
+        g_enter(m, &m->g0.sp, g);
         sched_set_curg(m, &m->g0);
     }
+}
+
+/* Is addr some M's errno?  For the detector's reports: at procs > 1 a function may keep
+ * errno's address from before a wait and, resumed on another M, touch the old M's errno
+ * while another goroutine uses it (tls.c): not a race between the program's goroutines. */
+bool sched_is_m_errno(uintptr_t addr)
+{
+    for (int i = 0; i < RT_MAXPROCS; i++) {
+        uintptr_t e = (uintptr_t)__atomic_load_n(&ms[i].errno_p, __ATOMIC_ACQUIRE);
+        if (e && addr - e < sizeof(int))
+            return true;
+    }
+    return false;
 }
 
 static void *m_thread(void *arg)
 {
     rt_m *m = arg;
     tls_m = m;
+    __atomic_store_n(&m->errno_p, &errno, __ATOMIC_RELEASE);
     race_m_start();
     sched_set_curg(m, &m->g0);
     rt_signals_init_thread();
@@ -1008,6 +1140,7 @@ static void sched_fork_adopt(rt_m *self, rt_m *m)
         runq_put(self, m->start_next);
         m->start_next = NULL;
     }
+    m->gone = true;
     sched.nretired++;
 }
 
@@ -1067,8 +1200,14 @@ void rt_init(void)
     rt_m *m0 = &ms[0];
     tls_m = m0;
     m0->started = true;
+    m0->errno_p = &errno;
+    tls_init();
     rt_g *g1 = g_alloc();
     g1->state = G_RUNNING;
+    if (rt_tls.user) {
+        g1->home = 1;
+        sched_pinning = true;
+    }
     sched_set_curg(m0, g1);
     stack_alloc(&m0->g0);
     m0->g0.sp = rt_ctx_make(m0->g0.stack_hi, g0_loop, m0);

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "testutil.h"
 #include "tu_fatal.h"
+#include "rt.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -293,7 +294,7 @@ END_TEST
 /* ---- condition variables ------------------------------------------------------------------- */
 
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
-static int queue[64], qlen, consumed_sum;
+static int queue[100], qlen, consumed_sum; /* room for every item: the producer never waits */
 
 static void *consumer(void *p)
 {
@@ -594,6 +595,71 @@ static void *key_worker(void *p)
     sched_yield(); /* the others set theirs meanwhile */
     return pthread_getspecific(key);
 }
+
+/* ---- threads do not change OS thread ------------------------------------------------------ */
+
+/* C code may keep errno's address or a thread pointer in a register across a blocking
+ * call, so a thread (and a goroutine once it took errno's address) stays on the M it
+ * started on.  Four of them contend for one mutex and yield, which at procs = 2 makes
+ * an idle M steal whatever it may. */
+#define PIN_ROUNDS 300
+static pthread_mutex_t pin_mu = PTHREAD_MUTEX_INITIALIZER;
+static int pin_moves, pin_total;
+
+static __attribute__((noinline)) int m_now(void) { return sched_m_id(); }
+
+static void pin_rounds(void)
+{
+    int home = m_now(), moves = 0;
+    for (int i = 0; i < PIN_ROUNDS; i++) {
+        pthread_mutex_lock(&pin_mu);
+        pin_total++;
+        pthread_mutex_unlock(&pin_mu);
+        sched_yield();
+        moves += m_now() != home;
+    }
+    pthread_mutex_lock(&pin_mu);
+    pin_moves += moves;
+    pthread_mutex_unlock(&pin_mu);
+}
+
+static void *pin_thread(void *p)
+{
+    pin_rounds();
+    return p;
+}
+
+static waitgroup_t pin_wg;
+static void pin_goroutine(void *p)
+{
+    (void)p;
+    errno = 0; /* takes errno's address: pinned from here on */
+    pin_rounds();
+    wg_done(&pin_wg);
+}
+
+START_TEST(test_threads_stay_on_their_m)
+{
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(pthread_create(&t[i], NULL, pin_thread, NULL), 0);
+    for (int i = 0; i < 4; i++)
+        pthread_join(t[i], NULL);
+    ck_assert_int_eq(pin_total, 4 * PIN_ROUNDS);
+    ck_assert_int_eq(pin_moves, 0);
+}
+END_TEST
+
+START_TEST(test_errno_users_stay_on_their_m)
+{
+    wg_add(&pin_wg, 4);
+    for (int i = 0; i < 4; i++)
+        go(pin_goroutine, NULL);
+    wg_wait(&pin_wg);
+    ck_assert_int_eq(pin_total, 4 * PIN_ROUNDS);
+    ck_assert_int_eq(pin_moves, 0);
+}
+END_TEST
 
 START_TEST(test_keys_are_per_thread_with_destructors)
 {
@@ -915,6 +981,8 @@ int main(void)
     tcase_add_test(tc, test_semaphore_bounded_buffer);
     tc = tu_tcase(s, "keys_time", 30);
     tcase_add_test(tc, test_keys_are_per_thread_with_destructors);
+    tcase_add_test(tc, test_threads_stay_on_their_m);
+    tcase_add_test(tc, test_errno_users_stay_on_their_m);
     tcase_add_test(tc, test_sleep_is_the_runtime_clock);
     tc = tu_tcase(s, "fatal", 30);
     tcase_add_test(tc, test_deadlocks_are_reported);
