@@ -221,6 +221,8 @@ int64_t sched_next_timer_ns(void);
  * scheduler context, id 0) and M id; NULL and -1 on a thread the runtime does not run. */
 rt_g *sched_current(void);
 int sched_m_id(void);
+/* Is addr some M's errno (the detector drops reports there; sched.c)? */
+bool sched_is_m_errno(uintptr_t addr);
 
 /* The list of every G struct (follow alllink; skip G_DEAD; not in id order).  Only safe when the world is stopped
  * (deadlock, fatal error) or from a single M. */
@@ -289,7 +291,6 @@ typedef struct rt_tls_layout {
 extern rt_tls_layout rt_tls;
 extern char *tls_main_area;
 void tls_init(void);
-bool sched_is_m_errno(uintptr_t addr);
 void tls_save_user(char *area);
 void tls_load_user(const char *area);
 void tls_load_image(void);

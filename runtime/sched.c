@@ -308,8 +308,6 @@ rt_g *sched_runnable(uint32_t i)
     return m->runq[(m->runq_head + i) & (m->runq_cap - 1)];
 }
 
-/* Take half of victim's queue into m's if it holds at least `min` goroutines.  Called on
- * g0 only. */
 #define STEAL_MAX 128
 #define STEAL_SCAN 256 /* how far into a queue with pinned goroutines a steal looks */
 
