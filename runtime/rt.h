@@ -278,8 +278,9 @@ void stack_paging_stats(size_t *released, size_t *restored, size_t *saved_bytes)
 
 /* ---- thread-local storage per goroutine (tls.c) --------------------------------------- */
 
-/* Where a goroutine's copy of errno sits in its save area; the program's own __thread
- * bytes follow. */
+/* A goroutine's save area ends at the top of its stack: errno in the last
+ * RT_TLS_ERRNO_BYTES (a fixed place, so the switch needs no layout load), the program's
+ * own __thread bytes in the rt_tls.reserve - RT_TLS_ERRNO_BYTES below. */
 #define RT_TLS_ERRNO_BYTES 16
 typedef struct rt_tls_layout {
     uint32_t reserve;        /* save area at each stack's top: >= RT_TLS_ERRNO_BYTES */
@@ -289,47 +290,38 @@ typedef struct rt_tls_layout {
     const char *image;       /* .tdata's initial values */
 } rt_tls_layout;
 extern rt_tls_layout rt_tls;
-extern char *tls_main_area;
+extern char *tls_main_top;   /* main's save area (main runs on the process stack) */
 void tls_init(void);
-void tls_save_user(char *area);
-void tls_load_user(const char *area);
+void tls_save_user(char *top);
+void tls_load_user(const char *top);
 void tls_load_image(void);
 
-/* Under the detector, errno's cell on this M now holds another goroutine's errno: what
- * the last one did there (`errno = 0` before strtol...) is no history for this one. */
-void tls_errno_forget_slow(int *errno_p);
-extern bool race_enabled;
-static inline void tls_errno_forget(int *errno_p)
-{
-    if (RT_UNLIKELY(race_enabled))
-        tls_errno_forget_slow(errno_p);
-}
+static inline char *tls_top(const rt_g *g) { return g->stack_hi ? g->stack_hi : tls_main_top; }
 
-/* g's save area: the top of its stack, or main's own (main runs on the process stack). */
-static inline char *tls_area(const rt_g *g)
-{
-    return g->stack_hi ? g->stack_hi - rt_tls.reserve : tls_main_area;
-}
 /* g (alive, on this M whose errno is at errno_p) switches out / in / starts. */
 static inline void tls_out(const rt_g *g, const int *errno_p)
 {
-    char *a = tls_area(g);
-    *(int *)a = *errno_p;
+    char *t = tls_top(g);
+    /* stored only when changed (rarely): every stack top is 4 KB aligned, so a store there
+     * makes the incoming goroutine's load from its own top wait (4K aliasing) */
+    int *saved = (int *)(t - RT_TLS_ERRNO_BYTES), e = *errno_p;
+    if (RT_UNLIKELY(*saved != e))
+        *saved = e;
     if (RT_UNLIKELY(rt_tls.user))
-        tls_save_user(a);
+        tls_save_user(t);
 }
 static inline void tls_in(const rt_g *g, int *errno_p)
 {
-    const char *a = tls_area(g);
-    *errno_p = *(const int *)a;
-    tls_errno_forget(errno_p);
+    const char *t = tls_top(g);
+    int e = *(const int *)(t - RT_TLS_ERRNO_BYTES);
+    if (RT_UNLIKELY(*errno_p != e))
+        *errno_p = e;
     if (RT_UNLIKELY(rt_tls.user))
-        tls_load_user(a);
+        tls_load_user(t);
 }
 static inline void tls_fresh(int *errno_p)
 {
     *errno_p = 0;
-    tls_errno_forget(errno_p);
     if (RT_UNLIKELY(rt_tls.user))
         tls_load_image();
 }

@@ -66,6 +66,7 @@ typedef struct rt_m {
     pthread_t thread;
     rt_g g0;                     /* scheduler context; g0.sp valid while a G runs */
     rt_g *curg;                  /* running G (or &g0) */
+    int *errno_p;                /* this thread's errno, swapped per goroutine (tls.c) */
     uint32_t runq_lock;
     rt_g **runq;                 /* ring buffer of runnable Gs: [head, tail) */
     uint32_t runq_head, runq_tail, runq_cap;
@@ -84,7 +85,6 @@ typedef struct rt_m {
     void *paged_arg;
     bool started;
     bool gone;                   /* no thread since a fork: its goroutines move (fork) */
-    int *errno_p;                /* this thread's errno, swapped per goroutine (tls.c) */
 } rt_m;
 
 bool rt_multi;

@@ -18,8 +18,8 @@
  * library, a TLS section we cannot read), only errno is swapped.
  *
  * Where a copy lives: `rt_tls.reserve` bytes at the top of the goroutine's stack,
- * above its first frame (errno at the start, the user's bytes from offset 16); main's,
- * which runs on the process stack, in tls_main_area.  So a parked goroutine's copy is
+ * above its first frame (errno in the top 16, the user's bytes below); main's, which
+ * runs on the process stack, below tls_main_top.  So a parked goroutine's copy is
  * paged out and back with its stack, and costs no allocation.
  *
  * Ownership: a goroutine's copy is read and written only by the M switching it in or
@@ -53,7 +53,7 @@ __thread char rt_tls_mark_data __attribute__((tls_model("initial-exec"))) = 1;
 __thread char rt_tls_mark_bss __attribute__((tls_model("initial-exec")));
 
 rt_tls_layout rt_tls = {.reserve = RT_TLS_ERRNO_BYTES};
-char *tls_main_area;
+char *tls_main_top;
 static char tls_main_errno[RT_TLS_ERRNO_BYTES] __attribute__((aligned(16)));
 
 typedef struct tls_phdr {
@@ -129,7 +129,7 @@ static bool tls_find_user(const tls_phdr *t, uintptr_t tbss, uintptr_t *d_end,
 
 void tls_init(void)
 {
-    tls_main_area = tls_main_errno;
+    tls_main_top = tls_main_errno + RT_TLS_ERRNO_BYTES;
     tls_phdr t = {0};
     dl_iterate_phdr(tls_phdr_cb, &t);
     uintptr_t d_end, b_lo, b_hi;
@@ -151,7 +151,7 @@ void tls_init(void)
         .b_off = (intptr_t)b_lo - (intptr_t)d_end, .b_len = (uint32_t)(b_hi - b_lo),
         .image = t.image,
     };
-    tls_main_area = area;
+    tls_main_top = area + reserve;
 }
 
 /* Copies the compiler must not turn into memcpy or memset calls (the detector's
@@ -177,26 +177,28 @@ static TLS_NO_LIBCALLS void tls_copy(char *d, const char *s, size_t n)
 static inline char *tls_block_data(void) { return &rt_tls_mark_data + rt_tls.d_off; }
 static inline char *tls_block_bss(void) { return &rt_tls_mark_data + rt_tls.b_off; }
 
-void tls_save_user(char *area)
+/* The user's bytes of a save area ending at top: .tdata's part, then .tbss's. */
+static inline char *tls_user(const char *top) { return (char *)top - rt_tls.reserve; }
+
+void tls_save_user(char *top)
 {
-    tls_copy(area + RT_TLS_ERRNO_BYTES, tls_block_data(), rt_tls.d_len);
-    tls_copy(area + RT_TLS_ERRNO_BYTES + rt_tls.d_len, tls_block_bss(), rt_tls.b_len);
+    tls_copy(tls_user(top), tls_block_data(), rt_tls.d_len);
+    tls_copy(tls_user(top) + rt_tls.d_len, tls_block_bss(), rt_tls.b_len);
 }
 
 /* The block now holds another goroutine's variables at the same addresses: what the
- * previous holder did there is no history for this one. */
+ * previous holder did there is no history for this one.  (errno's cell needs no reset:
+ * the detector drops reports on any M's errno, sched_is_m_errno.) */
 static void tls_forget_history(void)
 {
     race_mem_reuse(tls_block_data(), tls_block_data() + rt_tls.d_len);
     race_mem_reuse(tls_block_bss(), tls_block_bss() + rt_tls.b_len);
 }
 
-void tls_errno_forget_slow(int *errno_p) { race_mem_reuse(errno_p, errno_p + 1); }
-
-void tls_load_user(const char *area)
+void tls_load_user(const char *top)
 {
-    tls_copy(tls_block_data(), area + RT_TLS_ERRNO_BYTES, rt_tls.d_len);
-    tls_copy(tls_block_bss(), area + RT_TLS_ERRNO_BYTES + rt_tls.d_len, rt_tls.b_len);
+    tls_copy(tls_block_data(), tls_user(top), rt_tls.d_len);
+    tls_copy(tls_block_bss(), tls_user(top) + rt_tls.d_len, rt_tls.b_len);
     tls_forget_history();
 }
 
