@@ -749,12 +749,22 @@ static int advise_segments(struct dl_phdr_info *info, size_t size, void *data)
     return 1; /* the first object is the executable */
 }
 
+static void race_start(void);
+
+/* errno stays the program's (race_start's own failed calls must not show in main). */
 void race_init(void)
 {
     static bool done;
     if (done)
         return;
     done = true;
+    int saved_errno = RT_ERRNO;
+    race_start();
+    RT_ERRNO = saved_errno;
+}
+
+static void race_start(void)
+{
     race_fix_addresses();
     rt_init();
     pthread_attr_t at;

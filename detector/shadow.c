@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "../runtime/rt.h"
+#include "../runtime/os.h"
 
 uintptr_t shadow_win[SHADOW_NWIN];
 static uint32_t shadow_map_lock;
@@ -61,6 +62,9 @@ shadow_granule *shadow_map_slow(uintptr_t addr)
     if (addr >> 47)
         return NULL;
     unsigned w = (unsigned)(addr >> SHADOW_WIN_SHIFT);
+    /* runs inside the user's memory accesses: the EEXIST of each refused hint must not
+     * reach their errno (`close(-1); errno` read 17) */
+    int saved_errno = RT_ERRNO;
     rt_lock(&shadow_map_lock);
     if (!__atomic_load_n(&shadow_win[w], __ATOMIC_ACQUIRE)) {
         /* Prefer the hole between low binaries and PIE images (16 TB .. 80 TB), so the
@@ -78,6 +82,7 @@ shadow_granule *shadow_map_slow(uintptr_t addr)
         __atomic_store_n(&shadow_win[w], (uintptr_t)p, __ATOMIC_RELEASE);
     }
     rt_unlock(&shadow_map_lock);
+    RT_ERRNO = saved_errno;
     return shadow_of(addr);
 }
 
@@ -107,8 +112,11 @@ void shadow_advise_dense(uintptr_t lo, uintptr_t hi)
         uintptr_t p0 = (uintptr_t)shadow_of(lo) + off;
         uintptr_t p1 = (uintptr_t)shadow_of(hi - 1) + sizeof(shadow_granule) + off;
         uintptr_t s = (p0 + SHADOW_HUGE - 1) & ~(SHADOW_HUGE - 1), e = p1 & ~(SHADOW_HUGE - 1);
-        if (e > s)
+        if (e > s) {
+            int saved_errno = RT_ERRNO;
             madvise((void *)s, e - s, MADV_HUGEPAGE);
+            RT_ERRNO = saved_errno;
+        }
     }
 #endif
 }

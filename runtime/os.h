@@ -38,6 +38,10 @@ RT_OS(int, pthread_cond_signal, "GLIBC_2.3.2", (pthread_cond_t *));
 RT_OS(int, pthread_cond_broadcast, "GLIBC_2.3.2", (pthread_cond_t *));
 RT_OS(int, pthread_once, "GLIBC_2.2.5", (pthread_once_t *, void (*)(void)));
 RT_OS(int, sched_yield, "GLIBC_2.2.5", (void));
+/* errno without --wrap=__errno_location's pinning (tls.c): for runtime code that keeps
+ * the user's errno intact across its own system calls. */
+RT_OS(int *, __errno_location, "GLIBC_2.2.5", (void));
+#define RT_ERRNO (*rt_os___errno_location())
 RT_OS(int, nanosleep, "GLIBC_2.2.5", (const struct timespec *, struct timespec *));
 
 #endif

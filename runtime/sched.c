@@ -1184,12 +1184,22 @@ static long env_long(const char *name, long dflt)
     return v;
 }
 
-/* Idempotent: the constructor calls it, and so may __tsan_init, which can run first. */
+static void rt_start(void);
+
+/* Idempotent: the constructor calls it, and so may __tsan_init, which can run first.
+ * errno is the program's: zero when main starts, whatever start-up's own calls failed. */
 void rt_init(void)
 {
     if (sched.inited)
         return;
     sched.inited = true;
+    int saved_errno = RT_ERRNO;
+    rt_start();
+    RT_ERRNO = saved_errno;
+}
+
+static void rt_start(void)
+{
     sched.seed = (uint64_t)env_long("RACEDEMO_SEED", 1);
     sched.rng = sched.seed * 0x2545f4914f6cdd1dULL;
     sched.det = true;

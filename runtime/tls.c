@@ -214,7 +214,6 @@ TLS_NO_LIBCALLS void tls_load_image(void)
 /* Programs linked with the wrap flags reach errno through here: a goroutine that took
  * errno's address may keep it in a register across a wait (__errno_location is declared
  * const), so it stays on this M from now on (sched.c, Pinning). */
-RT_OS(int *, __errno_location, "GLIBC_2.2.5", (void));
 int *__wrap___errno_location(void);
 int *__wrap___errno_location(void)
 {
