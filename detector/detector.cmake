@@ -36,7 +36,8 @@ set(RACEDEMO_WRAPPED
     pthread_spin_init pthread_spin_destroy pthread_spin_lock pthread_spin_trylock
     pthread_spin_unlock sem_init sem_destroy sem_wait sem_trywait sem_timedwait sem_post
     sem_getvalue sem_open pthread_key_create pthread_key_delete pthread_getspecific
-    pthread_setspecific sleep usleep nanosleep sched_yield __errno_location)
+    pthread_setspecific sleep usleep nanosleep sched_yield __errno_location
+    flockfile ftrylockfile funlockfile)
 set(_wrap_flags)
 foreach(sym ${RACEDEMO_WRAPPED})
   list(APPEND _wrap_flags "-Wl,--wrap=${sym}")

@@ -8,6 +8,7 @@
 #define RACEDEMO_INTERCEPT_H
 
 #include "detector.h"
+#include "../runtime/os.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -58,10 +59,13 @@ void icpt_heap_note(void *p, size_t n, icpt_site at);
 void icpt_heap_forget(void *p, size_t n, uintptr_t ra);
 
 /* The descriptor under a stream, or -1 (fmemopen's have none), errno untouched. */
+/* The FILE's descriptor, errno untouched; first waits while another goroutine holds f
+ * by flockfile (runtime/filelock.c), as glibc's own lock would make it. */
 static inline int icpt_fileno(FILE *f)
 {
-    int e = errno, fd = f ? fileno(f) : -1;
-    errno = e;
+    filelock_wait(f);
+    int e = RT_ERRNO, fd = f ? fileno(f) : -1;
+    RT_ERRNO = e;
     return fd;
 }
 

@@ -276,6 +276,18 @@ static inline void *stack_wait_rec(rt_g *g, size_t size)
 /* Pages paged out and back in so far, and the stack bytes saved when paging out. */
 void stack_paging_stats(size_t *released, size_t *restored, size_t *saved_bytes);
 
+/* ---- flockfile (filelock.c) ------------------------------------------------------------ */
+
+/* Before a stdio call on f: wait while another goroutine holds f by flockfile. */
+struct _IO_FILE;
+extern bool filelock_used; /* some FILE was ever flockfile'd by a goroutine */
+void filelock_wait_slow(struct _IO_FILE *f);
+static inline void filelock_wait(struct _IO_FILE *f)
+{
+    if (RT_UNLIKELY(__atomic_load_n(&filelock_used, __ATOMIC_ACQUIRE)))
+        filelock_wait_slow(f);
+}
+
 /* ---- thread-local storage per goroutine (tls.c) --------------------------------------- */
 
 /* A goroutine's save area ends at the top of its stack: errno in the last

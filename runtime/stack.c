@@ -240,8 +240,8 @@ static int pg_copy(char *dst, const void *src)
         struct uffdio_copy c = {.dst = (uintptr_t)dst, .src = (uintptr_t)src, .len = PAGE};
         if (ioctl(pg.fd, UFFDIO_COPY, &c) == 0)
             return 0;
-        if (errno != EAGAIN && errno != EINTR)
-            return errno;
+        if (RT_ERRNO != EAGAIN && RT_ERRNO != EINTR)
+            return RT_ERRNO;
     }
 }
 
@@ -308,7 +308,7 @@ static void pg_zap(stack_meta **run, int n)
     char *lo = pg_slot_lo(run[0]) + (run[0]->guard ? PAGE : 0);
     char *hi = pg_slot_lo(run[n - 1]) + stk.slot;
     if (madvise(lo, (size_t)(hi - lo), MADV_DONTNEED) != 0)
-        rt_throw("stack paging: madvise failed (%s)", strerror(errno));
+        rt_throw("stack paging: madvise failed (%s)", strerror(RT_ERRNO));
 }
 
 /* Write-protect the top page of each slot of a run, then copy its used bytes out.  The
@@ -325,7 +325,7 @@ static void pg_write_protect(char *lo, size_t len)
     struct uffdio_writeprotect wp = {.range = {.start = (uintptr_t)lo, .len = (uint64_t)len},
                                      .mode = UFFDIO_WRITEPROTECT_MODE_WP};
     if (ioctl(pg.fd, UFFDIO_WRITEPROTECT, &wp) != 0)
-        rt_throw("stack paging: write-protect failed (%s)", strerror(errno));
+        rt_throw("stack paging: write-protect failed (%s)", strerror(RT_ERRNO));
 }
 
 static void pg_protect(stack_meta **run, int n)
@@ -412,7 +412,7 @@ static void *pg_handler(void *arg)
         struct uffd_msg msg;
         ssize_t n = read(pg.fd, &msg, sizeof msg);
         if (n != (ssize_t)sizeof msg) {
-            if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            if (n < 0 && (RT_ERRNO == EINTR || RT_ERRNO == EAGAIN))
                 continue;
             rt_throw("stack paging: userfaultfd read failed");
         }
