@@ -11,6 +11,7 @@ set(RACEDEMO_WRAPPED
     printf fprintf dprintf sprintf snprintf asprintf
     vprintf vfprintf vdprintf vsprintf vsnprintf vasprintf
     puts fputs fwrite fread fgets getline getdelim __getdelim read pread write pwrite
+    fgetc getc getchar fputc putc putchar fflush
     sscanf fscanf scanf vsscanf vfscanf vscanf __isoc99_sscanf __isoc99_fscanf
     __isoc99_scanf __isoc99_vsscanf __isoc99_vfscanf __isoc99_vscanf
     strtol strtoul strtoll strtoull strtod strtof strtold atoi atol atoll atof qsort

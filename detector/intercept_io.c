@@ -106,6 +106,76 @@ size_t __wrap_fwrite(const void *p, size_t size, size_t n, FILE *f)
     return __real_fwrite(p, size, n, f);
 }
 
+/* Character I/O: no user buffer to check, but the fd edges all the same (a byte put into
+ * a pipe before the reader takes it), and at procs = 1 a reader waits for data the way
+ * fread does: a thread reading a pipe with fgetc blocked the only M, and the writer
+ * never ran. */
+int __real_fgetc(FILE *);
+int __real_getc(FILE *);
+int __real_getchar(void);
+int __real_fputc(int, FILE *);
+int __real_putc(int, FILE *);
+int __real_putchar(int);
+int __real_fflush(FILE *);
+
+static int getc_done(FILE *f, int c, icpt_site at)
+{
+    race_gs *gs = icpt_user(at.ra);
+    if (gs && c != EOF)
+        icpt_fd_acquire(gs, icpt_fileno(f));
+    return c;
+}
+
+static void put_check(FILE *f, icpt_site at)
+{
+    race_gs *gs = icpt_user(at.ra);
+    if (gs)
+        icpt_fd_release(gs, icpt_fileno(f));
+}
+
+int __wrap_fgetc(FILE *f)
+{
+    icpt_io_wait(icpt_fileno(f), POLLIN, f, ICPT_CALLER());
+    return getc_done(f, __real_fgetc(f), ICPT_AT(__wrap_fgetc));
+}
+
+int __wrap_getc(FILE *f)
+{
+    icpt_io_wait(icpt_fileno(f), POLLIN, f, ICPT_CALLER());
+    return getc_done(f, __real_getc(f), ICPT_AT(__wrap_getc));
+}
+
+int __wrap_getchar(void)
+{
+    icpt_io_wait(icpt_fileno(stdin), POLLIN, stdin, ICPT_CALLER());
+    return getc_done(stdin, __real_getchar(), ICPT_AT(__wrap_getchar));
+}
+
+int __wrap_fputc(int c, FILE *f)
+{
+    put_check(f, ICPT_AT(__wrap_fputc));
+    return __real_fputc(c, f);
+}
+
+int __wrap_putc(int c, FILE *f)
+{
+    put_check(f, ICPT_AT(__wrap_putc));
+    return __real_putc(c, f);
+}
+
+int __wrap_putchar(int c)
+{
+    put_check(stdout, ICPT_AT(__wrap_putchar));
+    return __real_putchar(c);
+}
+
+int __wrap_fflush(FILE *f)
+{
+    if (f)
+        put_check(f, ICPT_AT(__wrap_fflush));
+    return __real_fflush(f);
+}
+
 /* Reads write what they return; a short read leaves the rest of the buffer alone.  Each
  * has a _FORTIFY_SOURCE form with the buffer's size added. */
 size_t __real___fread_chk(void *, size_t, size_t, size_t, FILE *);
