@@ -200,9 +200,24 @@ static void batch_reap(batch_sub *subs, int nsubs, int *running, int *slot_owner
 int check_batch(const check_opts *o)
 {
     int nall;
+    struct stat st;
+    const char *why = stat(o->batch_dir, &st) != 0 ? strerror(errno)
+                      : !S_ISDIR(st.st_mode)          ? "not a directory"
+                                                      : NULL;
+    if (why) {
+        fprintf(stderr, "racedemo check: --batch %s: %s\n", o->batch_dir, why);
+        return CHECK_EXIT_USAGE;
+    }
     char **all = batch_list(o->batch_dir, true, &nall);
     if (!all && access(o->batch_dir, R_OK) != 0) {
         fprintf(stderr, "racedemo check: %s: %s\n", o->batch_dir, strerror(errno));
+        return CHECK_EXIT_USAGE;
+    }
+    if (!nall) {
+        /* a CI job pointed at the wrong folder must not pass with "0 submissions" */
+        fprintf(stderr, "racedemo check: --batch %s: no submissions (one sub-directory each)\n",
+                o->batch_dir);
+        batch_free_list(all, nall);
         return CHECK_EXIT_USAGE;
     }
     int k = o->shard_n ? o->shard_k : 1, nsh = o->shard_n ? o->shard_n : 1, nsubs = 0;

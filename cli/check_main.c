@@ -149,6 +149,39 @@ static void check_defaults(check_opts *o)
     o->quiet = !isatty(2);
 }
 
+/* The options parse_numeric and parse_string know: each takes a value. */
+static bool check_takes_value(const char *a)
+{
+    static const char *const valued[] = {"--runs", "--seed", "--procs", "-j", "--jobs",
+                                         "--mem", "--timeout", "--shard", "--strategy",
+                                         "--format", "--output", "-o", "--cc", "--batch"};
+    for (size_t i = 0; i < sizeof valued / sizeof *valued; i++)
+        if (!strcmp(a, valued[i]))
+            return true;
+    return false;
+}
+
+/* A source to check: a readable regular file named .c (a directory or a .py given by
+ * mistake would otherwise surface as a linker error). */
+static int check_source_ok(const char *f)
+{
+    struct stat st;
+    size_t n = strlen(f);
+    if (access(f, R_OK) != 0 || stat(f, &st) != 0) {
+        fprintf(stderr, "racedemo check: %s: %s\n", f, strerror(errno));
+        return CHECK_EXIT_USAGE;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "racedemo check: %s: is a directory (--batch checks a directory of submissions)\n", f);
+        return CHECK_EXIT_USAGE;
+    }
+    if (n < 3 || strcmp(f + n - 2, ".c")) {
+        fprintf(stderr, "racedemo check: %s: not a C source file (.c)\n", f);
+        return CHECK_EXIT_USAGE;
+    }
+    return 0;
+}
+
 /* Returns -1 when parsed, else the exit code (0 for --help). */
 static int check_parse(int argc, char **argv, check_opts *o)
 {
@@ -177,7 +210,8 @@ static int check_parse(int argc, char **argv, check_opts *o)
         }
         if (a[0] == '-' && a[1]) {
             if (i + 1 >= argc) {
-                fprintf(stderr, "racedemo check: %s needs a value\n", a);
+                fprintf(stderr, check_takes_value(a) ? "racedemo check: %s needs a value\n"
+                                : "racedemo check: unknown option '%s' (see racedemo check --help)\n", a);
                 return CHECK_EXIT_USAGE;
             }
             int rc = parse_numeric(a, argv[i + 1], o);
@@ -203,10 +237,8 @@ static int check_parse(int argc, char **argv, check_opts *o)
         return CHECK_EXIT_USAGE;
     }
     for (int i = 0; i < o->nfiles; i++)
-        if (access(o->files[i], R_OK) != 0) {
-            fprintf(stderr, "racedemo check: %s: %s\n", o->files[i], strerror(errno));
+        if (check_source_ok(o->files[i]))
             return CHECK_EXIT_USAGE;
-        }
     return -1;
 }
 

@@ -119,6 +119,8 @@ char *vd_replay_cmd(const check_result *r, const finding *f)
         tc_shquote(&b, o->cc);
     }
     sb_printf(&b, " --timeout %g", o->timeout_s);
+    if (o->mem_mb > 0) /* a memory-limit crash must replay as one */
+        sb_printf(&b, " --mem %ld", o->mem_mb);
     if (o->nprog_args) {
         sb_puts(&b, " --");
         for (int i = 0; i < o->nprog_args; i++) {

@@ -5,6 +5,8 @@
 #include "cli/check_impl.h"
 
 #include <signal.h>
+#include <stdint.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -421,6 +423,14 @@ START_TEST(test_merge_keeps_lowest_seed_whatever_the_order)
     char *replay = vd_replay_cmd(&r, &r.findings.v[0]);
     ck_assert_ptr_nonnull(strstr(replay, "--runs 1 --seed 4 --procs 1"));
     free(replay);
+    /* and under the same memory limit: a run killed for memory must replay as a crash */
+    check_opts mem = vopts;
+    mem.mem_mb = 256;
+    r.opts = &mem;
+    replay = vd_replay_cmd(&r, &r.findings.v[0]);
+    ck_assert_msg(strstr(replay, " --mem 256"), "%s", replay);
+    free(replay);
+    r.opts = &vopts;
     vd_result_free(&r);
 }
 END_TEST
@@ -470,6 +480,53 @@ START_TEST(test_usage_errors_exit_2)
 }
 END_TEST
 
+/* Each usage error names what is wrong, on one line. */
+static char **usage_argv;
+static void usage_child(void *argc)
+{
+    exit(check_main((int)(intptr_t)argc, usage_argv));
+}
+
+static void assert_usage_says(int argc, char **argv, const char *want)
+{
+    char buf[1024];
+    usage_argv = argv;
+    int st = tu_fork_capture(usage_child, (void *)(intptr_t)argc, buf, sizeof buf);
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == CHECK_EXIT_USAGE, "%s: status %#x", argv[1], st);
+    ck_assert_msg(strstr(buf, want) && strchr(buf, '\n') == buf + strlen(buf) - 1,
+                  "want one line with \"%s\", got: %s", want, buf);
+}
+
+START_TEST(test_usage_errors_say_what_is_wrong)
+{
+    char dir[] = "/tmp/racedemo-usage-XXXXXX", empty[64], py[64], c[64];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(empty, sizeof empty, "%s/empty", dir);
+    snprintf(py, sizeof py, "%s/hello.py", dir);
+    snprintf(c, sizeof c, "%s/ok.c", dir);
+    ck_assert_int_eq(mkdir(empty, 0755), 0);
+    FILE *f = fopen(py, "w");
+    fputs("print('hi')\n", f);
+    fclose(f);
+    f = fopen(c, "w");
+    fputs("int main(void) { return 0; }\n", f);
+    fclose(f);
+    char *a1[] = {"check", c, "--fail-fst", NULL};
+    assert_usage_says(3, a1, "unknown option '--fail-fst'");
+    char *a2[] = {"check", c, "--runs", NULL};
+    assert_usage_says(3, a2, "--runs needs a value");
+    char *a3[] = {"check", py, NULL};
+    assert_usage_says(2, a3, "hello.py: not a C source file");
+    char *a4[] = {"check", dir, NULL};
+    assert_usage_says(2, a4, ": is a directory");
+    char *a5[] = {"check", "--batch", c, NULL};
+    assert_usage_says(3, a5, "ok.c: not a directory");
+    char *a6[] = {"check", "--batch", empty, NULL};
+    assert_usage_says(3, a6, "empty: no submissions");
+    sbx_rmtree(dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("check_report");
@@ -492,5 +549,6 @@ int main(void)
     tcase_add_test(tc, test_merge_keeps_lowest_seed_whatever_the_order);
     tcase_add_test(tc, test_exit_code_precedence);
     tcase_add_test(tc, test_usage_errors_exit_2);
+    tcase_add_test(tc, test_usage_errors_say_what_is_wrong);
     return tu_run(s);
 }
