@@ -63,20 +63,30 @@ static fl_file *fl_find(FILE *f, bool make)
     return e;
 }
 
-void __wrap_flockfile(FILE *f);
-void __wrap_flockfile(FILE *f)
+/* Take f for the calling goroutine (again, if it holds it); false if `try` and another
+ * goroutine holds it. */
+static bool fl_acquire(FILE *f, bool try)
 {
-    if (!fl_on_goroutine()) {
-        rt_os_flockfile(f);
-        return;
-    }
     fl_file *e = fl_find(f, true);
     int64_t me = go_id();
     if (__atomic_load_n(&e->owner, __ATOMIC_RELAXED) != me) {
-        mutex_lock(&e->mu);
+        if (!try)
+            mutex_lock(&e->mu);
+        else if (!mutex_trylock(&e->mu))
+            return false;
         e->owner = me;
     }
     e->depth++;
+    return true;
+}
+
+void __wrap_flockfile(FILE *f);
+void __wrap_flockfile(FILE *f)
+{
+    if (fl_on_goroutine())
+        fl_acquire(f, false);
+    else
+        rt_os_flockfile(f);
 }
 
 int __wrap_ftrylockfile(FILE *f);
@@ -84,15 +94,7 @@ int __wrap_ftrylockfile(FILE *f)
 {
     if (!fl_on_goroutine())
         return rt_os_ftrylockfile(f);
-    fl_file *e = fl_find(f, true);
-    int64_t me = go_id();
-    if (__atomic_load_n(&e->owner, __ATOMIC_RELAXED) != me) {
-        if (!mutex_trylock(&e->mu))
-            return 1;
-        e->owner = me;
-    }
-    e->depth++;
-    return 0;
+    return fl_acquire(f, true) ? 0 : 1;
 }
 
 void __wrap_funlockfile(FILE *f);
