@@ -41,12 +41,6 @@ static struct {
 } fl;
 bool filelock_used;
 
-static bool fl_on_goroutine(void)
-{
-    rt_g *g = sched_current();
-    return g && g->id > 0;
-}
-
 static fl_file *fl_find(FILE *f, bool make)
 {
     fl_file *e;
@@ -83,7 +77,7 @@ static bool fl_acquire(FILE *f, bool try)
 void __wrap_flockfile(FILE *f);
 void __wrap_flockfile(FILE *f)
 {
-    if (fl_on_goroutine())
+    if (sched_on_goroutine())
         fl_acquire(f, false);
     else
         rt_os_flockfile(f);
@@ -92,7 +86,7 @@ void __wrap_flockfile(FILE *f)
 int __wrap_ftrylockfile(FILE *f);
 int __wrap_ftrylockfile(FILE *f)
 {
-    if (!fl_on_goroutine())
+    if (!sched_on_goroutine())
         return rt_os_ftrylockfile(f);
     return fl_acquire(f, true) ? 0 : 1;
 }
@@ -100,7 +94,7 @@ int __wrap_ftrylockfile(FILE *f)
 void __wrap_funlockfile(FILE *f);
 void __wrap_funlockfile(FILE *f)
 {
-    if (!fl_on_goroutine()) {
+    if (!sched_on_goroutine()) {
         rt_os_funlockfile(f);
         return;
     }
@@ -115,7 +109,7 @@ void __wrap_funlockfile(FILE *f)
 
 void filelock_wait_slow(FILE *f)
 {
-    if (!f || !fl_on_goroutine())
+    if (!f || !sched_on_goroutine())
         return;
     fl_file *e = fl_find(f, false);
     if (!e)

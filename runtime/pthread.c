@@ -74,12 +74,6 @@ static struct {
     } keys[PT_KEYS];
 } pt = {.main_rec = {.goid = 1}};
 
-static inline bool pt_on_goroutine(void)
-{
-    rt_g *g = sched_current();
-    return g && g->id > 0;
-}
-
 #define PT_RA() ((uintptr_t)__builtin_return_address(0))
 
 /* ---- threads ----------------------------------------------------------------------------- */
@@ -171,7 +165,7 @@ static void pt_start(void *p)
 
 int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_create(t, attr, fn, arg);
     int ds = PTHREAD_CREATE_JOINABLE;
     if (attr && pthread_attr_getdetachstate(attr, &ds) != 0)
@@ -192,7 +186,7 @@ int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(
 
 int __wrap_pthread_join(pthread_t t, void **ret)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_join(t, ret);
     pt_thread *r = (pt_thread *)t;
     if (r->goid == go_id())
@@ -215,7 +209,7 @@ int __wrap_pthread_join(pthread_t t, void **ret)
 
 int __wrap_pthread_detach(pthread_t t)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_detach(t);
     pt_thread *r = (pt_thread *)t;
     rt_lock(&pt.lock);
@@ -231,7 +225,7 @@ int __wrap_pthread_detach(pthread_t t)
 
 pthread_t __wrap_pthread_self(void)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_self();
     pt_thread *r = pt_self(true);
     if (!r)
@@ -243,7 +237,7 @@ pthread_t __wrap_pthread_self(void)
  * exits with status 0 after the last one (POSIX), not Go's Goexit-from-main deadlock. */
 _Noreturn void __wrap_pthread_exit(void *ret)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         __real_pthread_exit(ret);
     if (go_id() == 1) {
         wg_wait(&pt.all);
@@ -257,7 +251,7 @@ _Noreturn void __wrap_pthread_exit(void *ret)
 
 int __wrap_pthread_setname_np(pthread_t t, const char *name)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_setname_np(t, name);
     if (strlen(name) >= sizeof ((pt_thread *)0)->name)
         return ERANGE;
@@ -267,7 +261,7 @@ int __wrap_pthread_setname_np(pthread_t t, const char *name)
 
 int __wrap_pthread_getname_np(pthread_t t, char *buf, size_t n)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_getname_np(t, buf, n);
     const char *name = ((pt_thread *)t)->name;
     if (strlen(name) >= n)
@@ -282,7 +276,7 @@ __attribute__((constructor)) static void pt_note_main_thread(void) { pt_main_os 
 
 int __wrap_pthread_getattr_np(pthread_t t, pthread_attr_t *attr)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_getattr_np(t, attr);
     if (t == (pthread_t)&pt.main_rec) /* main runs on the process's own stack */
         return __real_pthread_getattr_np(pt_main_os, attr);
@@ -316,7 +310,7 @@ PT_UNSUPPORTED(sem_t *, sem_open, (const char *name, int oflag, ...))
 
 int __wrap_pthread_kill(pthread_t t, int sig)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_kill(t, sig);
     if (sig != 0)
         rt_throw("pthread_kill: signals to threads are not supported (racedemo runs pthreads as goroutines)");
@@ -332,7 +326,7 @@ int __real_sched_yield(void);
 
 unsigned __wrap_sleep(unsigned s)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_sleep(s);
     go_sleep_ns((int64_t)s * 1000000000);
     return 0;
@@ -340,7 +334,7 @@ unsigned __wrap_sleep(unsigned s)
 
 int __wrap_usleep(useconds_t us)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_usleep(us);
     go_sleep_ns((int64_t)us * 1000);
     return 0;
@@ -348,7 +342,7 @@ int __wrap_usleep(useconds_t us)
 
 int __wrap_nanosleep(const struct timespec *req, struct timespec *rem)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_nanosleep(req, rem);
     if (req->tv_nsec < 0 || req->tv_nsec >= 1000000000 || req->tv_sec < 0) {
         errno = EINVAL;
@@ -363,7 +357,7 @@ int __wrap_nanosleep(const struct timespec *req, struct timespec *rem)
 
 int __wrap_sched_yield(void)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_sched_yield();
     go_yield();
     return 0;
@@ -445,7 +439,7 @@ static inline void pt_set_owner(pt_mutex *m, int64_t id) { __atomic_store_n(&m->
 
 int __wrap_pthread_mutex_init(pthread_mutex_t *pm, const pthread_mutexattr_t *attr)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_mutex_init(pm, attr);
     int kind = PTHREAD_MUTEX_DEFAULT;
     if (attr && pthread_mutexattr_gettype(attr, &kind) != 0)
@@ -458,7 +452,7 @@ int __wrap_pthread_mutex_init(pthread_mutex_t *pm, const pthread_mutexattr_t *at
 
 int __wrap_pthread_mutex_destroy(pthread_mutex_t *pm)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_mutex_destroy(pm);
     return __atomic_load_n(&((pt_mutex *)pm)->mu._locked, __ATOMIC_RELAXED) & 1 ? EBUSY : 0;
 }
@@ -494,21 +488,21 @@ static int pt_mutex_take(pt_mutex *m, bool wait, uintptr_t callpc, const void *o
 
 int __wrap_pthread_mutex_lock(pthread_mutex_t *pm)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_mutex_lock(pm);
     return pt_mutex_take((pt_mutex *)pm, true, PT_RA(), (const void *)__wrap_pthread_mutex_lock);
 }
 
 int __wrap_pthread_mutex_trylock(pthread_mutex_t *pm)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_mutex_trylock(pm);
     return pt_mutex_take((pt_mutex *)pm, false, PT_RA(), (const void *)__wrap_pthread_mutex_trylock);
 }
 
 int __wrap_pthread_mutex_timedlock(pthread_mutex_t *pm, const struct timespec *abs)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_mutex_timedlock(pm, abs);
     pt_mutex *m = (pt_mutex *)pm;
     uintptr_t ra = PT_RA();
@@ -527,7 +521,7 @@ int __wrap_pthread_mutex_timedlock(pthread_mutex_t *pm, const struct timespec *a
 
 int __wrap_pthread_mutex_unlock(pthread_mutex_t *pm)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_mutex_unlock(pm);
     pt_mutex *m = (pt_mutex *)pm;
     int kind = pt_kind(m);
@@ -562,7 +556,7 @@ int __real_pthread_cond_broadcast(pthread_cond_t *);
 
 int __wrap_pthread_cond_init(pthread_cond_t *pc, const pthread_condattr_t *attr)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_cond_init(pc, attr);
     clockid_t clock = CLOCK_REALTIME;
     if (attr && pthread_condattr_getclock(attr, &clock) != 0)
@@ -574,7 +568,7 @@ int __wrap_pthread_cond_init(pthread_cond_t *pc, const pthread_condattr_t *attr)
 
 int __wrap_pthread_cond_destroy(pthread_cond_t *pc)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_cond_destroy(pc);
     return __atomic_load_n(&((pt_cond *)pc)->c._waiters.head, __ATOMIC_RELAXED) ? EBUSY : 0;
 }
@@ -603,7 +597,7 @@ static void pt_retake_held(pt_mutex *m, const pt_held *h)
 
 int __wrap_pthread_cond_wait(pthread_cond_t *pc, pthread_mutex_t *pm)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_cond_wait(pc, pm);
     pt_mutex *m = (pt_mutex *)pm;
     pt_held h;
@@ -616,7 +610,7 @@ int __wrap_pthread_cond_wait(pthread_cond_t *pc, pthread_mutex_t *pm)
 
 int __wrap_pthread_cond_timedwait(pthread_cond_t *pc, pthread_mutex_t *pm, const struct timespec *abs)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_cond_timedwait(pc, pm, abs);
     if (pt_bad_abstime(abs))
         return EINVAL;
@@ -641,7 +635,7 @@ int __wrap_pthread_cond_timedwait(pthread_cond_t *pc, pthread_mutex_t *pm, const
 
 int __wrap_pthread_cond_signal(pthread_cond_t *pc)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_cond_signal(pc);
     __atomic_add_fetch(&((pt_cond *)pc)->signals, 1, __ATOMIC_RELEASE);
     cond_signal(&((pt_cond *)pc)->c);
@@ -650,7 +644,7 @@ int __wrap_pthread_cond_signal(pthread_cond_t *pc)
 
 int __wrap_pthread_cond_broadcast(pthread_cond_t *pc)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_cond_broadcast(pc);
     __atomic_add_fetch(&((pt_cond *)pc)->signals, 1, __ATOMIC_RELEASE);
     cond_broadcast(&((pt_cond *)pc)->c);
@@ -673,7 +667,7 @@ int __real_pthread_rwlock_unlock(pthread_rwlock_t *);
 
 int __wrap_pthread_rwlock_init(pthread_rwlock_t *l, const pthread_rwlockattr_t *attr)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_rwlock_init(l, attr);
     memset(l, 0, sizeof *l);
     return 0;
@@ -681,7 +675,7 @@ int __wrap_pthread_rwlock_init(pthread_rwlock_t *l, const pthread_rwlockattr_t *
 
 int __wrap_pthread_rwlock_destroy(pthread_rwlock_t *l)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_rwlock_destroy(l);
     rwmutex_t *rw = PT_RW(l);
     return __atomic_load_n(&rw->_writer, __ATOMIC_RELAXED) || __atomic_load_n(&rw->_readers, __ATOMIC_RELAXED)
@@ -691,7 +685,7 @@ int __wrap_pthread_rwlock_destroy(pthread_rwlock_t *l)
 
 int __wrap_pthread_rwlock_rdlock(pthread_rwlock_t *l)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_rwlock_rdlock(l);
     rwmutex_rlock(PT_RW(l));
     return 0;
@@ -699,7 +693,7 @@ int __wrap_pthread_rwlock_rdlock(pthread_rwlock_t *l)
 
 int __wrap_pthread_rwlock_wrlock(pthread_rwlock_t *l)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_rwlock_wrlock(l);
     sync_rwmutex_lock_at(PT_RW(l), PT_RA(), (const void *)__wrap_pthread_rwlock_wrlock);
     return 0;
@@ -707,14 +701,14 @@ int __wrap_pthread_rwlock_wrlock(pthread_rwlock_t *l)
 
 int __wrap_pthread_rwlock_tryrdlock(pthread_rwlock_t *l)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_rwlock_tryrdlock(l);
     return rwmutex_tryrlock(PT_RW(l)) ? 0 : EBUSY;
 }
 
 int __wrap_pthread_rwlock_trywrlock(pthread_rwlock_t *l)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_rwlock_trywrlock(l);
     return rwmutex_trylock(PT_RW(l)) ? 0 : EBUSY;
 }
@@ -723,7 +717,7 @@ int __wrap_pthread_rwlock_trywrlock(pthread_rwlock_t *l)
  * holder can tell which unlock it owes without a record of its own. */
 int __wrap_pthread_rwlock_unlock(pthread_rwlock_t *l)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_rwlock_unlock(l);
     rwmutex_t *rw = PT_RW(l);
     if (__atomic_load_n(&rw->_writer, __ATOMIC_RELAXED))
@@ -745,7 +739,7 @@ static struct {
 
 int __wrap_pthread_once(pthread_once_t *o, void (*fn)(void))
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_once(o, fn);
     sched_preempt_point();
     if (__atomic_load_n(o, __ATOMIC_ACQUIRE) != ONCE_DONE) {
@@ -787,7 +781,7 @@ int __real_pthread_barrier_wait(pthread_barrier_t *);
 
 int __wrap_pthread_barrier_init(pthread_barrier_t *pb, const pthread_barrierattr_t *attr, unsigned n)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_barrier_init(pb, attr, n);
     if (n == 0)
         return EINVAL;
@@ -798,7 +792,7 @@ int __wrap_pthread_barrier_init(pthread_barrier_t *pb, const pthread_barrierattr
 
 int __wrap_pthread_barrier_destroy(pthread_barrier_t *pb)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_barrier_destroy(pb);
     return __atomic_load_n(&((pt_barrier *)pb)->arrived, __ATOMIC_RELAXED) ? EBUSY : 0;
 }
@@ -808,7 +802,7 @@ int __wrap_pthread_barrier_destroy(pthread_barrier_t *pb)
  * r, so a departure never acquires a later round's arrivals. */
 int __wrap_pthread_barrier_wait(pthread_barrier_t *pb)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_barrier_wait(pb);
     sched_preempt_point();
     pt_barrier *b = (pt_barrier *)pb;
@@ -841,7 +835,7 @@ int __real_pthread_spin_unlock(pthread_spinlock_t *);
 
 int __wrap_pthread_spin_init(pthread_spinlock_t *l, int pshared)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_spin_init(l, pshared);
     __atomic_store_n(l, 0, __ATOMIC_RELAXED);
     return 0;
@@ -849,14 +843,14 @@ int __wrap_pthread_spin_init(pthread_spinlock_t *l, int pshared)
 
 int __wrap_pthread_spin_destroy(pthread_spinlock_t *l)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_spin_destroy(l);
     return 0;
 }
 
 int __wrap_pthread_spin_trylock(pthread_spinlock_t *l)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_spin_trylock(l);
     sched_preempt_point();
     if (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
@@ -868,7 +862,7 @@ int __wrap_pthread_spin_trylock(pthread_spinlock_t *l)
 /* A spinning goroutine yields: at procs = 1 the holder could not run otherwise. */
 int __wrap_pthread_spin_lock(pthread_spinlock_t *l)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_spin_lock(l);
     while (__wrap_pthread_spin_trylock(l) == EBUSY)
         go_yield();
@@ -877,7 +871,7 @@ int __wrap_pthread_spin_lock(pthread_spinlock_t *l)
 
 int __wrap_pthread_spin_unlock(pthread_spinlock_t *l)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_pthread_spin_unlock(l);
     race_release((const void *)l);
     __atomic_store_n(l, 0, __ATOMIC_RELEASE);
@@ -908,7 +902,7 @@ static int pt_errno(int e)
 
 int __wrap_sem_init(sem_t *s, int pshared, unsigned value)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_sem_init(s, pshared, value);
     if (value > SEM_VALUE_MAX)
         return pt_errno(EINVAL);
@@ -919,7 +913,7 @@ int __wrap_sem_init(sem_t *s, int pshared, unsigned value)
 
 int __wrap_sem_destroy(sem_t *s)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_sem_destroy(s);
     return 0;
 }
@@ -934,7 +928,7 @@ static bool pt_sem_take(pt_sem *m)
 
 int __wrap_sem_wait(sem_t *s)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_sem_wait(s);
     sched_preempt_point();
     pt_sem *m = (pt_sem *)s;
@@ -951,7 +945,7 @@ int __wrap_sem_wait(sem_t *s)
 
 int __wrap_sem_trywait(sem_t *s)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_sem_trywait(s);
     sched_preempt_point();
     pt_sem *m = (pt_sem *)s;
@@ -966,7 +960,7 @@ int __wrap_sem_trywait(sem_t *s)
 
 int __wrap_sem_timedwait(sem_t *s, const struct timespec *abs)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_sem_timedwait(s, abs);
     if (__wrap_sem_trywait(s) == 0)
         return 0;
@@ -981,7 +975,7 @@ int __wrap_sem_timedwait(sem_t *s, const struct timespec *abs)
 
 int __wrap_sem_post(sem_t *s)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_sem_post(s);
     sched_preempt_point();
     pt_sem *m = (pt_sem *)s;
@@ -999,7 +993,7 @@ int __wrap_sem_post(sem_t *s)
 
 int __wrap_sem_getvalue(sem_t *s, int *v)
 {
-    if (!pt_on_goroutine())
+    if (!sched_on_goroutine())
         return __real_sem_getvalue(s, v);
     *v = (int)__atomic_load_n(&((pt_sem *)s)->value, __ATOMIC_RELAXED);
     return 0;
@@ -1039,7 +1033,7 @@ int __wrap_pthread_key_delete(pthread_key_t k)
  * is used by goroutines later.  Off a goroutine every caller shares main's values. */
 static pt_thread *pt_spec_owner(bool create)
 {
-    return pt_on_goroutine() ? pt_self(create) : &pt.main_rec;
+    return sched_on_goroutine() ? pt_self(create) : &pt.main_rec;
 }
 
 void *__wrap_pthread_getspecific(pthread_key_t k)

@@ -221,6 +221,13 @@ int64_t sched_next_timer_ns(void);
  * scheduler context, id 0) and M id; NULL and -1 on a thread the runtime does not run. */
 rt_g *sched_current(void);
 int sched_m_id(void);
+/* Is the caller a goroutine (not a thread the runtime does not run, nor an M's g0)?  The
+ * libc wrappers act only then and leave other callers to glibc. */
+static inline bool sched_on_goroutine(void)
+{
+    rt_g *g = sched_current();
+    return g && g->id > 0;
+}
 /* Is addr some M's errno (the detector drops reports there; sched.c)? */
 bool sched_is_m_errno(uintptr_t addr);
 

@@ -385,18 +385,25 @@ static bool runq_work_for(rt_m *m, rt_m *victim, bool *queued)
     return any;
 }
 
-/* An M went idle waiting for work; wake one if there is work it could steal. */
-static void wake_idle(void)
+/* Work was queued: wake an idle M that could steal it.  for_one: it is pinned to one M,
+ * which only that M may run, so a spinner elsewhere cannot take it and every idle M is
+ * woken so that M is. */
+static void wake_idle_ms(bool for_one)
 {
     /* a spinning M will find the work (it re-checks after it stops spinning) */
-    if (__atomic_load_n(&sched.nspinning, __ATOMIC_SEQ_CST) > 0)
+    if (!for_one && __atomic_load_n(&sched.nspinning, __ATOMIC_SEQ_CST) > 0)
         return;
     if (__atomic_load_n(&sched.nidle, __ATOMIC_SEQ_CST) > 0) {
         rt_os_pthread_mutex_lock(&sched.mu);
-        rt_os_pthread_cond_signal(&sched.idle_cond);
+        if (for_one)
+            rt_os_pthread_cond_broadcast(&sched.idle_cond);
+        else
+            rt_os_pthread_cond_signal(&sched.idle_cond);
         rt_os_pthread_mutex_unlock(&sched.mu);
     }
 }
+
+static void wake_idle(void) { wake_idle_ms(false); }
 
 /* g's M for sched_ready: its home while that M is active, else (procs lowered) self,
  * which becomes its home. */
@@ -409,26 +416,12 @@ static rt_m *ready_target(rt_g *g, rt_m *self)
     return self;
 }
 
-/* Work queued for one M in particular: only it may run it, so wake every idle M (a
- * spinner elsewhere cannot take it). */
-static void wake_m(void)
-{
-    if (__atomic_load_n(&sched.nidle, __ATOMIC_SEQ_CST) > 0) {
-        rt_os_pthread_mutex_lock(&sched.mu);
-        rt_os_pthread_cond_broadcast(&sched.idle_cond);
-        rt_os_pthread_mutex_unlock(&sched.mu);
-    }
-}
-
 static RT_COLD void sched_ready_multi(rt_g *g)
 {
     rt_m *self = m_self(), *t = g->home ? ready_target(g, self) : self;
     runq_put(t, g);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (t == self)
-        wake_idle();
-    else
-        wake_m();
+    wake_idle_ms(t != self);
 }
 
 void sched_pin_self(void)
