@@ -208,10 +208,13 @@ static int utf8_len(const unsigned char *p)
 
 /* ---- JSON ------------------------------------------------------------------------------------------ */
 
-static void json_str(FILE *f, const char *s)
+/* n bytes of s, NUL bytes included (a program's output may hold them); s[n] must be
+ * readable and NUL, so a UTF-8 sequence cut at the end is seen as invalid. */
+static void json_strn(FILE *f, const char *s, size_t n)
 {
     fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+    const unsigned char *end = (const unsigned char *)s + n;
+    for (const unsigned char *p = (const unsigned char *)s; p < end; p++) {
         if (*p == '"' || *p == '\\')
             fprintf(f, "\\%c", *p);
         else if (*p == '\n')
@@ -231,6 +234,11 @@ static void json_str(FILE *f, const char *s)
         }
     }
     fputc('"', f);
+}
+
+static void json_str(FILE *f, const char *s)
+{
+    json_strn(f, s ? s : "", s ? strlen(s) : 0);
 }
 
 static void json_frame(FILE *f, const frame *fr)
@@ -330,7 +338,7 @@ static void json_write(FILE *f, const check_result *r)
         fputs(i + 1 < r->findings.n ? ",\n" : "\n", f);
     }
     fputs("  ],\n  \"program_output\": ", f);
-    json_str(f, r->sample_output);
+    json_strn(f, r->sample_output ? r->sample_output : "", r->sample_output_len);
     fputs(",\n  \"notes\": [", f);
     json_str(f, r->leak_note);
     fputs("]\n}\n", f);

@@ -218,9 +218,11 @@ typedef struct check_result {
     finding_list findings;   /* distinct, sorted: kind, then first seed */
     int runs_done;
     int runs_failed;
-    int runs_skipped;        /* not started: fail-fast or repeated timeouts */
+    int runs_skipped;        /* not counted: fail-fast or repeated timeouts ended the check
+                              * at an earlier seed */
     bool output_truncated;
-    char *sample_output;     /* stdout of the first run (capped) */
+    char *sample_output;     /* stdout of the first run (capped; may hold NUL bytes) */
+    size_t sample_output_len;
     double elapsed_s;
     char *internal_error;    /* racedemo could not do its job */
     const char *leak_note;   /* what the runtime can say about leaks */

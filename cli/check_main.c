@@ -255,6 +255,8 @@ typedef struct check_ctx {
     long nproc;
     int timeouts;
     bool stop;
+    struct check_run *runs; /* per job: its outcome until committed (check_commit) */
+    int committed;          /* jobs [0, committed) are judged */
     char **envs[256];   /* per slot: the environment of its running job */
     char cwds[256][1200];   /* per slot: the run's working directory */
     char logs[256][1200];   /* per slot: the detector's log directory */
@@ -415,10 +417,8 @@ static void check_unmount_slots(check_ctx *c)
 static bool check_prepare(void *ctx, int job, int slot, sbx_spec *spec)
 {
     check_ctx *c = ctx;
-    if (c->stop) {
-        c->r->runs_skipped++;
+    if (c->stop)
         return false;
-    }
     uid_t uid;
     gid_t gid;
     sbx_user(c->slot_base + slot, &uid, &gid);
@@ -473,33 +473,59 @@ static char *check_read_logs(const char *dir)
     return sb_take(&b);
 }
 
+/* A finished run waiting for the runs of lower seeds: runs finish in any order with -j
+ * above 1, but they are judged in seed order, so that whether the check stops (three
+ * timeouts, --fail-fast) and which runs count depend on the seeds alone. */
+typedef struct check_run {
+    bool ready;
+    bool truncated;
+    finding_list found;
+    char *out; /* job 0's stdout */
+    size_t outlen;
+} check_run;
+
+static void check_commit(check_ctx *c, check_run *run)
+{
+    check_result *r = c->r;
+    r->runs_done++;
+    if (run->found.n)
+        r->runs_failed++;
+    for (int i = 0; i < run->found.n; i++)
+        if (run->found.v[i].kind == FK_TIMEOUT && ++c->timeouts >= CHECK_MAX_TIMEOUTS)
+            c->stop = true;
+    if (run->found.n && c->o->fail_fast)
+        c->stop = true;
+    r->output_truncated |= run->truncated;
+    if (run->out) {
+        r->sample_output = run->out, r->sample_output_len = run->outlen;
+        run->out = NULL;
+    }
+    vd_merge(r, &run->found);
+    if (!c->o->quiet)
+        fprintf(stderr, "\rracedemo check: run %d/%d", r->runs_done, c->o->runs);
+}
+
 static void check_done(void *ctx, int job, int slot, sbx_result *res)
 {
     check_ctx *c = ctx;
+    check_run *run = &c->runs[job];
     char *logtext = check_read_logs(c->logs[slot]);
-    finding_list found = {0};
-    rep_parse_run(sb_str(&res->err), logtext, res, c->o->timeout_s + 1, check_seed(c, job), &found);
+    rep_parse_run(sb_str(&res->err), logtext, res, c->o->timeout_s + 1, check_seed(c, job), &run->found);
     free(logtext);
-    c->r->runs_done++;
-    if (found.n)
-        c->r->runs_failed++;
-    for (int i = 0; i < found.n; i++)
-        if (found.v[i].kind == FK_TIMEOUT && ++c->timeouts >= CHECK_MAX_TIMEOUTS)
-            c->stop = true;
-    if (found.n && c->o->fail_fast)
-        c->stop = true;
-    if (res->out_truncated || res->err_truncated)
-        c->r->output_truncated = true;
-    if (job == 0)
-        c->r->sample_output = check_strdup(sb_str(&res->out));
-    vd_merge(c->r, &found);
+    run->truncated = res->out_truncated || res->err_truncated;
+    if (job == 0) {
+        run->outlen = res->out.len;
+        run->out = check_alloc(run->outlen + 1);
+        memcpy(run->out, sb_str(&res->out), run->outlen);
+    }
+    run->ready = true;
+    while (!c->stop && c->committed < c->o->runs && c->runs[c->committed].ready)
+        check_commit(c, &c->runs[c->committed++]);
     sbx_result_free(res);
     env_free(c->envs[slot]);
     c->envs[slot] = NULL;
     sbx_clear_dir(c->cwds[slot]);
     sbx_clear_dir(c->logs[slot]);
-    if (!c->o->quiet)
-        fprintf(stderr, "\rracedemo check: run %d/%d", c->r->runs_done, c->o->runs);
 }
 
 static void check_runs(check_ctx *c)
@@ -509,9 +535,16 @@ static void check_runs(check_ctx *c)
     c->argv[0] = c->exe;
     for (int i = 0; i < o->nprog_args; i++)
         c->argv[i + 1] = o->prog_args[i];
+    c->runs = check_alloc((size_t)o->runs * sizeof *c->runs);
     sbx_run_pool(o->runs, o->jobs, check_prepare, check_done, c);
     if (!o->quiet)
         fputs("\n", stderr);
+    c->r->runs_skipped = o->runs - c->r->runs_done; /* not started, or past the stop */
+    for (int i = 0; i < o->runs; i++) {
+        finding_list_free(&c->runs[i].found);
+        free(c->runs[i].out);
+    }
+    free(c->runs);
     free(c->argv);
 }
 

@@ -28,8 +28,9 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Run `racedemo check ARGS --format json` in a child; collect its exit code and report. */
-static void run_check(outcome *o, const char *const *args)
+/* Run `racedemo check ARGS --format json -j JOBS` in a child; collect its exit code and
+ * report. */
+static void run_check_j(outcome *o, const char *const *args, const char *jobs)
 {
     char out[] = "/tmp/racedemo-corpus-XXXXXX";
     int fd = mkstemp(out);
@@ -41,7 +42,7 @@ static void run_check(outcome *o, const char *const *args)
     int n = 1;
     for (; args[n - 1]; n++)
         argv[n] = args[n - 1];
-    const char *tail[] = {"--format", "json", "--output", out, "--procs", procs, "-j", "2", NULL};
+    const char *tail[] = {"--format", "json", "--output", out, "--procs", procs, "-j", jobs, NULL};
     for (int i = 0; tail[i]; i++)
         argv[n++] = tail[i];
     argv[n] = NULL;
@@ -65,6 +66,8 @@ static void run_check(outcome *o, const char *const *args)
     fclose(f);
     unlink(out);
 }
+
+static void run_check(outcome *o, const char *const *args) { run_check_j(o, args, "2"); }
 
 static void check_one(outcome *o, const char *file, const char *runs, const char *timeout)
 {
@@ -165,6 +168,42 @@ START_TEST(test_infinite_loop_times_out_and_stops_early)
     const char *sk = strstr(o.json, "\"skipped\": ");
     ck_assert_ptr_nonnull(sk);
     ck_assert_int_ge(atoi(sk + 11), 20 - 3 - 2); /* 3 timed out, at most 2 more in flight */
+}
+END_TEST
+
+/* What must not depend on -j: the report but its config, compile commands (a temporary
+ * directory's name) and elapsed time. */
+static void runs_part(const outcome *x, char *buf, size_t n)
+{
+    const char *v = strstr(x->json, "\"verdict\""), *c = strstr(x->json, "\"compile\"");
+    const char *r = strstr(x->json, "\"runs\": {"), *e = strstr(x->json, "\"elapsed_s\"");
+    const char *t = strstr(x->json, "\"output_truncated\"");
+    if (!(v && c && r && e && t && v < c && r < e && e < t))
+        fprintf(stderr, "report:\n%s\n", x->json);
+    ck_assert(v && c && r && e && t && v < c && r < e && e < t);
+    snprintf(buf, n, "%.*s%.*s%s", (int)(c - v), v, (int)(e - r), r, t);
+}
+
+/* Runs finish out of seed order with several jobs (the racing ones first, the hanging
+ * ones at the timeout), but they are judged in seed order: the check stops at the third
+ * timeout in seed order (seed 5), and counts, findings and first seeds are the same for
+ * 1 and 4 jobs, every time. */
+START_TEST(test_stop_after_timeouts_is_decided_in_seed_order)
+{
+    const char *args[] = {CORPUS "seed_hang_or_race.c", "--runs", "12", "--timeout", "0.5", "--seed", "1", NULL};
+    static char want[1 << 16], got[1 << 16];
+    run_check_j(&o, args, "1");
+    runs_part(&o, want, sizeof want);
+    if (!strstr(want, "\"done\": 5, \"failed\": 5, \"skipped\": 7"))
+        fprintf(stderr, "report:\n%s\n", o.json);
+    ck_assert_ptr_nonnull(strstr(want, "\"done\": 5, \"failed\": 5, \"skipped\": 7"));
+    for (int i = 0; i < 2; i++) {
+        run_check_j(&o, args, "4");
+        runs_part(&o, got, sizeof got);
+        if (strcmp(got, want))
+            fprintf(stderr, "with -j 1:\n%s\nwith -j 4:\n%s\n", want, got);
+        ck_assert(!strcmp(got, want));
+    }
 }
 END_TEST
 
@@ -283,6 +322,7 @@ int main(void)
     tcase_add_test(tc, test_race_after_closing_every_fd_and_reusing_them);
     tc = tu_tcase(s, "hostile", 60);
     tcase_add_test(tc, test_infinite_loop_times_out_and_stops_early);
+    tcase_add_test(tc, test_stop_after_timeouts_is_decided_in_seed_order);
     tcase_add_test(tc, test_fork_loop_is_bounded_and_cleaned_up);
     tcase_add_test(tc, test_huge_malloc_stopped_by_the_memory_limit);
     tcase_add_test(tc, test_disk_budget_of_the_scratch_directory);
