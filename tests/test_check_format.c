@@ -46,7 +46,11 @@ static void racy_result(check_result *r)
     r->opts = &opts;
     r->compiled = true;
     r->leak_note = "leaks: not detected";
-    r->sample_output = check_strdup("a=2 \"quoted\" <tag> & 100% caf\xc3\xa9 bad:\xff\xc3(\x01\n");
+    /* with a NUL byte in the middle: the bytes after it are the program's output too */
+    static const char out[] = "a=2 \"quoted\" <tag> & 100% caf\xc3\xa9 bad:\xff\xc3(\x01\0after\n";
+    r->sample_output_len = sizeof out - 1;
+    r->sample_output = check_alloc(sizeof out);
+    memcpy(r->sample_output, out, sizeof out);
     add_run(r, "", race_log, 66, 3);
     add_run(r, deadlock, "", 2, 2);
     add_run(r, "", race_log, 66, 5);
@@ -95,7 +99,7 @@ START_TEST(test_json_schema_fields)
         "assert len(f['stacks']) == 3 and f['stacks'][0]['frames'][0]['line'] == 12\n"
         "assert \"--seed 3\" in f['replay'] and \"'dir, with comma/prog.c'\" in f['replay']\n"
         "assert d['findings'][1]['kind'] == 'deadlock' and d['findings'][1]['location']['line'] == 9\n"
-        "assert d['program_output'] == 'a=2 \"quoted\" <tag> & 100% caf\\u00e9 bad:\\ufffd\\ufffd(\\u0001\\n'\n"), 0);
+        "assert d['program_output'] == 'a=2 \"quoted\" <tag> & 100% caf\\u00e9 bad:\\ufffd\\ufffd(\\u0001\\u0000after\\n'\n"), 0);
     vd_result_free(&r);
     broken_result(&r);
     ck_assert_int_eq(validate(&r, "json",
