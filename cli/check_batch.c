@@ -225,7 +225,11 @@ int check_batch(const check_opts *o)
     for (int i = 0; i < nall; i++)
         if (i % nsh == k - 1)
             subs[nsubs++].name = all[i];
-    const char *outdir = o->output ? o->output : "racedemo-reports";
+    /* without trailing slashes, so no path nor message says "reports//" */
+    char outdir[PATH_MAX];
+    snprintf(outdir, sizeof outdir, "%s", o->output ? o->output : "racedemo-reports");
+    for (size_t n = strlen(outdir); n > 1 && outdir[n - 1] == '/'; n--)
+        outdir[n - 1] = 0;
     if (mkdir(outdir, 0755) != 0 && errno != EEXIST) {
         fprintf(stderr, "racedemo check: %s: %s\n", outdir, strerror(errno));
         batch_free_list(all, nall);
@@ -266,7 +270,8 @@ int check_batch(const check_opts *o)
         if (batch_rank(c) > batch_rank(worst))
             worst = c;
     }
-    printf("%d submissions%s, reports in %s/\n", nsubs, o->shard_n ? " (this shard)" : "", outdir);
+    printf("%d submission%s%s, reports in %s/\n", nsubs, nsubs == 1 ? "" : "s",
+           o->shard_n ? " (this shard)" : "", outdir);
     free(slot_owner);
     free(subs);
     batch_free_list(all, nall);

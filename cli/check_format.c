@@ -103,6 +103,20 @@ typedef struct diag {
 } diag;
 
 /* The error diagnostics of the compiler output, at most max. */
+static const char *fmt_runs(int n) { return n == 1 ? "run" : "runs"; }
+
+/* The leak note matters only when some run did not end by main returning: those runs
+ * were not checked for leaks. */
+static bool fmt_leak_note_applies(const check_result *r)
+{
+    for (int i = 0; i < r->findings.n; i++) {
+        int k = r->findings.v[i].kind;
+        if (k == FK_CRASH || k == FK_RUNTIME || k == FK_EXIT || k == FK_TIMEOUT)
+            return true;
+    }
+    return false;
+}
+
 static int fmt_diags(const char *out, diag *d, int max)
 {
     int n = 0;
@@ -168,8 +182,8 @@ static void text_write(FILE *f, const check_result *r)
         text_indent(f, sb_str(&r->compile_output), "  ");
         return;
     }
-    fprintf(f, "%d runs (seeds %llu..%llu, procs %d, strategy %s) in %.2f s: %d failed",
-            r->runs_done, (unsigned long long)o->seed,
+    fprintf(f, "%d %s (seeds %llu..%llu, procs %d, strategy %s) in %.2f s: %d failed",
+            r->runs_done, fmt_runs(r->runs_done), (unsigned long long)o->seed,
             (unsigned long long)(o->seed + (uint64_t)(o->runs - 1)), o->procs, o->strategy,
             r->elapsed_s, r->runs_failed);
     if (r->runs_skipped)
@@ -178,8 +192,8 @@ static void text_write(FILE *f, const check_result *r)
     for (int i = 0; i < r->findings.n; i++) {
         const finding *x = &r->findings.v[i];
         char *sum = fmt_summary_str(x), *replay = vd_replay_cmd(r, x);
-        fprintf(f, "\n%d) %s in %d of %d runs, first at seed %llu\n   %s\n   replay: %s\n", i + 1,
-                rep_kind_title(x->kind), x->count, r->runs_done,
+        fprintf(f, "\n%d) %s in %d of %d %s, first at seed %llu\n   %s\n   replay: %s\n", i + 1,
+                rep_kind_title(x->kind), x->count, r->runs_done, fmt_runs(r->runs_done),
                 (unsigned long long)x->first_seed, sum, replay);
         text_indent(f, x->report, "   | ");
         free(sum);
@@ -187,7 +201,8 @@ static void text_write(FILE *f, const check_result *r)
     }
     if (r->output_truncated)
         fputs("\nnote: output truncated: the program printed more than racedemo keeps\n", f);
-    fprintf(f, "note: %s\n", r->leak_note);
+    if (fmt_leak_note_applies(r))
+        fprintf(f, "note: %s\n", r->leak_note);
 }
 
 /* Length of the valid UTF-8 sequence at p (1-4), or 0: a program's output may be any
@@ -340,7 +355,8 @@ static void json_write(FILE *f, const check_result *r)
     fputs("  ],\n  \"program_output\": ", f);
     json_strn(f, r->sample_output ? r->sample_output : "", r->sample_output_len);
     fputs(",\n  \"notes\": [", f);
-    json_str(f, r->leak_note);
+    if (fmt_leak_note_applies(r))
+        json_str(f, r->leak_note);
     fputs("]\n}\n", f);
 }
 
@@ -410,8 +426,9 @@ static void junit_case(FILE *f, const check_result *r, const junit_check *c, con
             if ((int)x->kind != c->kind)
                 continue;
             char *sum = fmt_summary_str(x), *replay = vd_replay_cmd(r, x);
-            sb_printf(&body, "%s\nin %d of %d runs, first at seed %llu\nreplay: %s\n%s\n", sum, x->count,
-                      r->runs_done, (unsigned long long)x->first_seed, replay, x->report);
+            sb_printf(&body, "%s\nin %d of %d %s, first at seed %llu\nreplay: %s\n%s\n", sum, x->count,
+                      r->runs_done, fmt_runs(r->runs_done), (unsigned long long)x->first_seed, replay,
+                      x->report);
             free(sum);
             free(replay);
         }
@@ -493,7 +510,8 @@ static void sarif_result(FILE *f, const check_result *r, const finding *x, bool 
     const frame *loc = rep_location(x), *rel = rep_related(x);
     char *sum = fmt_summary_str(x), *replay = vd_replay_cmd(r, x);
     strbuf text = {0};
-    sb_printf(&text, "%s (in %d of %d runs, first at seed %llu; replay: %s)", sum, x->count, r->runs_done,
+    sb_printf(&text, "%s (in %d of %d %s, first at seed %llu; replay: %s)", sum, x->count, r->runs_done,
+              fmt_runs(r->runs_done),
               (unsigned long long)x->first_seed, replay);
     fprintf(f, "%s        {\"ruleId\": ", *first ? "" : ",\n");
     *first = false;
@@ -630,8 +648,8 @@ static void github_write(FILE *f, const check_result *r)
         const frame *loc = rep_location(x);
         char *sum = fmt_summary_str(x), *replay = vd_replay_cmd(r, x);
         strbuf msg = {0}, title = {0};
-        sb_printf(&msg, "%s\nin %d of %d runs, first at seed %llu\nreplay: %s", sum, x->count, r->runs_done,
-                  (unsigned long long)x->first_seed, replay);
+        sb_printf(&msg, "%s\nin %d of %d %s, first at seed %llu\nreplay: %s", sum, x->count, r->runs_done,
+                  fmt_runs(r->runs_done), (unsigned long long)x->first_seed, replay);
         sb_printf(&title, "racedemo: %s", rep_kind_title(x->kind));
         gh_line(f, x->kind == FK_TIMEOUT ? "warning" : "error", loc ? loc->file : r->opts->files[0],
                 loc ? loc->line : 0, 0, sb_str(&title), sb_str(&msg));
@@ -642,8 +660,8 @@ static void github_write(FILE *f, const check_result *r)
     }
     strbuf who = {0}, s = {0};
     fmt_files(&who, r->opts, " ");
-    sb_printf(&s, "%s: %s (exit %d), %d runs, %d failed", sb_str(&who), vd_verdict(r), vd_exit_code(r),
-              r->runs_done, r->runs_failed);
+    sb_printf(&s, "%s: %s (exit %d), %d %s, %d failed", sb_str(&who), vd_verdict(r), vd_exit_code(r),
+              r->runs_done, fmt_runs(r->runs_done), r->runs_failed);
     gh_line(f, "notice", NULL, 0, 0, "racedemo check", sb_str(&s));
     sb_free(&who);
     sb_free(&s);

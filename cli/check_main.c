@@ -239,6 +239,12 @@ static int check_parse(int argc, char **argv, check_opts *o)
     for (int i = 0; i < o->nfiles; i++)
         if (check_source_ok(o->files[i]))
             return CHECK_EXIT_USAGE;
+    /* a missing compiler is the caller's setup, not a compile error of the program */
+    const char *cc = tc_compiler(o->cc);
+    if (access(cc, X_OK) != 0) {
+        fprintf(stderr, "racedemo check: compiler '%s' not found (--cc, CC)\n", cc);
+        return CHECK_EXIT_USAGE;
+    }
     return -1;
 }
 

@@ -523,6 +523,8 @@ START_TEST(test_usage_errors_say_what_is_wrong)
     assert_usage_says(3, a5, "ok.c: not a directory");
     char *a6[] = {"check", "--batch", empty, NULL};
     assert_usage_says(3, a6, "empty: no submissions");
+    char *a7[] = {"check", "--cc", "racedemo-no-such-cc", c, NULL};
+    assert_usage_says(4, a7, "compiler 'racedemo-no-such-cc' not found");
     sbx_rmtree(dir);
 }
 END_TEST
