@@ -61,20 +61,28 @@ typedef struct race_memo {
  * only with higher clocks, so no other goroutine's access matches a memo. */
 extern __thread race_memo race_memo_tab[2] __attribute__((tls_model("initial-exec")));
 
-/* A plain read of at most 8 bytes that missed, held back until the goroutine's next
- * step: `x = f(x)` compiles to read(x), write(x), and when that write comes next and
- * races with nothing, its cell alone is what both would leave (a write stands for a
- * read of its own epoch), so the read costs no update of its own.  A 4-byte loop
- * (gcc's) then never needs a third cell per granule.  When the write does race, the
- * read and then the write take their own paths, so reports are unchanged.  Every step
- * that changes the goroutine's clock or frames, any other access that misses, a free,
- * and switching away (race_switch_out) first apply it (race_flush): it is applied with
- * the clock, stack and order it had.  addr 0: none. */
+/* A plain read of at most 8 bytes (or 16 aligned: RACE_PEND_PAIR) that missed, held
+ * back until the goroutine's next step: `x = f(x)` compiles to read(x), write(x), and
+ * when that write comes next and races with nothing, its cell alone is what both would
+ * leave (a write stands for a read of its own epoch), so the read costs no update of its
+ * own.  A 4-byte loop (gcc's) then never needs a third cell per granule.  When the write
+ * does race, the read and then the write take their own paths, so reports are unchanged.
+ * Every step that changes the goroutine's clock or frames, any other access that misses,
+ * a free, and switching away (race_switch_out) first apply it (race_flush): it is applied
+ * with the clock, stack and order it had.  addr 0: none. */
 typedef struct race_pend {
     uintptr_t addr, pc;
     uint64_t a;
-    shadow_granule *sh;
+    uintptr_t pc2; /* pairs only: a second 16-byte read at addr + 16, 0 for none */
 } race_pend;
+/* In pend.a: the held-back read is a 16-byte one over the two granules at addr (clang's
+ * vectorised `x = f(x)`), fused with the 16-byte write that follows it the same way.
+ * Clang's loops read two vectors, then write both, so the next 16 bytes' read may be
+ * held back with it (pc2) and goes first when the first write fuses.  No access cell has
+ * this bit, so race_pend_fuses never takes a pair for a one-granule write.
+ * RACE_PEND_SPAN: the bytes held-back reads may cover from the published address. */
+#define RACE_PEND_PAIR CELL_LOCK
+#define RACE_PEND_SPAN 32
 
 /* The address of the read this thread's goroutine holds back, 0 for none, where the
  * frees of other threads see it (race_pend_wait): a free must not reset the shadow
@@ -143,6 +151,21 @@ static inline bool race_pend_fuses(const race_gs *gs, uintptr_t addr, uint64_t a
 {
     return gs->pend.addr == addr && gs->pend.a == (a & ~CELL_WRITE);
 }
+/* Is it the 16-byte read half of 16-byte plain write a at addr? */
+static inline bool race_pend_fuses_pair(const race_gs *gs, uintptr_t addr, uint64_t a)
+{
+    return gs->pend.addr == addr && gs->pend.a == ((a & ~CELL_WRITE) | RACE_PEND_PAIR);
+}
+/* The held-back pair at pend.addr is fused into a write: the second pair, if any, is
+ * held back now.  The caller publishes 0 once pend.addr is 0 and its stores are done. */
+static inline void race_pend_shift(race_gs *gs)
+{
+    if (gs->pend.pc2) {
+        gs->pend.addr += 16, gs->pend.pc = gs->pend.pc2, gs->pend.pc2 = 0;
+        return;
+    }
+    gs->pend.addr = 0;
+}
 /* The held-back read is done with: fused into the write that followed it. */
 static inline void race_pend_drop(race_gs *gs)
 {
@@ -190,6 +213,10 @@ static inline void race_flush(race_gs *gs)
  * lo/hi say which the inline cells already cover. */
 void race_access_pair(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t a, uintptr_t pc,
                       bool lo, bool hi);
+/* The same for a 16-byte plain write a whose read half is held back (race_pend_fuses_pair),
+ * neither granule covered: one update per granule when the write races with nothing. */
+void race_access_pair_fused(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t a,
+                            uintptr_t pc);
 /* The same when addr's shadow window is not mapped yet (maps it). */
 void race_access_slow(race_gs *gs, uintptr_t addr, uint64_t a, uintptr_t pc);
 /* The general update of one granule (races, read-shared cells, overflow, atomics) and
@@ -426,7 +453,7 @@ static inline __attribute__((always_inline)) void race_access(uintptr_t addr, un
         if (RT_LIKELY(shadow_covers(sh, a)))
             return;
         if (kind == RACE_READ && RT_LIKELY(gs->pend.addr == 0)) {
-            gs->pend = (race_pend){addr, pc, a, sh}; /* race_access_miss would, no call */
+            gs->pend = (race_pend){addr, pc, a, 0}; /* race_access_miss would, no call */
             race_pub_set(addr);
             return;
         }

@@ -276,7 +276,9 @@ void race_pend_wait(uintptr_t lo, uintptr_t hi)
         uintptr_t *w = &pub_tab[i].addr, a;
         if (w == race_pub)
             continue;
-        for (unsigned spins = 0; (a = __atomic_load_n(w, __ATOMIC_ACQUIRE)) >= lo && a < hi; spins++) {
+        for (unsigned spins = 0; (a = __atomic_load_n(w, __ATOMIC_ACQUIRE)) && a < hi &&
+                                 a + RACE_PEND_SPAN > lo;
+             spins++) {
             if (spins == 0 && race_pend_wait_hook)
                 race_pend_wait_hook();
             if (spins < 256) {
@@ -368,12 +370,30 @@ static void access_fused(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64
     race_access_stk(gs, sh, addr, a, stk);
 }
 
+/* A held-back 16-byte read (a: with RACE_PEND_PAIR): what tsan_access16 would have done
+ * with it at once.  Its window is mapped: the read found it so. */
+static void pend_apply_pair(race_gs *gs, uintptr_t addr, uint64_t a, uintptr_t pc)
+{
+    shadow_granule *sh = shadow_of(addr);
+    a &= ~RACE_PEND_PAIR;
+    bool lo = shadow_covers(sh, a), hi = shadow_covers(sh + 1, a);
+    if ((lo && hi) || (!lo && !hi && race_memo_apply(gs, sh, addr, a, pc)))
+        return;
+    race_access_pair(gs, sh, addr, a, pc, lo, hi);
+}
+
 void race_pend_apply(race_gs *gs)
 {
     race_pend p = gs->pend;
     gs->pend.addr = 0; /* first: the read's report may exit (halt_on_error) and flush again */
-    race_access_stk(gs, p.sh, p.addr, p.a, race_stack_id_fast(gs, p.pc));
-    race_pub_set(0); /* after the read is in the shadow, for race_pend_wait */
+    if (p.a & RACE_PEND_PAIR) {
+        pend_apply_pair(gs, p.addr, p.a, p.pc);
+        if (p.pc2)
+            pend_apply_pair(gs, p.addr + 16, p.a, p.pc2);
+    } else {
+        race_access_stk(gs, shadow_of(p.addr), p.addr, p.a, race_stack_id_fast(gs, p.pc));
+    }
+    race_pub_set(0); /* after the reads are in the shadow, for race_pend_wait */
 }
 
 void race_access_miss(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t a, uintptr_t pc)
@@ -386,7 +406,7 @@ void race_access_miss(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t 
         race_pend_apply(gs);
     }
     if (!(a & (CELL_WRITE | CELL_ATOMIC))) {
-        gs->pend = (race_pend){addr, pc, a, sh};
+        gs->pend = (race_pend){addr, pc, a, 0};
         race_pub_set(addr);
         return;
     }
@@ -415,25 +435,57 @@ static void memo_learn(const shadow_granule *sh, uint64_t a, uint64_t old0, uint
     race_memo_tab[(a & CELL_WRITE) != 0] = m;
 }
 
-/* Both granules of a 16-byte access, neither covered, in one region of the shadow (all
- * but one pair in 87k): the quick updates share one entry into the region. */
-static void access_pair_both(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t a,
-                             uint32_t stk)
+/* The quick updates of both granules of a 16-byte access, neither covered, in one region
+ * of the shadow (all but one pair in 87k), sharing one entry into the region; done[i]
+ * false where granule i needs the general path (left unchanged). */
+static void pair_quick(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t a, uint32_t stk,
+                       bool done[2])
 {
     if (race_may_note(gs, addr))
         race_note_stack(gs, addr);
     bool locked;
     bias_thr *t = shadow_enter(sh, &locked);
     uint64_t old0 = sh->c[0], old1 = sh->c[1];
-    bool lo = shadow_quick_cells(sh, a, stk, &gs->who, locked);
-    bool hi = shadow_quick_cells(sh + 1, a, stk, &gs->who, locked);
-    if (lo && hi && !locked)
+    done[0] = shadow_quick_cells(sh, a, stk, &gs->who, locked);
+    done[1] = shadow_quick_cells(sh + 1, a, stk, &gs->who, locked);
+    if (done[0] && done[1] && !locked)
         memo_learn(sh, a, old0, old1);
     bias_exit(t);
-    if (RT_UNLIKELY(!lo))
-        race_access_general(gs, sh, addr, a, stk);
-    if (RT_UNLIKELY(!hi))
-        race_access_general(gs, sh + 1, addr + 8, a, stk);
+}
+
+static void access_pair_both(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t a,
+                             uint32_t stk)
+{
+    bool done[2];
+    pair_quick(gs, sh, addr, a, stk, done);
+    for (int i = 0; i < 2; i++)
+        if (RT_UNLIKELY(!done[i]))
+            race_access_general(gs, sh + i, addr + 8 * (uintptr_t)i, a, stk);
+}
+
+/* Where the write races (or needs the general path), the held-back read is applied
+ * first, then the write, in the order the two calls came, so reports are the unfused
+ * ones; where it does not, its cell is what both would leave. */
+void race_access_pair_fused(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t a,
+                            uintptr_t pc)
+{
+    bool done[2] = {false, false};
+    uint32_t stk = race_stack_id_fast(gs, pc);
+    if (bias_same_region(sh, sh + 1))
+        pair_quick(gs, sh, addr, a, stk, done);
+    race_pend p = gs->pend;
+    race_pend_shift(gs); /* first, as in race_pend_apply */
+    if (!done[0] || !done[1]) {
+        uint32_t rstk = race_stack_id_fast(gs, p.pc);
+        for (int i = 0; i < 2; i++)
+            if (!done[i])
+                race_access_stk(gs, sh + i, addr + 8 * (uintptr_t)i, a & ~CELL_WRITE, rstk);
+        for (int i = 0; i < 2; i++)
+            if (!done[i])
+                race_access_stk(gs, sh + i, addr + 8 * (uintptr_t)i, a, stk);
+    }
+    if (!gs->pend.addr)
+        race_pub_set(0); /* after the shadow's stores, for race_pend_wait */
 }
 
 void race_access_pair(race_gs *gs, shadow_granule *sh, uintptr_t addr, uint64_t a, uintptr_t pc,

@@ -53,7 +53,8 @@ static inline void tsan_range(void *addr, size_t n, uint64_t kind, uintptr_t pc)
 }
 
 /* 16 bytes (clang's vectorised loops): two whole granules when 8-byte aligned, checked
- * inline like a plain access; anything else through the range path. */
+ * inline like a plain access, a read that misses held back for the write of `x = f(x)`
+ * (race_pend); anything else through the range path. */
 static inline __attribute__((always_inline)) void tsan_access16(void *addr, uint64_t kind,
                                                                 uintptr_t pc)
 {
@@ -68,7 +69,27 @@ static inline __attribute__((always_inline)) void tsan_access16(void *addr, uint
         bool lo = shadow_covers(sh, a), hi = shadow_covers(sh + 1, a);
         if (RT_LIKELY(lo && hi))
             return;
+        if (kind == RACE_WRITE && !lo && !hi && race_pend_fuses_pair(gs, p, a)) {
+            if (race_memo_apply(gs, sh, p, a, pc)) {
+                race_pend_shift(gs);
+                if (!gs->pend.addr)
+                    race_pub_set(0); /* after the memo's stores */
+            } else {
+                race_access_pair_fused(gs, sh, p, a, pc);
+            }
+            return;
+        }
+        if (kind == RACE_READ && !lo && !hi && gs->pend.addr + 16 == p && !gs->pend.pc2 &&
+            gs->pend.a == (a | RACE_PEND_PAIR)) {
+            gs->pend.pc2 = pc; /* the loop's second vector, published with the first */
+            return;
+        }
         race_flush(gs); /* a held-back read goes first, as it came first */
+        if (kind == RACE_READ && !lo && !hi) {
+            gs->pend = (race_pend){p, pc, a | RACE_PEND_PAIR, 0};
+            race_pub_set(p);
+            return;
+        }
         if (!lo && !hi && race_memo_apply(gs, sh, p, a, pc))
             return;
         race_access_pair(gs, sh, p, a, pc, lo, hi);

@@ -258,8 +258,9 @@ static struct {
     int cur[2];         /* actor running on each thread (its rt_curg), -1 for none */
     int loc[NACT];      /* thread an actor is current on, -1 for none */
     int pend[NACT];     /* step whose read the actor may hold back, -1 for none */
+    int pend2[NACT];    /* a second one after it (two 16-byte reads), -1 for none */
     unsigned seq[NACT]; /* accesses per actor, for their pcs */
-    int cand[2];        /* steps a report may belong to during the current call */
+    int cand[3];        /* steps a report may belong to during the current call */
 } H;
 static _Alignas(64) char hot_locks[NLOCK * 8];
 
@@ -281,7 +282,7 @@ static uint64_t hot_cell(const hot_step *k, uintptr_t addr)
 static void hot_hook(uintptr_t addr, uint64_t a, const shadow_hit *hit)
 {
     (void)hit;
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 3; i++) {
         int k = H.cand[i];
         if (k >= 0 && hot_cell(&H.st[k], addr) == a) {
             H.st[k].got = true;
@@ -348,15 +349,17 @@ static bool hot_covered(const hot_step *k)
 static bool hot_pending(int a, int i)
 {
     const race_pend *pd = &hot_gs(a)->pend;
-    return i >= 0 && pd->addr && pd->pc == (uintptr_t)H.st[i].pc;
+    uintptr_t pc = i >= 0 ? (uintptr_t)H.st[i].pc : 0;
+    return i >= 0 && pd->addr && (pd->pc == pc || (pd->pc2 && pd->pc2 == pc));
 }
 
 /* After a call for actor a: the read it held back before, if now applied, counts. */
 static void hot_settle(int a)
 {
-    if (H.pend[a] >= 0 && !hot_pending(a, H.pend[a])) {
+    while (H.pend[a] >= 0 && !hot_pending(a, H.pend[a])) {
         hot_ref(H.pend[a]);
-        H.pend[a] = -1;
+        H.pend[a] = H.pend2[a];
+        H.pend2[a] = -1;
     }
 }
 
@@ -423,7 +426,7 @@ static void hot_out(int a)
     int t = H.loc[a];
     if (t < 0)
         return;
-    H.cand[0] = H.pend[a], H.cand[1] = -1;
+    H.cand[0] = H.pend[a], H.cand[1] = H.pend2[a], H.cand[2] = -1;
     hot_on(t, (hot_job){.what = JOB_OUT, .a = a});
     hot_settle(a);
     H.cur[t] = H.loc[a] = -1;
@@ -454,22 +457,24 @@ static void hot_access(int a, unsigned off, unsigned size, uint64_t kind)
     void *pc = (void *)(uintptr_t)(0x10000 + (H.seq[a]++ % 1024) * 16);
     *k = (hot_step){a, off, size, kind, hot_gs(a)->epoch, pc, false, true, false};
     bool covered = hot_covered(k);
-    H.cand[0] = H.pend[a], H.cand[1] = me;
+    H.cand[0] = H.pend[a], H.cand[1] = H.pend2[a], H.cand[2] = me;
     hot_on(t, (hot_job){.what = JOB_CALL, .k = k});
-    if (hot_pending(a, H.pend[a]) && !covered)
+    if (hot_pending(a, H.pend[a]) && !covered && !hot_pending(a, me))
         ck_abort_msg("step %d: an access that missed went before the read held back at step %d",
                      me, H.pend[a]);
     hot_settle(a);
     if (!hot_pending(a, me))
         hot_ref(me);
-    else
+    else if (H.pend[a] < 0)
         H.pend[a] = me;
+    else
+        H.pend2[a] = me;
 }
 
 static void hot_sync(int a, bool release, int l, bool merge)
 {
     int t = hot_switch(a);
-    H.cand[0] = H.pend[a], H.cand[1] = -1;
+    H.cand[0] = H.pend[a], H.cand[1] = H.pend2[a], H.cand[2] = -1;
     hot_on(t, (hot_job){.what = release ? JOB_REL : JOB_ACQ, .a = a, .l = l, .merge = merge});
     hot_settle(a);
     if (release) {
@@ -487,10 +492,20 @@ static void hot_sync(int a, bool release, int l, bool merge)
 }
 
 /* An actor sweeps [off, off + len) the way array loops do: 4-byte x = f(x) (gcc), 16-byte
- * read then write (clang), 8-byte writes, or 4-byte out[i] = g(in[i]) with `in` the first
- * half and `out` the second (a held-back read, then a write of other bytes). */
+ * read then write (clang), 8-byte writes, 4-byte out[i] = g(in[i]) with `in` the first
+ * half and `out` the second (a held-back read, then a write of other bytes), or clang's
+ * unrolled form: two 16-byte reads, two writes. */
 static void hot_sweep(int a, unsigned off, unsigned len, int how)
 {
+    if (how == 4) { /* clang's unrolled loop: two 16-byte reads, then both writes */
+        for (unsigned p = off; p + 32 <= off + len; p += 32) {
+            hot_access(a, p, 16, 0);
+            hot_access(a, p + 16, 16, 0);
+            hot_access(a, p, 16, CELL_WRITE);
+            hot_access(a, p + 16, 16, CELL_WRITE);
+        }
+        return;
+    }
     unsigned step = how == 1 ? 16 : how == 2 ? 8 : 4;
     unsigned end = how == 3 ? off + len / 2 : off + len, out = how == 3 ? len / 2 : 0;
     for (unsigned p = off; p + step <= end; p += step) {
@@ -530,7 +545,7 @@ static void hot_setup(void)
         H.g[a].stack_lo = (char *)(UINTPTR_MAX - 0x2000);
         H.g[a].stack_hi = (char *)(UINTPTR_MAX - 0x1000);
         race_go_start_slow(NULL, &H.g[a]);
-        H.pend[a] = H.loc[a] = -1;
+        H.pend[a] = H.pend2[a] = H.loc[a] = -1;
     }
     H.cur[0] = H.cur[1] = -1;
     H.nthr = 1;
@@ -557,7 +572,7 @@ static int hot_trace(unsigned seed, int n, unsigned bytes, int sweeps, int nact,
         } else if (r < syncs + sweeps) {
             unsigned len = 16 * (1 + (unsigned)rand() % (bytes / 16));
             unsigned off = 16 * ((unsigned)rand() % ((bytes - len) / 16 + 1));
-            hot_sweep(a, off, len, rand() % 4);
+            hot_sweep(a, off, len, rand() % 5);
         } else {
             unsigned size = sizes[rand() % (sizeof sizes / sizeof *sizes)];
             bool at = rand() % 6 == 0 && size <= 8 && size != 3;
@@ -656,16 +671,21 @@ static void fw_report(uintptr_t addr, uint64_t a, const shadow_hit *hit)
         __atomic_add_fetch(&fw_reader_races, 1, __ATOMIC_RELAXED);
 }
 
-/* Actor 1, on a thread of its own (an M): reads p, which it holds back, until
- * held_until() says to go on; then misses elsewhere, which applies the read. */
+/* Actor 1, on a thread of its own (an M): reads p (4 bytes, or held_pairs x 16), which it
+ * holds back, until held_until() says to go on; then misses elsewhere, which applies the
+ * read. */
 static bool (*held_until)(void);
+static int held_pairs; /* 16-byte reads, one after the other */
 
 static void *held_back_reader(void *p)
 {
     uint32_t other = 0;
     race_m_start_slow(); /* as a new M does */
     rt_curg = &H.g[1];
-    __tsan_read4_pc(p, (void *)0x20000); /* missed: held back, published */
+    if (!held_pairs) /* missed: held back, published */
+        __tsan_read4_pc(p, (void *)0x20000);
+    for (int i = 0; i < held_pairs; i++)
+        __tsan_read16_pc((char *)p + 16 * i, (void *)(0x20000 + 4 * (uintptr_t)i));
     while (!held_until())
         sched_yield();
     __tsan_write4_pc(&other, (void *)0x20010); /* a miss: the read is applied first */
@@ -678,18 +698,22 @@ static bool fw_until(void)
     return __atomic_load_n(&fw_waiting, __ATOMIC_ACQUIRE) || __atomic_load_n(&fw_freed, __ATOMIC_ACQUIRE);
 }
 
-START_TEST(hot_path_free_waits_for_held_back_read)
+/* The freed bytes start at `skip` into the held-back read (a 16-byte read's second
+ * granule: the read's address itself lies below the free). */
+static void fw_run(int pairs, unsigned skip)
 {
     hot_setup();
+    fw_waiting = fw_freed = fw_reader_races = 0;
     rt_multi = true;
     race_report_hook = fw_report;
     race_pend_wait_hook = fw_wait_hook;
     fw_reader_slot = hot_gs(1)->slot;
     rt_curg = &H.g[0];
-    uintptr_t lo = (uintptr_t)fw_block, hi = lo + sizeof fw_block;
-    __tsan_write4_pc(fw_block, (void *)0x20020); /* the write the reader races with */
+    uintptr_t lo = (uintptr_t)fw_block + skip, hi = (uintptr_t)fw_block + sizeof fw_block;
+    __tsan_write4_pc((void *)lo, (void *)0x20020); /* the write the reader races with */
     pthread_t th;
     held_until = fw_until;
+    held_pairs = pairs;
     ck_assert_int_eq(pthread_create(&th, NULL, held_back_reader, fw_block), 0);
     while (!__atomic_load_n(&hot_gs(1)->pend.addr, __ATOMIC_ACQUIRE)) /* held back */
         sched_yield();
@@ -702,6 +726,14 @@ START_TEST(hot_path_free_waits_for_held_back_read)
     ck_assert_int_ge(fw_reader_races, 2);
     ck_assert_int_eq(fw_waiting, 1);
 }
+
+START_TEST(hot_path_free_waits_for_held_back_read) { fw_run(0, 0); }
+END_TEST
+
+START_TEST(hot_path_free_waits_for_held_back_read16) { fw_run(1, 8); }
+END_TEST
+
+START_TEST(hot_path_free_waits_for_two_held_back_read16s) { fw_run(2, 24); }
 END_TEST
 
 /* In a forked child the other threads are gone, and so are the reads they held back: a
@@ -747,6 +779,8 @@ int main(void)
     tcase_add_test(tc, hot_path_owned_regions);
     tcase_add_test(tc, hot_path_two_threads);
     tcase_add_test(tc, hot_path_free_waits_for_held_back_read);
+    tcase_add_test(tc, hot_path_free_waits_for_held_back_read16);
+    tcase_add_test(tc, hot_path_free_waits_for_two_held_back_read16s);
     tcase_add_test(tc, fork_child_forgets_other_threads_held_back_reads);
     tcase_add_test(tc, hot_path_shared_regions);
     return tu_run(s);
