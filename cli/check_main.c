@@ -72,66 +72,72 @@ static int check_bad(const char *flag, const char *val)
     return CHECK_EXIT_USAGE;
 }
 
-static int parse_numeric(const char *a, const char *v, check_opts *o)
+/* The options that take a value, one entry per spelling. */
+typedef enum opt_id {
+    OPT_NONE, OPT_RUNS, OPT_SEED, OPT_PROCS, OPT_JOBS, OPT_MEM, OPT_TIMEOUT, OPT_SHARD,
+    OPT_STRATEGY, OPT_FORMAT, OPT_OUTPUT, OPT_CC, OPT_BATCH
+} opt_id;
+
+static const struct {
+    const char *name;
+    opt_id id;
+} check_valued[] = {
+    {"--runs", OPT_RUNS},         {"--seed", OPT_SEED},     {"--procs", OPT_PROCS},
+    {"-j", OPT_JOBS},             {"--jobs", OPT_JOBS},     {"--mem", OPT_MEM},
+    {"--timeout", OPT_TIMEOUT},   {"--shard", OPT_SHARD},   {"--strategy", OPT_STRATEGY},
+    {"--format", OPT_FORMAT},     {"--output", OPT_OUTPUT}, {"-o", OPT_OUTPUT},
+    {"--cc", OPT_CC},             {"--batch", OPT_BATCH},
+};
+
+static opt_id opt_lookup(const char *a)
 {
-    long n;
-    if (!strcmp(a, "--runs")) {
-        if (!parse_long(v, 1, 1000000, &n))
-            return check_bad(a, v);
-        o->runs = (int)n;
-    } else if (!strcmp(a, "--seed")) {
-        char *end;
-        errno = 0;
-        o->seed = strtoull(v, &end, 10);
-        if (errno || !*v || *end || *v == '-')
-            return check_bad(a, v);
-    } else if (!strcmp(a, "--procs")) {
-        if (!parse_long(v, 1, 256, &n))
-            return check_bad(a, v);
-        o->procs = (int)n;
-    } else if (!strcmp(a, "-j") || !strcmp(a, "--jobs")) {
-        if (!parse_long(v, 1, 256, &n))
-            return check_bad(a, v);
-        o->jobs = (int)n;
-    } else if (!strcmp(a, "--mem")) {
-        if (!parse_long(v, 64, 1 << 20, &n))
-            return check_bad(a, v);
-        o->mem_mb = n;
-    } else if (!strcmp(a, "--timeout")) {
-        char *end;
-        o->timeout_s = strtod(v, &end);
-        if (!*v || *end || !(o->timeout_s > 0 && o->timeout_s <= 86400))
-            return check_bad(a, v);
-    } else if (!strcmp(a, "--shard")) {
-        if (sscanf(v, "%d/%d", &o->shard_k, &o->shard_n) != 2 || o->shard_n < 1 ||
-            o->shard_k < 1 || o->shard_k > o->shard_n)
-            return check_bad(a, v);
-    } else {
-        return -1;
-    }
-    return 0;
+    for (size_t i = 0; i < sizeof check_valued / sizeof *check_valued; i++)
+        if (!strcmp(a, check_valued[i].name))
+            return check_valued[i].id;
+    return OPT_NONE;
 }
 
-static int parse_string(const char *a, const char *v, check_opts *o)
+static bool parse_seed(const char *v, uint64_t *out)
 {
-    if (!strcmp(a, "--strategy")) {
-        if (strcmp(v, "random") && strcmp(v, "pct") && strcmp(v, "none"))
-            return check_bad(a, v);
-        o->strategy = v;
-    } else if (!strcmp(a, "--format")) {
-        if (!fmt_valid(v))
-            return check_bad(a, v);
-        o->format = v;
-    } else if (!strcmp(a, "--output") || !strcmp(a, "-o")) {
-        o->output = v;
-    } else if (!strcmp(a, "--cc")) {
-        o->cc = v;
-    } else if (!strcmp(a, "--batch")) {
-        o->batch_dir = v;
-    } else {
-        return -1;
+    char *end;
+    errno = 0;
+    *out = (uint64_t)strtoull(v, &end, 10);
+    return !errno && *v && !*end && *v != '-';
+}
+
+static bool parse_timeout(const char *v, double *out)
+{
+    char *end;
+    *out = strtod(v, &end);
+    return *v && !*end && *out > 0 && *out <= 86400;
+}
+
+/* Option id (spelt a) with value v: 0, or the exit code of a bad value. */
+static int check_set(opt_id id, const char *a, const char *v, check_opts *o)
+{
+    long n = 0;
+    bool ok = true;
+    switch (id) {
+    case OPT_RUNS: ok = parse_long(v, 1, 1000000, &n), o->runs = (int)n; break;
+    case OPT_SEED: ok = parse_seed(v, &o->seed); break;
+    case OPT_PROCS: ok = parse_long(v, 1, 256, &n), o->procs = (int)n; break;
+    case OPT_JOBS: ok = parse_long(v, 1, 256, &n), o->jobs = (int)n; break;
+    case OPT_MEM: ok = parse_long(v, 64, 1 << 20, &n), o->mem_mb = n; break;
+    case OPT_TIMEOUT: ok = parse_timeout(v, &o->timeout_s); break;
+    case OPT_SHARD:
+        ok = sscanf(v, "%d/%d", &o->shard_k, &o->shard_n) == 2 && o->shard_n >= 1 &&
+             o->shard_k >= 1 && o->shard_k <= o->shard_n;
+        break;
+    case OPT_STRATEGY:
+        ok = !strcmp(v, "random") || !strcmp(v, "pct") || !strcmp(v, "none"), o->strategy = v;
+        break;
+    case OPT_FORMAT: ok = fmt_valid(v), o->format = v; break;
+    case OPT_OUTPUT: o->output = v; break;
+    case OPT_CC: o->cc = v; break;
+    case OPT_BATCH: o->batch_dir = v; break;
+    case OPT_NONE: break;
     }
-    return 0;
+    return ok ? 0 : check_bad(a, v);
 }
 
 static void check_defaults(check_opts *o)
@@ -147,18 +153,6 @@ static void check_defaults(check_opts *o)
     o->jobs = n > 0 ? (int)n : 1;
     o->mem_mb = 2048;
     o->quiet = !isatty(2);
-}
-
-/* The options parse_numeric and parse_string know: each takes a value. */
-static bool check_takes_value(const char *a)
-{
-    static const char *const valued[] = {"--runs", "--seed", "--procs", "-j", "--jobs",
-                                         "--mem", "--timeout", "--shard", "--strategy",
-                                         "--format", "--output", "-o", "--cc", "--batch"};
-    for (size_t i = 0; i < sizeof valued / sizeof *valued; i++)
-        if (!strcmp(a, valued[i]))
-            return true;
-    return false;
 }
 
 /* A source to check: a readable regular file named .c (a directory or a .py given by
@@ -203,27 +197,24 @@ static int check_parse(int argc, char **argv, check_opts *o)
             continue;
         }
         if (!strncmp(a, "-j", 2) && a[2]) { /* -j4, like make */
-            int rc = parse_numeric("-j", a + 2, o);
+            int rc = check_set(OPT_JOBS, "-j", a + 2, o);
             if (rc)
                 return rc;
             continue;
         }
         if (a[0] == '-' && a[1]) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, check_takes_value(a) ? "racedemo check: %s needs a value\n"
-                                : "racedemo check: unknown option '%s' (see racedemo check --help)\n", a);
-                return CHECK_EXIT_USAGE;
-            }
-            int rc = parse_numeric(a, argv[i + 1], o);
-            if (rc < 0)
-                rc = parse_string(a, argv[i + 1], o);
-            if (rc < 0) {
+            opt_id id = opt_lookup(a);
+            if (id == OPT_NONE) {
                 fprintf(stderr, "racedemo check: unknown option '%s' (see racedemo check --help)\n", a);
                 return CHECK_EXIT_USAGE;
             }
-            if (rc > 0)
+            if (i + 1 >= argc) {
+                fprintf(stderr, "racedemo check: %s needs a value\n", a);
+                return CHECK_EXIT_USAGE;
+            }
+            int rc = check_set(id, a, argv[++i], o);
+            if (rc)
                 return rc;
-            i++;
             continue;
         }
         o->files[o->nfiles++] = argv[i];
