@@ -163,6 +163,21 @@ static void pt_start(void *p)
     pt_finish(r, r->fn(r->arg));
 }
 
+/* The stack glibc would give the thread: the attribute's size, else its default (the
+ * stack rlimit, 8 MB here); 0 when a goroutine's is as big (RACEDEMO_STACK_KB). */
+static size_t pt_stack_want(const pthread_attr_t *attr)
+{
+    size_t n = 0;
+    pthread_attr_t d;
+    if (attr) {
+        pthread_attr_getstacksize(attr, &n);
+    } else if (pthread_attr_init(&d) == 0) {
+        pthread_attr_getstacksize(&d, &n);
+        pthread_attr_destroy(&d);
+    }
+    return n > stack_size() ? n : 0;
+}
+
 int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
 {
     if (!sched_on_goroutine())
@@ -180,7 +195,7 @@ int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(
     wg_add(&r->done, 1);
     wg_add(&pt.all, 1);
     *t = (pthread_t)r; /* before it runs: glibc's order, the thread may read *t */
-    sched_go_at(pt_start, r, PT_RA());
+    sched_go_at(pt_start, r, PT_RA(), pt_stack_want(attr));
     return 0;
 }
 

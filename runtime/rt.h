@@ -112,6 +112,7 @@ typedef struct rt_g {
         struct {              /* until the goroutine first runs (sp == NULL) */
             void (*fn)(void *);
             void *arg;
+            size_t stack_want; /* stack.c: usable bytes asked for, 0: a slot's */
         };
         struct {              /* once it has run */
             const char *wait_reason; /* Go's wording ("chan receive"...); G_WAITING */
@@ -203,8 +204,9 @@ void sync_rwmutex_lock_at(rwmutex_t *rw, uintptr_t callpc, const void *op);
  * that whoever it wakes never finds it still alive, mid-exit. */
 void sync_wg_done_last(waitgroup_t *wg);
 
-/* go(fn, arg) whose "created by" is pc, the user's call site of a wrapper (pthread.c). */
-void sched_go_at(void (*fn)(void *), void *arg, uintptr_t pc);
+/* go(fn, arg) whose "created by" is pc, the user's call site of a wrapper (pthread.c),
+ * on a stack of at least `stack` usable bytes (0: the default, stack_size()). */
+void sched_go_at(void (*fn)(void *), void *arg, uintptr_t pc, size_t stack);
 
 /* Keep the running goroutine on its current M from now on (a pthread, or a goroutine
  * that took errno's address): C code may hold a thread pointer or errno's address across
@@ -243,13 +245,15 @@ void leak_init(void);
 
 /* Usable stack bytes per goroutine (RACEDEMO_STACK_KB, default 2048 - guard). */
 size_t stack_size(void);
-/* Give g a stack (cached when possible).  Sets g->stack_lo/hi.  Dies if out of memory. */
+/* Give g a stack (cached when possible) of g->stack_want usable bytes when that is more
+ * than stack_size().  Sets g->stack_lo/hi.  Dies if out of memory. */
 void stack_alloc(rt_g *g);
 /* `dirty`: what race_go_end returned for g, kept with the stack for its next user. */
 void stack_free(rt_g *g, uintptr_t dirty);
 /* Exiting goroutine `from` (still running on its stack, about to switch away for good)
- * hands that stack, `dirty` as in stack_free, to `to`, which has none yet. */
-void stack_pass(rt_g *from, rt_g *to, uintptr_t dirty);
+ * hands that stack, `dirty` as in stack_free, to `to`, which has none yet; false (and
+ * nothing done) when `to` wants a stack of another size. */
+bool stack_pass(rt_g *from, rt_g *to, uintptr_t dirty);
 /* fork (sched.c's handlers): prepare (paging: every page back) before any lock, the
  * cache lock held across fork, done(child) after. */
 void stack_fork_prepare(void);

@@ -659,7 +659,7 @@ _Noreturn void go_exit(void)
      * the stack cache (it starts at the stack's top, below which nothing of ours is
      * needed any more: g is dead and its switch saves nothing we read) */
     if (next && !next->sp && g->stack_lo)
-        stack_pass(g, next, dirty);
+        (void)stack_pass(g, next, dirty); /* false for another size: g_release frees it */
     switch_to(m, g, next ? next : &m->g0, true);
     rt_throw("dead goroutine resumed");
 }
@@ -667,12 +667,13 @@ _Noreturn void go_exit(void)
 static void yield_now(void);
 
 static inline __attribute__((always_inline)) void go_at(void (*fn)(void *), void *arg,
-                                                         uintptr_t pc)
+                                                         uintptr_t pc, size_t stack)
 {
     rt_m *m = m_cur();
     rt_g *parent = m->curg, *g = g_alloc();
     g->fn = fn;
     g->arg = arg;
+    g->stack_want = stack;
     g->parent_id = parent->id;
     g->create_pc[0] = pc;
     g->ncreate = 1;
@@ -685,9 +686,12 @@ static inline __attribute__((always_inline)) void go_at(void (*fn)(void *), void
         yield_now();
 }
 
-void go(void (*fn)(void *), void *arg) { go_at(fn, arg, (uintptr_t)__builtin_return_address(0)); }
+void go(void (*fn)(void *), void *arg) { go_at(fn, arg, (uintptr_t)__builtin_return_address(0), 0); }
 
-void sched_go_at(void (*fn)(void *), void *arg, uintptr_t pc) { go_at(fn, arg, pc); }
+void sched_go_at(void (*fn)(void *), void *arg, uintptr_t pc, size_t stack)
+{
+    go_at(fn, arg, pc, stack);
+}
 
 /* ---- blocking -------------------------------------------------------------------------- */
 

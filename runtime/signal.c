@@ -94,7 +94,7 @@ static void sig_stack_line(int fd, const rt_g *g, uintptr_t sp)
         hi = sig_main_hi;
     }
     crash_printf(fd, "runtime: goroutine stack exceeds %zu-byte limit\n",
-                 g && g->stack_lo ? stack_size() : (size_t)(hi - lo));
+                 (size_t)(hi - lo));
     crash_printf(fd, "runtime: sp=0x%lx stack=[0x%lx, 0x%lx]\n", (unsigned long)sp,
                  (unsigned long)lo, (unsigned long)hi);
     crash_printf(fd, "fatal error: stack overflow\n\n");

@@ -17,6 +17,11 @@
  * stack_pass moves a stack from an exiting goroutine straight to a never-run one (the
  * scheduler's exit path), bypassing the free list.
  *
+ * A goroutine that asks for more than a slot (stack_want: a pthread's stack size, glibc's
+ * 8 MB default included) gets a mapping of its own with a guard page, never paged; up to
+ * BIG_CACHE freed ones are kept for the next thread of the same size, and one evicted
+ * forgets what the detector recorded on it before the range goes back to the kernel.
+ *
  * Why a parked goroutine costs a page of stack and a page of page table: its stack never
  * moves (C code holds pointers into it), so its touched top page stays resident, and a
  * slot big enough for 10,000 frames of 100 bytes (>1.3 MB) leaves room for at most one
@@ -82,6 +87,7 @@
  * A program with fewer live goroutines than PG_AUTO_AT + PG_KEEP never pages. */
 #define PG_AUTO_AT 16384
 #define PG_KEEP 16384
+#define BIG_CACHE 16
 
 typedef struct free_stack {
     struct free_stack *next;
@@ -98,6 +104,12 @@ static struct {
     size_t nfree;
     size_t ncarved;       /* slots carved from chunks: the most stacks ever alive at once */
     size_t auto_paging_at;/* start paging when ncarved reaches this (0: never) */
+    struct {
+        char *lo;
+        size_t len;       /* the mapping's, guard included */
+        uintptr_t dirty;
+    } big[BIG_CACHE];     /* freed big stacks */
+    int nbig;
     unsigned keep;        /* paging's `keep` */
 } stk;
 
@@ -637,10 +649,66 @@ static char *pg_carve(void)
     return lo;
 }
 
+/* The mapping a goroutine's stack takes, guard included. */
+static size_t stack_len(const rt_g *g)
+{
+    if (g->stack_want <= stk.slot - PAGE)
+        return stk.slot;
+    return ((g->stack_want + PAGE - 1) & ~(size_t)(PAGE - 1)) + PAGE;
+}
+
+static RT_COLD void stack_alloc_big(rt_g *g, size_t len)
+{
+    char *lo = NULL;
+    uintptr_t dirty = 0; /* a fresh mapping: nothing recorded there (stack_free_big) */
+    rt_lock(&stk.lock);
+    for (int i = stk.nbig; i-- > 0;)
+        if (stk.big[i].len == len) {
+            lo = stk.big[i].lo;
+            dirty = stk.big[i].dirty;
+            stk.big[i] = stk.big[--stk.nbig];
+            break;
+        }
+    rt_unlock(&stk.lock);
+    if (!lo) {
+        lo = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                  -1, 0);
+        if (lo == MAP_FAILED)
+            rt_throw("out of memory allocating a %zu KB goroutine stack", len >> 10);
+        mprotect(lo, PAGE, PROT_NONE); /* else __tsan_func_entry's sp check catches it */
+    }
+    g->stack_lo = lo;
+    g->stack_hi = lo + len;
+    race_stack_reuse(lo + PAGE, g->stack_hi, dirty);
+}
+
+static RT_COLD void stack_free_big(rt_g *g, uintptr_t dirty)
+{
+    char *lo = g->stack_lo;
+    size_t len = (size_t)(g->stack_hi - lo);
+    g->stack_lo = g->stack_hi = NULL;
+    rt_lock(&stk.lock);
+    if (stk.nbig < BIG_CACHE) {
+        stk.big[stk.nbig].lo = lo, stk.big[stk.nbig].len = len, stk.big[stk.nbig].dirty = dirty;
+        stk.nbig++;
+        lo = NULL;
+    }
+    rt_unlock(&stk.lock);
+    if (lo) {
+        race_stack_reuse(lo + PAGE, lo + len, dirty); /* the kernel may map it to anyone */
+        munmap(lo, len);
+    }
+}
+
 void stack_alloc(rt_g *g)
 {
     if (RT_UNLIKELY(!stk.slot))
         stack_config();
+    size_t len = stack_len(g);
+    if (RT_UNLIKELY(len != stk.slot)) {
+        stack_alloc_big(g, len);
+        return;
+    }
     rt_lock(&stk.lock);
     free_stack *fs = stk.free;
     char *lo;
@@ -681,6 +749,10 @@ void stack_free(rt_g *g, uintptr_t dirty)
 {
     if (!g->stack_lo)
         return;
+    if (RT_UNLIKELY((size_t)(g->stack_hi - g->stack_lo) != stk.slot)) {
+        stack_free_big(g, dirty);
+        return;
+    }
     char *hi = g->stack_hi;
     free_stack *fs = (free_stack *)(hi - sizeof(free_stack));
     stack_meta *m = pg_meta(g->stack_lo);
@@ -705,8 +777,10 @@ void stack_free(rt_g *g, uintptr_t dirty)
     g->stack_lo = g->stack_hi = NULL;
 }
 
-void stack_pass(rt_g *from, rt_g *to, uintptr_t dirty)
+bool stack_pass(rt_g *from, rt_g *to, uintptr_t dirty)
 {
+    if (RT_UNLIKELY(stack_len(to) != (size_t)(from->stack_hi - from->stack_lo)))
+        return false;
     to->stack_lo = from->stack_lo;
     to->stack_hi = from->stack_hi;
     from->stack_lo = from->stack_hi = NULL;
@@ -714,6 +788,7 @@ void stack_pass(rt_g *from, rt_g *to, uintptr_t dirty)
     if (m)
         m->g = to; /* stays SP_RUNNING: the exiting owner was running on it */
     race_stack_reuse(to->stack_lo + PAGE, to->stack_hi, dirty);
+    return true;
 }
 
 bool stack_is_guard(const rt_g *g, const void *addr)

@@ -146,6 +146,49 @@ START_TEST(test_getattr_np_gives_the_stack)
 }
 END_TEST
 
+static void *stack_size_of_self(void *p)
+{
+    (void)p;
+    pthread_attr_t a;
+    size_t n = 0;
+    if (pthread_getattr_np(pthread_self(), &a) == 0) {
+        pthread_attr_getstacksize(&a, &n);
+        pthread_attr_destroy(&a);
+    }
+    return (void *)n;
+}
+
+static size_t thread_stack_size(const pthread_attr_t *a)
+{
+    pthread_t t;
+    void *r = NULL;
+    ck_assert_int_eq(pthread_create(&t, a, stack_size_of_self, NULL), 0);
+    ck_assert_int_eq(pthread_join(t, &r), 0);
+    return (size_t)r;
+}
+
+/* glibc's sizes: the attribute's, else its default (the stack rlimit); a goroutine's
+ * slot only when that is as big.  Twice each size: the second comes from the cache. */
+START_TEST(test_stack_size_follows_the_attribute)
+{
+    pthread_attr_t a;
+    size_t deflt = 0;
+    pthread_attr_init(&a);
+    pthread_attr_getstacksize(&a, &deflt);
+    for (int i = 0; i < 2; i++)
+        ck_assert_uint_ge(thread_stack_size(NULL), deflt > stack_size() ? deflt : stack_size());
+    pthread_attr_setstacksize(&a, 24u << 20);
+    for (int i = 0; i < 2; i++) {
+        size_t n = thread_stack_size(&a);
+        ck_assert_uint_ge(n, 24u << 20);
+        ck_assert_uint_lt(n, (24u << 20) + 65536);
+    }
+    pthread_attr_setstacksize(&a, 256u << 10); /* less than a goroutine's: a slot */
+    ck_assert_uint_eq(thread_stack_size(&a) - 4096, stack_size());
+    pthread_attr_destroy(&a);
+}
+END_TEST
+
 START_TEST(test_names)
 {
     char buf[16];
@@ -963,6 +1006,7 @@ int main(void)
     tcase_add_test(tc, test_exit_from_thread_gives_join_its_value);
     tcase_add_test(tc, test_names);
     tcase_add_test(tc, test_getattr_np_gives_the_stack);
+    tcase_add_test(tc, test_stack_size_follows_the_attribute);
     tc = tu_tcase(s, "mutex", 30);
     tcase_add_test(tc, test_mutex_excludes);
     tcase_add_test(tc, test_mutex_kinds);
