@@ -7,7 +7,7 @@ set(RACEDEMO_WRAPPED
     memcpy memmove memset memcmp memchr strlen strnlen strcpy strncpy strcat strncat
     strcmp strncmp strchr strrchr strdup strndup
     mempcpy stpcpy stpncpy memccpy memrchr bzero explicit_bzero strstr strspn strcspn
-    strpbrk strcasecmp strncasecmp strtok strtok_r
+    strpbrk strcasecmp strncasecmp strtok strtok_r strsep
     printf fprintf dprintf sprintf snprintf asprintf
     vprintf vfprintf vdprintf vsprintf vsnprintf vasprintf
     puts fputs fwrite fread fgets getline getdelim __getdelim read pread write pwrite
@@ -15,9 +15,9 @@ set(RACEDEMO_WRAPPED
     sscanf fscanf scanf vsscanf vfscanf vscanf __isoc99_sscanf __isoc99_fscanf
     __isoc99_scanf __isoc99_vsscanf __isoc99_vfscanf __isoc99_vscanf
     strtol strtoul strtoll strtoull strtod strtof strtold atoi atol atoll atof qsort
-    recv recvfrom send sendto readv writev pipe pipe2 socketpair close fclose dup dup2 dup3
+    recv recvfrom send sendto sendmsg recvmsg readv writev pipe pipe2 socketpair close fclose dup dup2 dup3
     localtime gmtime ctime asctime localtime_r gmtime_r ctime_r asctime_r time mktime
-    strftime getenv setenv unsetenv putenv clearenv
+    strftime getenv setenv unsetenv putenv clearenv rand_r clock_gettime gettimeofday
     __memcpy_chk __memmove_chk __mempcpy_chk __memset_chk __explicit_bzero_chk
     __strcpy_chk __stpcpy_chk __strncpy_chk __stpncpy_chk __strcat_chk __strncat_chk
     __printf_chk __fprintf_chk __dprintf_chk __sprintf_chk __snprintf_chk __asprintf_chk

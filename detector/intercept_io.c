@@ -3,7 +3,8 @@
  * and getline store, what write, fwrite and fputs send (see intercept.c for how wrappers
  * tell the user's calls from the runtime's).
  *
- * Sockets the same way: recv, recvfrom, send, sendto; readv and writev per iovec.
+ * Sockets the same way: recv, recvfrom, send, sendto; readv and writev per iovec,
+ * sendmsg and recvmsg per iovec plus the message header, address and control data.
  *
  * At procs = 1 a read that blocks stops every goroutine, the one that would write the
  * pipe included, and the program hangs; Go parks the goroutine on its netpoller instead.
@@ -407,6 +408,52 @@ static void iov_check(race_gs *gs, const struct iovec *v, int n, size_t filled, 
             icpt_read(gs, v[i].iov_base, k, at);
         }
     }
+}
+
+/* A message's parts besides its buffers: the header is read; recvmsg then stores the
+ * address, control data, their lengths and the flags. */
+ssize_t __real_sendmsg(int, const struct msghdr *, int);
+ssize_t __real_recvmsg(int, struct msghdr *, int);
+
+ssize_t __wrap_sendmsg(int fd, const struct msghdr *m, int flags)
+{
+    icpt_site at = ICPT_AT(__wrap_sendmsg);
+    icpt_io_wait(fd, POLLOUT, NULL, at.ra);
+    race_gs *gs = icpt_user(at.ra);
+    if (gs) {
+        icpt_read(gs, m, sizeof *m, at);
+        if (m->msg_name)
+            icpt_read(gs, m->msg_name, m->msg_namelen, at);
+        iov_check(gs, m->msg_iov, (int)m->msg_iovlen, 0, false, at);
+        if (m->msg_control)
+            icpt_read(gs, m->msg_control, m->msg_controllen, at);
+        icpt_fd_release(gs, fd);
+    }
+    return __real_sendmsg(fd, m, flags);
+}
+
+ssize_t __wrap_recvmsg(int fd, struct msghdr *m, int flags)
+{
+    icpt_site at = ICPT_AT(__wrap_recvmsg);
+    icpt_io_wait(fd, POLLIN, NULL, at.ra);
+    race_gs *gs = icpt_user(at.ra);
+    if (gs)
+        icpt_read(gs, m, sizeof *m, at);
+    size_t room = gs ? m->msg_controllen : 0;
+    socklen_t nroom = gs ? m->msg_namelen : 0;
+    ssize_t r = __real_recvmsg(fd, m, flags);
+    if (!gs || r < 0)
+        return r;
+    icpt_fd_acquire(gs, fd);
+    iov_check(gs, m->msg_iov, (int)m->msg_iovlen, (size_t)r, true, at);
+    if (m->msg_name)
+        icpt_write(gs, m->msg_name, m->msg_namelen < nroom ? m->msg_namelen : nroom, at);
+    if (m->msg_control)
+        icpt_write(gs, m->msg_control, m->msg_controllen < room ? m->msg_controllen : room, at);
+    icpt_write(gs, &m->msg_namelen, sizeof m->msg_namelen, at);
+    icpt_write(gs, &m->msg_controllen, sizeof m->msg_controllen, at);
+    icpt_write(gs, &m->msg_flags, sizeof m->msg_flags, at);
+    return r;
 }
 
 ssize_t __wrap_readv(int fd, const struct iovec *v, int n)

@@ -8,12 +8,15 @@
  * (intercept_str.c).  The environment is one more hidden variable (env_state): getenv
  * reads it, setenv, unsetenv, putenv and clearenv write it, since glibc's getenv walks
  * the environment while a setenv may move it (Go's os.Setenv takes a lock; C does not).
+ * rand_r reads and writes its seed (threads sharing one seed are a classic race), and
+ * clock_gettime and gettimeofday write what they return.
  */
 #define _GNU_SOURCE
 #include "intercept.h"
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/time.h>
 #include <time.h>
 
 /* ---- number parsing ------------------------------------------------------------------------------ */
@@ -276,4 +279,36 @@ void __wrap_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, co
         icpt_write(gs, base, n * size, at);
     }
     __real_qsort(base, n, size, cmp);
+}
+
+/* ---- the seed of rand_r, the clocks ------------------------------------------------------------- */
+
+int __real_rand_r(unsigned *);
+int __real_clock_gettime(clockid_t, struct timespec *);
+int __real_gettimeofday(struct timeval *, void *);
+
+int __wrap_rand_r(unsigned *seed)
+{
+    time_check(seed, sizeof *seed, seed, sizeof *seed, ICPT_AT(__wrap_rand_r));
+    return __real_rand_r(seed);
+}
+
+int __wrap_clock_gettime(clockid_t c, struct timespec *ts)
+{
+    int r = __real_clock_gettime(c, ts);
+    if (r == 0)
+        time_check(NULL, 0, ts, sizeof *ts, ICPT_AT(__wrap_clock_gettime));
+    return r;
+}
+
+/* tz, obsolete, is filled as a struct timezone when given */
+int __wrap_gettimeofday(struct timeval *tv, void *tz)
+{
+    icpt_site at = ICPT_AT(__wrap_gettimeofday);
+    int r = __real_gettimeofday(tv, tz);
+    if (r == 0) {
+        time_check(NULL, 0, tv, sizeof *tv, at);
+        time_check(NULL, 0, tz, sizeof(struct timezone), at);
+    }
+    return r;
 }

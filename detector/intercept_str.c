@@ -473,6 +473,27 @@ static char *tok_next(char *s, const char *delim, char **save, icpt_site at)
     return t;
 }
 
+/* strsep reads *sp's string up to and including the delimiter or NUL that ends the
+ * token, and writes the delimiter it replaces with a NUL. */
+char *__real_strsep(char **, const char *);
+char *__wrap_strsep(char **sp, const char *delim)
+{
+    icpt_site at = ICPT_AT(__wrap_strsep);
+    race_gs *gs = icpt_user(at.ra);
+    if (!gs)
+        return __real_strsep(sp, delim);
+    icpt_read(gs, sp, sizeof *sp, at);
+    icpt_read_str(gs, delim, at);
+    char *s = *sp, *end = s ? s + __real_strcspn(s, delim) : NULL;
+    if (s)
+        icpt_read(gs, s, (size_t)(end - s) + 1, at);
+    char *t = __real_strsep(sp, delim);
+    icpt_write(gs, sp, sizeof *sp, at);
+    if (*sp)
+        icpt_write(gs, end, 1, at);
+    return t;
+}
+
 char *__wrap_strtok_r(char *s, const char *delim, char **save)
 {
     return tok_next(s, delim, save, ICPT_AT(__wrap_strtok_r));

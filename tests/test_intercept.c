@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <time.h>
 
@@ -178,6 +179,35 @@ static void c_writev(void)
     (void)!writev(fileno(devnull), v, 2);
 }
 static void c_qsort(void) { qsort(buf + DST, 8, sizeof(int), by_value); }
+static void c_rand_r(void) { sink = (void *)(uintptr_t)rand_r((unsigned *)(buf + DST)); }
+static void c_clock_gettime(void) { (void)!clock_gettime(CLOCK_MONOTONIC, (struct timespec *)(buf + DST)); }
+static void c_gettimeofday(void) { (void)!gettimeofday((struct timeval *)(buf + DST), NULL); }
+static void c_strsep(void)
+{
+    char *s = buf;
+    sink = strsep(&s, ",;"); /* "ab,cd": reads "ab,", writes the ',' */
+}
+static void c_strsep_last(void)
+{
+    char *s = buf;
+    sink = strsep(&s, ","); /* "abcd": the whole string, its NUL, no write */
+}
+/* the message header, its iovec array and its buffers all in buf: each is probed */
+static void c_sendmsg(void)
+{
+    struct msghdr *m = (struct msghdr *)(buf + DST);
+    m->msg_iov = (struct iovec *)(buf + DST + 64);
+    m->msg_iovlen = 2;
+    m->msg_iov[0] = (struct iovec){buf, 3};
+    m->msg_iov[1] = (struct iovec){buf + 8, 2};
+    (void)!sendmsg(sv[0], m, 0);
+}
+static void c_recvmsg(void)
+{
+    struct iovec v[2] = {{buf + DST, 2}, {buf + DST + 8, 10}};
+    struct msghdr m = {.msg_iov = v, .msg_iovlen = 2};
+    (void)!recvmsg(sv[0], &m, 0); /* "hey": 2 bytes, then 1 */
+}
 
 static const icase cases[] = {
     {"memmove", "0123456789abcdef", NULL, c_memmove, {{0, 10}, {DST, DST + 10}}},
@@ -257,6 +287,14 @@ static const icase cases[] = {
     {"readv", "", NULL, c_readv, {{DST, DST + 2}, {DST + 8, DST + 9}}},
     {"writev", "0123456789", NULL, c_writev, {{0, 3}, {8, 10}}},
     {"qsort", "", NULL, c_qsort, {{DST, DST + 8 * sizeof(int)}}},
+    {"rand_r", "", NULL, c_rand_r, {{DST, DST + sizeof(unsigned)}}},
+    {"clock_gettime", "", NULL, c_clock_gettime, {{DST, DST + sizeof(struct timespec)}}},
+    {"gettimeofday", "", NULL, c_gettimeofday, {{DST, DST + sizeof(struct timeval)}}},
+    {"strsep", "ab,cd", NULL, c_strsep, {{0, 3}}},
+    {"strsep, last token", "abcd", NULL, c_strsep_last, {{0, 5}}},
+    {"sendmsg", "0123456789", NULL, c_sendmsg,
+     {{0, 3}, {8, 10}, {DST, DST + sizeof(struct msghdr)}}, DST + 64 + 2 * sizeof(struct iovec)},
+    {"recvmsg", "", NULL, c_recvmsg, {{DST, DST + 2}, {DST + 8, DST + 9}}},
 };
 
 
