@@ -411,7 +411,8 @@ static void iov_check(race_gs *gs, const struct iovec *v, int n, size_t filled, 
 }
 
 /* A message's parts besides its buffers: the header is read; recvmsg then stores the
- * address, control data, their lengths and the flags. */
+ * address and its length (only when msg_name is set, as the kernel does), the control
+ * data, its length and the flags. */
 ssize_t __real_sendmsg(int, const struct msghdr *, int);
 ssize_t __real_recvmsg(int, struct msghdr *, int);
 
@@ -446,11 +447,9 @@ ssize_t __wrap_recvmsg(int fd, struct msghdr *m, int flags)
         return r;
     icpt_fd_acquire(gs, fd);
     iov_check(gs, m->msg_iov, (int)m->msg_iovlen, (size_t)r, true, at);
-    if (m->msg_name)
-        icpt_write(gs, m->msg_name, m->msg_namelen < nroom ? m->msg_namelen : nroom, at);
+    (void)from_done(r, m->msg_name, &m->msg_namelen, nroom, at); /* as recvfrom's */
     if (m->msg_control)
         icpt_write(gs, m->msg_control, m->msg_controllen < room ? m->msg_controllen : room, at);
-    icpt_write(gs, &m->msg_namelen, sizeof m->msg_namelen, at);
     icpt_write(gs, &m->msg_controllen, sizeof m->msg_controllen, at);
     icpt_write(gs, &m->msg_flags, sizeof m->msg_flags, at);
     return r;
