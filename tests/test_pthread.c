@@ -189,6 +189,33 @@ START_TEST(test_stack_size_follows_the_attribute)
 }
 END_TEST
 
+/* A goroutine that exits hands its stack to the next never-run one (stack_pass), but only
+ * one of the same size: created all before any runs, small and big threads alternate in
+ * the run queue, so each size's exit finds the other size next. */
+START_TEST(test_exiting_thread_passes_its_stack_only_to_its_size)
+{
+    enum { N = 8 };
+    pthread_attr_t small, big;
+    pthread_attr_init(&small);
+    pthread_attr_init(&big);
+    pthread_attr_setstacksize(&small, 256u << 10);
+    pthread_attr_setstacksize(&big, 24u << 20);
+    pthread_t t[N];
+    for (int i = 0; i < N; i++)
+        ck_assert_int_eq(pthread_create(&t[i], i % 2 ? &big : &small, stack_size_of_self, NULL), 0);
+    for (int i = 0; i < N; i++) {
+        void *r = NULL;
+        ck_assert_int_eq(pthread_join(t[i], &r), 0);
+        if (i % 2)
+            ck_assert_uint_ge((size_t)r, 24u << 20);
+        else
+            ck_assert_uint_eq((size_t)r - 4096, stack_size());
+    }
+    pthread_attr_destroy(&small);
+    pthread_attr_destroy(&big);
+}
+END_TEST
+
 START_TEST(test_names)
 {
     char buf[16];
@@ -1007,6 +1034,7 @@ int main(void)
     tcase_add_test(tc, test_names);
     tcase_add_test(tc, test_getattr_np_gives_the_stack);
     tcase_add_test(tc, test_stack_size_follows_the_attribute);
+    tcase_add_test(tc, test_exiting_thread_passes_its_stack_only_to_its_size);
     tc = tu_tcase(s, "mutex", 30);
     tcase_add_test(tc, test_mutex_excludes);
     tcase_add_test(tc, test_mutex_kinds);
