@@ -383,6 +383,7 @@ ssize_t __wrap_sendto(int fd, const void *p, size_t n, int flags, const struct s
                       socklen_t tolen)
 {
     icpt_site at = ICPT_AT(__wrap_sendto);
+    icpt_io_wait(fd, POLLOUT, NULL, at.ra);
     if (n < SIZE_MAX)
         write_check(fd, p, n, at);
     race_gs *gs = to ? icpt_user(at.ra) : NULL;
