@@ -82,7 +82,9 @@ typedef struct sbx_spec {
 
 typedef struct sbx_result {
     int status;          /* waitpid status of the program */
-    bool timed_out;      /* killed at the wall-clock limit */
+    bool timed_out;      /* killed at the wall-clock limit, limit_s */
+    double limit_s;      /* the wall-clock limit it ran under (messages name it, never the
+                          * measured time, which depends on the machine's load) */
     bool start_failed;   /* could not exec: message in err */
     bool out_truncated, err_truncated;
     strbuf out, err;

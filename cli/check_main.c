@@ -507,7 +507,8 @@ static void check_done(void *ctx, int job, int slot, sbx_result *res)
     check_ctx *c = ctx;
     check_run *run = &c->runs[job];
     char *logtext = check_read_logs(c->logs[slot]);
-    rep_parse_run(sb_str(&res->err), logtext, res, c->o->timeout_s + 1, check_seed(c, job), &run->found);
+    rep_parse_run(sb_str(&res->err), logtext, res, (double)((long)c->o->timeout_s + 1), check_seed(c, job),
+                  &run->found);
     free(logtext);
     run->truncated = res->out_truncated || res->err_truncated;
     if (job == 0) {

@@ -399,11 +399,11 @@ static void parse_status(const sbx_result *res, double cpu_limit, bool fatal, ui
         snprintf(msg, sizeof msg, "killed: memory limit exceeded (%ld MB resident)", res->peak_rss_mb);
         add_simple(out, FK_CRASH, msg, seed);
     } else if (res->timed_out) {
-        snprintf(msg, sizeof msg, "timed out after %.1f s (wall clock)", res->wall_s);
+        snprintf(msg, sizeof msg, "timed out after %g s (wall clock)", res->limit_s);
         add_simple(out, FK_TIMEOUT, msg, seed);
     } else if (WIFSIGNALED(st) && (WTERMSIG(st) == SIGXCPU ||
                                    (WTERMSIG(st) == SIGKILL && res->cpu_s >= cpu_limit - 0.05))) {
-        snprintf(msg, sizeof msg, "killed at the CPU time limit (%.1f s of CPU)", res->cpu_s);
+        snprintf(msg, sizeof msg, "killed at the CPU time limit (%g s of CPU)", cpu_limit);
         add_simple(out, FK_TIMEOUT, msg, seed);
     } else if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL && !fatal) {
         add_simple(out, FK_CRASH, "killed by SIGKILL (out of memory?)", seed);

@@ -522,6 +522,7 @@ static bool sbx_check_done(sbx_job *j)
         return true;
     if (check_now_s() >= j->deadline) {
         j->res.timed_out = true;
+        j->res.limit_s = j->spec.lim.wall_s;
         return true;
     }
     return false;

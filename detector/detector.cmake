@@ -23,7 +23,7 @@ set(RACEDEMO_WRAPPED
     __printf_chk __fprintf_chk __dprintf_chk __sprintf_chk __snprintf_chk __asprintf_chk
     __vprintf_chk __vfprintf_chk __vdprintf_chk __vsprintf_chk __vsnprintf_chk
     __vasprintf_chk __fread_chk __fgets_chk __read_chk __pread_chk __recv_chk __recvfrom_chk
-    malloc calloc realloc free posix_memalign aligned_alloc _exit
+    malloc calloc realloc free posix_memalign aligned_alloc mmap munmap _exit
     pthread_create pthread_join pthread_detach pthread_exit pthread_self pthread_setname_np
     pthread_getname_np pthread_getattr_np pthread_cancel pthread_kill pthread_setaffinity_np
     pthread_getaffinity_np pthread_setschedparam pthread_getschedparam

@@ -31,6 +31,7 @@
 #include <link.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -307,6 +308,33 @@ char *__wrap_strndup(const char *s, size_t max)
     char *p = __real_strndup(s, max);
     icpt_heap_note(p, n + 1, at);
     return p;
+}
+
+/* ---- mappings ------------------------------------------------------------------------------------ */
+
+int __real_munmap(void *, size_t);
+void *__real_mmap(void *, size_t, int, int, int, off_t);
+
+/* A user's munmap frees the pages as free does a block (checked as a write, then
+ * forgotten), before the call: once they are unmapped, another goroutine's mmap may get
+ * them back and start a history the reset must not erase.  Ranges the kernel refuses
+ * (unaligned) are left alone. */
+int __wrap_munmap(void *p, size_t n)
+{
+    uintptr_t ra = ICPT_CALLER(), lo = (uintptr_t)p;
+    if (race_enabled && n && !(lo & 4095) && icpt_user(ra))
+        icpt_heap_forget(p, (n + 4095) & ~(size_t)4095, ra);
+    return __real_munmap(p, n);
+}
+
+/* MAP_FIXED replaces whatever was mapped there: an implicit munmap of the range. */
+void *__wrap_mmap(void *want, size_t n, int prot, int flags, int fd, off_t off)
+{
+    uintptr_t ra = ICPT_CALLER(), lo = (uintptr_t)want;
+    if (race_enabled && n && (flags & MAP_FIXED) && !(flags & MAP_FIXED_NOREPLACE) &&
+        !(lo & 4095) && icpt_user(ra))
+        icpt_heap_forget(want, (n + 4095) & ~(size_t)4095, ra);
+    return __real_mmap(want, n, prot, flags, fd, off);
 }
 
 /* ---- exit ------------------------------------------------------------------------------------------- */

@@ -443,7 +443,10 @@ START_TEST(test_exit_code_precedence)
     finding_list l = {0};
     sbx_result to = status_exit(0);
     to.timed_out = true;
+    to.limit_s = 0.5;
+    to.wall_s = 0.63; /* killed late on a loaded machine: the message names the limit */
     rep_parse_run("", "", &to, 10, 1, &l);
+    ck_assert_str_eq(l.v[0].message, "timed out after 0.5 s (wall clock)");
     vd_merge(&r, &l);
     ck_assert_int_eq(vd_exit_code(&r), CHECK_EXIT_TIMEOUT);
     merge_run(&r, "", 0, 1);
