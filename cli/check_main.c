@@ -411,6 +411,10 @@ static void check_unmount_slots(check_ctx *c)
         }
 }
 
+
+/* A run's CPU limit (whole seconds, RLIMIT_CPU's unit): its wall limit plus a second, so
+ * a program that spins is stopped by the wall clock first; reports name this value. */
+static long run_cpu_limit(const check_opts *o) { return (long)o->timeout_s + 1; }
 static bool check_prepare(void *ctx, int job, int slot, sbx_spec *spec)
 {
     check_ctx *c = ctx;
@@ -436,7 +440,7 @@ static bool check_prepare(void *ctx, int job, int slot, sbx_spec *spec)
     *spec = (sbx_spec){
         .argv = c->argv, .envp = c->envs[slot], .cwd = c->cwds[slot], .drop = c->drop, .uid = uid,
         .gid = gid,
-        .lim = {.wall_s = c->o->timeout_s, .cpu_s = (long)c->o->timeout_s + 1, .rss_mb = c->o->mem_mb,
+        .lim = {.wall_s = c->o->timeout_s, .cpu_s = run_cpu_limit(c->o), .rss_mb = c->o->mem_mb,
                 .fsize_mb = 64, .nproc = c->drop ? 64 : c->nproc, .out_cap = 256 * 1024}};
     return true;
 }
@@ -507,7 +511,7 @@ static void check_done(void *ctx, int job, int slot, sbx_result *res)
     check_ctx *c = ctx;
     check_run *run = &c->runs[job];
     char *logtext = check_read_logs(c->logs[slot]);
-    rep_parse_run(sb_str(&res->err), logtext, res, (double)((long)c->o->timeout_s + 1), check_seed(c, job),
+    rep_parse_run(sb_str(&res->err), logtext, res, (double)run_cpu_limit(c->o), check_seed(c, job),
                   &run->found);
     free(logtext);
     run->truncated = res->out_truncated || res->err_truncated;

@@ -319,21 +319,23 @@ void *__real_mmap(void *, size_t, int, int, int, off_t);
  * forgotten), before the call: once they are unmapped, another goroutine's mmap may get
  * them back and start a history the reset must not erase.  Ranges the kernel refuses
  * (unaligned) are left alone. */
+static void unmap_forget(void *p, size_t n, uintptr_t ra)
+{
+    if (race_enabled && n && !((uintptr_t)p & 4095) && icpt_user(ra))
+        icpt_heap_forget(p, (n + 4095) & ~(size_t)4095, ra);
+}
+
 int __wrap_munmap(void *p, size_t n)
 {
-    uintptr_t ra = ICPT_CALLER(), lo = (uintptr_t)p;
-    if (race_enabled && n && !(lo & 4095) && icpt_user(ra))
-        icpt_heap_forget(p, (n + 4095) & ~(size_t)4095, ra);
+    unmap_forget(p, n, ICPT_CALLER());
     return __real_munmap(p, n);
 }
 
 /* MAP_FIXED replaces whatever was mapped there: an implicit munmap of the range. */
 void *__wrap_mmap(void *want, size_t n, int prot, int flags, int fd, off_t off)
 {
-    uintptr_t ra = ICPT_CALLER(), lo = (uintptr_t)want;
-    if (race_enabled && n && (flags & MAP_FIXED) && !(flags & MAP_FIXED_NOREPLACE) &&
-        !(lo & 4095) && icpt_user(ra))
-        icpt_heap_forget(want, (n + 4095) & ~(size_t)4095, ra);
+    if ((flags & MAP_FIXED) && !(flags & MAP_FIXED_NOREPLACE))
+        unmap_forget(want, n, ICPT_CALLER());
     return __real_mmap(want, n, prot, flags, fd, off);
 }
 
